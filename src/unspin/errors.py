@@ -1,0 +1,65 @@
+"""One catalogue of the errors unspin raises.
+
+Every error derives from :class:`UnspinError`, carries a machine-readable
+``code`` and a message that tells the user what to do next. The CLI turns
+these into a one-line message and a non-zero exit status; nothing else
+should ever reach a user as a traceback.
+"""
+
+from __future__ import annotations
+
+
+class UnspinError(Exception):
+    """Base class of every error unspin raises on purpose."""
+
+    code = "error"
+    exit_code = 1
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class InputError(UnspinError):
+    """The input text cannot be analysed as it is (empty, binary, too large...)."""
+
+    code = "bad_input"
+    exit_code = 2
+
+
+class EmptyInputError(InputError):
+    code = "empty_input"
+
+
+class BinaryInputError(InputError):
+    code = "binary_input"
+
+
+class EncodingInputError(InputError):
+    code = "bad_encoding"
+
+
+class TooLargeInputError(InputError):
+    code = "too_large"
+
+
+class NotEnglishError(InputError):
+    code = "not_english"
+
+
+class DataError(UnspinError):
+    """Bundled or user-supplied language data is missing or malformed."""
+
+    code = "bad_data"
+    exit_code = 3
+
+
+class MissingDependencyError(UnspinError):
+    """An optional dependency needed for a feature is not installed."""
+
+    code = "missing_dependency"
+    exit_code = 3
+
+    def __init__(self, feature: str, pip_spec: str) -> None:
+        super().__init__(f"{feature} needs an optional dependency: run `pip install {pip_spec}`")
+        self.pip_spec = pip_spec

@@ -1,0 +1,82 @@
+"""The analysed document: the one result type every interface emits.
+
+Offsets are half-open character offsets into the exact input string, so
+``analysis.text[span.start:span.end] == span.text`` always holds.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+#: Reason codes a span can carry; tests and downstream tools match on these.
+LABELS = ("synonym_swap", "phrase_swap", "numeral_swap", "inserted_filler", "suspicious")
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """One swapped word or phrase in the input."""
+
+    start: int
+    end: int
+    text: str
+    original: str | None
+    score: float
+    label: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(slots=True)
+class Analysis:
+    """Everything unspin concluded about one document."""
+
+    text: str
+    score: float
+    threshold: float
+    spans: list[Span] = field(default_factory=list)
+    restored_text: str = ""
+    lexicon_version: str = ""
+    model: str = ""
+    n_words: int = 0
+
+    @property
+    def is_spun(self) -> bool:
+        """True when the calibrated score reaches the decision threshold."""
+        return self.score >= self.threshold
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON-ready form shared by the CLI, files and HTTP."""
+        return {
+            "score": round(self.score, 6),
+            "is_spun": self.is_spun,
+            "threshold": self.threshold,
+            "n_words": self.n_words,
+            "spans": [s.to_dict() for s in self.spans],
+            "restored_text": self.restored_text,
+            "lexicon_version": self.lexicon_version,
+            "model": self.model,
+        }
+
+    def to_json(self, **kwargs: Any) -> str:
+        return json.dumps(self.to_dict(), ensure_ascii=False, **kwargs)
+
+
+def apply_spans(text: str, spans: list[Span]) -> str:
+    """Rebuild ``text`` with each span replaced by its suggested original.
+
+    Everything outside the spans is copied byte for byte, so spacing, case
+    and punctuation of untouched text are preserved.
+    """
+    out: list[str] = []
+    pos = 0
+    for s in sorted(spans, key=lambda s: s.start):
+        if s.original is None or s.start < pos:
+            continue
+        out.append(text[pos : s.start])
+        out.append(s.original)
+        pos = s.end
+    out.append(text[pos:])
+    return "".join(out)
