@@ -1,0 +1,97 @@
+"""Tokens and sentences with exact character offsets into the input.
+
+The tokenizer never normalises the input: every token is a slice of the
+original string, so downstream spans can always be mapped back exactly.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# Order matters: abbreviations and numbers must win over plain words and
+# punctuation so that "U.S." or "3.5%" stay one token.
+_TOKEN_RE = re.compile(
+    r"""
+    (?P<abbr>(?:[A-Za-z]\.){2,}(?![A-Za-z]))              # U.S.  e.g.  a.m.
+    |(?P<title>(?:Mr|Mrs|Ms|Dr|Prof|Sr|Jr|St|Gen|Gov|Sen|Rep|Lt|Col|Capt|Sgt|Mt|vs|etc|Inc|Ltd|Corp|Co|No|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\.)
+    |(?P<number>[$€£]?\d+(?:[.,:/]\d+)*(?:st|nd|rd|th|s|%|bn|m|k)?(?![\w]))
+    |(?P<word>[^\W\d_]+(?:['’][^\W\d_]+)*(?:-[^\W\d_]+(?:['’][^\W\d_]+)*)*)
+    |(?P<alnum>\w+)
+    |(?P<punct>\S)
+    """,
+    re.VERBOSE,
+)
+
+_SENT_END = {".", "!", "?"}
+_CLOSERS = {'"', "'", "”", "’", ")", "]"}
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    """One token: ``text == source[start:end]``; ``kind`` is word, number or punct."""
+
+    text: str
+    start: int
+    end: int
+    kind: str
+
+    @property
+    def lower(self) -> str:
+        return self.text.lower()
+
+    @property
+    def is_word(self) -> bool:
+        return self.kind == "word"
+
+    @property
+    def is_capitalized(self) -> bool:
+        return self.text[:1].isupper()
+
+
+def tokenize(text: str) -> list[Token]:
+    """Split ``text`` into tokens whose offsets index the exact input."""
+    tokens = []
+    for m in _TOKEN_RE.finditer(text):
+        group = m.lastgroup or "punct"
+        kind = {"abbr": "word", "title": "word", "alnum": "number"}.get(group, group)
+        tokens.append(Token(m.group(), m.start(), m.end(), kind))
+    return tokens
+
+
+def sentences(tokens: list[Token]) -> list[tuple[int, int]]:
+    """Group tokens into sentences, returned as half-open token index ranges.
+
+    A sentence ends at ., ! or ? (plus any closing quotes or brackets) when
+    the next token starts with a capital letter, a digit or an opening quote.
+    Abbreviation tokens keep their dot, so "Mr. Smith" does not split.
+    """
+    bounds: list[tuple[int, int]] = []
+    start = 0
+    n = len(tokens)
+    i = 0
+    while i < n:
+        tok = tokens[i]
+        if tok.kind == "punct" and tok.text in _SENT_END:
+            j = i + 1
+            while j < n and tokens[j].text in _CLOSERS:
+                j += 1
+            nxt = tokens[j] if j < n else None
+            if nxt is None or nxt.text[:1].isupper() or nxt.text[:1].isdigit() or nxt.text in {'"', "“", "("}:
+                bounds.append((start, j))
+                start = j
+                i = j
+                continue
+        i += 1
+    if start < n:
+        bounds.append((start, n))
+    return bounds
+
+
+def match_case(template: str, word: str) -> str:
+    """Give ``word`` the capitalisation pattern of ``template`` (lower, Title or UPPER)."""
+    if len(template) > 1 and template.isupper():
+        return word.upper()
+    if template[:1].isupper():
+        return word[:1].upper() + word[1:]
+    return word
