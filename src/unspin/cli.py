@@ -1,0 +1,328 @@
+"""The ``unspin`` command line: a thin click layer over the library.
+
+Library errors (:class:`UnspinError`) become one-line ``error:`` messages
+and exit codes here and nowhere else. Heavy modules are imported inside the
+commands, so ``--help`` and input errors stay fast.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import IO, TYPE_CHECKING, Any, TypeVar
+
+import click
+
+from unspin.errors import UnspinError
+from unspin.inputs import DEFAULT_MAX_BYTES, check_english, read_input
+
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.text import Text
+
+    from unspin.result import Analysis
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+SPIN_NOTE = (
+    "note: `unspin spin` exists to make evaluation data for spin detectors; "
+    "do not use it to pass off others' writing as your own."
+)
+
+
+class ReportedError(click.ClickException):
+    """An :class:`UnspinError` on its way out to the user as ``error: <message>``."""
+
+    def __init__(self, err: UnspinError) -> None:
+        super().__init__(err.message)
+        self.exit_code = err.exit_code
+
+    def show(self, file: IO[Any] | None = None) -> None:
+        click.echo(f"error: {self.format_message()}", err=file is None, file=file)
+
+
+class _Group(click.Group):
+    # Subcommands and nested groups all run inside the top group's invoke,
+    # so this one handler covers every command.
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except UnspinError as err:
+            raise ReportedError(err) from err
+
+
+@click.group(cls=_Group)
+@click.version_option(package_name="unspin", prog_name="unspin")
+def main() -> None:
+    """Detect text rewritten by article spinners and restore its original wording.
+
+    FILE may be - to read standard input.
+    """
+
+
+def _input_options(f: F) -> F:
+    """Attach the FILE argument and the options that control how it is read."""
+    f = click.option(
+        "--any-language",
+        is_flag=True,
+        help="Analyse the text even if it does not look like English.",
+    )(f)
+    f = click.option(
+        "--max-bytes",
+        type=click.IntRange(min=1),
+        default=DEFAULT_MAX_BYTES,
+        show_default=True,
+        help="Refuse inputs larger than this many bytes.",
+    )(f)
+    f = click.option(
+        "--encoding",
+        metavar="NAME",
+        help="Text encoding of FILE, e.g. latin-1 (default: UTF-8, or UTF-16/32 with a BOM).",
+    )(f)
+    return click.argument("source", metavar="FILE|-")(f)
+
+
+def _load(source: str, encoding: str | None, max_bytes: int, any_language: bool) -> str:
+    text = read_input(source, max_bytes=max_bytes, encoding=encoding)
+    if not any_language:
+        check_english(text)
+    return text
+
+
+@contextmanager
+def _working(message: str) -> Iterator[None]:
+    """Show a transient spinner on stderr, but only when a person is watching it."""
+    if not sys.stderr.isatty():
+        yield
+        return
+    from rich.console import Console
+
+    with Console(stderr=True).status(message):
+        yield
+
+
+def _stdout_console() -> Console:
+    from rich.console import Console
+
+    # Decide from stdout itself rather than FORCE_COLOR and friends: piped
+    # or redirected output must never contain escape codes.
+    tty = sys.stdout.isatty()
+    return Console(
+        file=sys.stdout,
+        force_terminal=None if tty else False,
+        color_system="auto" if tty else None,
+        highlight=False,
+        markup=False,
+        emoji=False,
+        soft_wrap=True,
+    )
+
+
+def _threshold_option(f: F) -> F:
+    return click.option(
+        "--threshold",
+        type=click.FloatRange(0.0, 1.0),
+        default=None,
+        help="Score at or above which the text counts as spun (default: the model's calibrated value).",
+    )(f)
+
+
+@main.command()
+@_input_options
+@_threshold_option
+@click.option("--json", "as_json", is_flag=True, help="Print the analysis as JSON instead.")
+def check(
+    source: str,
+    encoding: str | None,
+    max_bytes: int,
+    any_language: bool,
+    threshold: float | None,
+    as_json: bool,
+) -> None:
+    """Say whether FILE was spun, and show the swapped words.
+
+    Prints a verdict, the text with likely swaps marked and their originals
+    in brackets, then the restored text. With --json, prints the analysis
+    as JSON and nothing else.
+    """
+    text = _load(source, encoding, max_bytes, any_language)
+    from unspin.pipeline import analyze
+
+    with _working("Analysing…"):
+        analysis = analyze(text, threshold=threshold)
+    if as_json:
+        click.echo(analysis.to_json(indent=2))
+        return
+    _render_check(analysis, _stdout_console())
+
+
+def _render_check(analysis: Analysis, console: Console) -> None:
+    from rich.text import Text
+
+    spun = analysis.is_spun
+    verdict = Text()
+    verdict.append("SPUN" if spun else "NOT SPUN", style="bold red" if spun else "bold green")
+    verdict.append(f"  score {analysis.score:.2f} (threshold {analysis.threshold:.2f})")
+    n = len(analysis.spans)
+    verdict.append(f"  {n} likely swap{'' if n == 1 else 's'} in {analysis.n_words} words", style="dim")
+    console.print(verdict)
+    if not analysis.spans:
+        console.print("No swapped words found.")
+        return
+    console.print()
+    console.print(Text("Text, with likely swaps marked [original in brackets]:", style="bold"))
+    # The input's trailing newlines would stack up with print's own.
+    marked = _marked_text(analysis)
+    marked.rstrip()
+    console.print(marked)
+    console.print()
+    console.print(Text("Restored text:", style="bold"))
+    console.print(Text(analysis.restored_text.rstrip()))
+
+
+def _marked_text(analysis: Analysis) -> Text:
+    from rich.text import Text
+
+    out = Text()
+    text = analysis.text
+    pos = 0
+    for span in sorted(analysis.spans, key=lambda s: s.start):
+        if span.start < pos:
+            continue
+        out.append(text[pos : span.start])
+        out.append(text[span.start : span.end], style="strike red")
+        if span.original is None:
+            out.append(" [?]", style="yellow")
+        else:
+            out.append(f" [{span.original}]", style="bold green")
+        pos = span.end
+    out.append(text[pos:])
+    return out
+
+
+@main.command()
+@_input_options
+@_threshold_option
+def restore(
+    source: str,
+    encoding: str | None,
+    max_bytes: int,
+    any_language: bool,
+    threshold: float | None,
+) -> None:
+    """Print FILE with likely swaps put back to their originals."""
+    text = _load(source, encoding, max_bytes, any_language)
+    from unspin.pipeline import analyze
+
+    with _working("Analysing…"):
+        analysis = analyze(text, threshold=threshold)
+    # The restored text keeps the input's own line endings; add nothing.
+    click.echo(analysis.restored_text, nl=False)
+
+
+@main.command()
+@_input_options
+@click.option(
+    "--thesaurus",
+    default="moby",
+    show_default=True,
+    metavar="moby|wordnet|PATH",
+    help="Synonym source: a bundled thesaurus or a file of your own.",
+)
+@click.option(
+    "--rate", type=click.FloatRange(0.0, 1.0), default=0.2, show_default=True, help="Share of words to swap."
+)
+@click.option("--seed", type=int, default=0, show_default=True, help="Random seed, for repeatable output.")
+@click.option(
+    "--numerals-rate",
+    type=click.FloatRange(0.0, 1.0),
+    default=0.0,
+    show_default=True,
+    help="Share of numbers to rewrite (3 -> three).",
+)
+@click.option(
+    "--filler-rate",
+    type=click.FloatRange(0.0, 1.0),
+    default=0.0,
+    show_default=True,
+    help="Rate at which filler words are inserted.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON with the word-by-word alignment.")
+def spin(
+    source: str,
+    encoding: str | None,
+    max_bytes: int,
+    any_language: bool,
+    thesaurus: str,
+    rate: float,
+    seed: int,
+    numerals_rate: float,
+    filler_rate: float,
+    as_json: bool,
+) -> None:
+    """Spin FILE like an article spinner would, to make test data.
+
+    Swaps words for thesaurus synonyms and prints the result; with --json,
+    prints the source, the output and the alignment of every swap.
+    """
+    text = _load(source, encoding, max_bytes, any_language)
+    click.echo(SPIN_NOTE, err=True)
+    from unspin.spinner import spin as spin_text
+    from unspin.thesauri import load_thesaurus
+
+    with _working("Spinning…"):
+        result = spin_text(
+            text,
+            thesaurus=load_thesaurus(thesaurus),
+            rate=rate,
+            seed=seed,
+            numerals_rate=numerals_rate,
+            filler_rate=filler_rate,
+        )
+    if as_json:
+        click.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
+    else:
+        click.echo(result.text, nl=False)
+
+
+@main.group()
+def lexicon() -> None:
+    """Compile or inspect the on-disk lexicon cache."""
+
+
+@lexicon.command("build")
+@click.option("--force", is_flag=True, help="Rebuild even if a cache already exists.")
+def lexicon_build(force: bool) -> None:
+    """Compile the lexicon cache (done automatically on first use otherwise)."""
+    from unspin.lexicon import build_lexicon, lexicon_info
+
+    info = lexicon_info()
+    if not force and info.get("built"):
+        click.echo(f"lexicon already built at {info.get('path')}; use --force to rebuild it")
+        return
+    with _working("Building the lexicon (this takes a while)…"):
+        stats = build_lexicon(force=force)
+    size = _megabytes(stats.get("size_bytes"))
+    seconds = float(stats.get("seconds", 0))
+    entries = stats.get("n_entries", "?")
+    click.echo(f"built lexicon: {entries} entries, {size}, {seconds:.1f} s -> {stats.get('path')}")
+
+
+@lexicon.command("info")
+@click.option("--json", "as_json", is_flag=True, help="Print the details as JSON.")
+def lexicon_info_cmd(as_json: bool) -> None:
+    """Report where the lexicon cache is and what it holds."""
+    from unspin.lexicon import lexicon_info
+
+    info = lexicon_info()
+    if as_json:
+        click.echo(json.dumps(info, indent=2, default=str))
+        return
+    for key, value in info.items():
+        click.echo(f"{key}: {value}")
+
+
+def _megabytes(n: Any) -> str:
+    return f"{n / 1e6:.1f} MB" if isinstance(n, int | float) else "size unknown"

