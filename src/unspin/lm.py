@@ -37,6 +37,10 @@ class Scorer(Protocol):
         """Whether the word is in the model's vocabulary."""
         ...
 
+    def unigram(self, word: str) -> float:
+        """ln P(word) with no context."""
+        ...
+
 
 # pocketsphinx reports log-probabilities in base 1.0001.
 _LOGMATH_TO_LN = math.log(1.0001)

@@ -54,7 +54,7 @@ class Engine:
         self.calibration = calibration or tuned_calib
         self.lexicon = lexicon or default_lexicon()
         self.scorer = scorer or default_scorer()
-        self.channel = Channel(self.lexicon, self.params)
+        self.channel = Channel(self.lexicon, self.params, self.scorer.unigram)
         self.decoder = Decoder(self.channel, self.scorer, self.params)
 
     def analyze(self, text: str, *, threshold: float | None = None) -> Analysis:

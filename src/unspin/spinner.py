@@ -18,54 +18,14 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, TypeVar
 
 from .inflect import VERB_FORMS, inflect, lemma_pos, lemmatize
+from .langdata import NUMERALS, SPINNER_FILLERS, STOPWORDS
 from .text import Token, match_case, sentences, tokenize
 from .thesauri import Thesaurus, load_thesaurus
-
-#: Function words a spinner leaves alone.
-STOPWORDS = frozenset(
-    """
-    a an the this that these those some any each every either neither no none all both half
-    i me my mine myself you your yours yourself yourselves he him his himself she her hers herself
-    it its itself we us our ours ourselves they them their theirs themselves one ones
-    who whom whose which what whatever whoever when where why how whether there here
-    and or but nor so yet for if then than because while although though unless until since as
-    of in on at by to from with without into onto upon about above below over under between among
-    through throughout during before after against across along around behind beyond near off out up
-    down via per within toward towards
-    be am is are was were been being have has had having do does did doing done
-    will would shall should can could may might must ought
-    not never very too also just only even still again ever already almost quite rather such
-    more most less least much many few other another same own
-    """.split()
-)
-
-#: Words inserted by filler_rate: "very" only goes before adjectives.
-FILLERS = ("actually", "really", "essentially", "basically")
-_ADJ_FILLERS = (*FILLERS, "very")
-
-_CARDINALS = (
-    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen",
-    "sixteen seventeen eighteen nineteen twenty",
-)
-_ORDINALS = (
-    "first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth thirteenth",
-    "fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth twentieth",
-)
-
-
-def _ordinal(n: int) -> str:
-    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
-    return f"{n}{suffix}"
-
-
-#: Spelled-out numbers and their digit forms, in both directions.
-NUMERALS: dict[str, str] = {w: str(i) for i, w in enumerate(" ".join(_CARDINALS).split())}
-NUMERALS.update({w: _ordinal(i) for i, w in enumerate(" ".join(_ORDINALS).split(), start=1)})
-NUMERALS.update({d: w for w, d in list(NUMERALS.items())})
 
 _WORD_RE = re.compile(r"[a-z]+(?:-[a-z]+)*")
 _SYN_RE = re.compile(r"[a-z]+(?:[ '-][a-z]+)*")
 _T = TypeVar("_T")
+_ADJ_FILLERS = (*SPINNER_FILLERS, "very")
 KINDS = ("synonym_swap", "phrase_swap", "numeral_swap", "inserted_filler")
 
 
@@ -284,14 +244,14 @@ def _filler_target(doc: _Doc, i: int) -> tuple[str, ...] | None:
         return None
     forms = {form for _, form in lemmatize(tok.lower)}
     if forms & VERB_FORMS and "plural" not in forms:
-        return FILLERS
+        return SPINNER_FILLERS
     if forms & {"comparative", "superlative"}:
-        return FILLERS  # "very bigger" is not English even for a spinner
+        return SPINNER_FILLERS  # "very bigger" is not English even for a spinner
     pos = lemma_pos(tok.lower)
     if "adj" in pos and "noun" not in pos:
         return _ADJ_FILLERS
     if pos == {"verb"}:
-        return FILLERS
+        return SPINNER_FILLERS
     return None
 
 
