@@ -1,0 +1,218 @@
+"""Speed benchmark: analysis throughput, CLI start-up, lexicon build and peak memory.
+
+    python bench/speed.py [--docs 100] [--build]
+
+Prints one JSON object:
+
+* ``analysis``: words per second of ``Engine.analyze`` (detection and
+  restoration) on Wikinews paragraphs (first ~200 words) spun at 20%. One set
+  of documents warms the caches, then a second, different set is timed. The
+  analysis is single-threaded and the process is pinned to one CPU while it
+  is timed, so the figure is per core.
+* ``cli_startup``: wall time of ``unspin check <one-page file>`` as a fresh
+  subprocess, after one untimed run (so the lexicon cache exists and the OS
+  file cache is warm); median of 5.
+* ``build`` (only with ``--build``): time and size of ``build_lexicon(force=True)``
+  into a temporary directory.
+* ``memory``: peak resident set size (``ru_maxrss``) after loading the engine
+  and after the analysis run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from corpora import shared_data_dir, wikinews
+from unspin.spinner import spin
+from unspin.text import sentences, tokenize
+from unspin.thesauri import load_thesaurus
+
+STYLISH = shared_data_dir() / "thesaurus_stylish_plagiarism" / "thesaurus.tsv"
+
+
+def peak_rss_mb() -> float:
+    """Peak resident set size of this process so far, in MB (ru_maxrss is KiB on Linux, bytes on macOS)."""
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return round(peak / (1e6 if sys.platform == "darwin" else 1e3), 1)
+
+
+def first_words(text: str, n: int) -> str:
+    """The text up to the end of the sentence that reaches ``n`` words."""
+    toks = tokenize(text)
+    count = 0
+    for lo, hi in sentences(toks):
+        count += sum(1 for t in toks[lo:hi] if t.kind == "word")
+        if count >= n:
+            return text[: toks[hi - 1].end]
+    return text
+
+
+def paragraphs(n: int, max_words: int) -> list[str]:
+    out = []
+    for d in wikinews():
+        text = first_words(d["text"], max_words)
+        if len(text.split()) >= 60:
+            out.append(text)
+        if len(out) >= n:
+            break
+    if len(out) < n:
+        raise SystemExit(f"only {len(out)} usable Wikinews paragraphs, wanted {n}")
+    return out
+
+
+def n_words(text: str) -> int:
+    return sum(1 for t in tokenize(text) if t.kind == "word")
+
+
+def pin_to_one_cpu() -> set[int] | None:
+    """Pin this process to one CPU it may run on; return the old affinity (None if unsupported)."""
+    if not hasattr(os, "sched_setaffinity"):
+        return None
+    old = os.sched_getaffinity(0)
+    os.sched_setaffinity(0, {min(old)})
+    return old
+
+
+def bench_analysis(docs: int, max_words: int, thesaurus_spec: str) -> dict:
+    from unspin.pipeline import Engine
+
+    thesaurus = load_thesaurus(thesaurus_spec)
+    texts = paragraphs(2 * docs, max_words)
+    spun = [spin(t, thesaurus, rate=0.2, seed=k).text for k, t in enumerate(texts)]
+    warm, timed = spun[:docs], spun[docs:]
+
+    t0 = time.perf_counter()
+    engine = Engine()
+    load_s = time.perf_counter() - t0
+    rss_loaded = peak_rss_mb()
+
+    old = pin_to_one_cpu()
+    try:
+        t0 = time.perf_counter()
+        for text in warm:
+            engine.analyze(text)
+        warm_s = time.perf_counter() - t0
+
+        words = sum(n_words(t) for t in timed)
+        cpu0 = time.process_time()
+        t0 = time.perf_counter()
+        spans = 0
+        for text in timed:
+            spans += len(engine.analyze(text).spans)
+        wall = time.perf_counter() - t0
+        cpu = time.process_time() - cpu0
+    finally:
+        if old is not None:
+            os.sched_setaffinity(0, old)
+    warm_words = sum(n_words(t) for t in warm)
+    return {
+        "thesaurus": str(thesaurus_spec),
+        "rate": 0.2,
+        "docs_timed": len(timed),
+        "words_timed": words,
+        "spans_found": spans,
+        "engine_load_seconds": round(load_s, 3),
+        "first_pass_words_per_second": round(warm_words / warm_s),
+        "words_per_second_per_core": round(words / wall),
+        "words_per_cpu_second": round(words / cpu) if cpu > 0 else None,
+        "ms_per_200_words": round(1000 * wall / words * 200, 1),
+        "pinned_to_one_cpu": old is not None,
+        "memory": {"peak_rss_mb_after_engine_load": rss_loaded, "peak_rss_mb_after_analysis": peak_rss_mb()},
+    }
+
+
+def unspin_command() -> list[str]:
+    script = Path(sys.executable).with_name("unspin")
+    if script.exists():
+        return [str(script)]
+    return [sys.executable, "-c", "from unspin.cli import main; main()"]
+
+
+def bench_cli(runs: int = 5) -> dict:
+    # One page: a Wikinews article cut at about 500 words.
+    doc = next(d for d in wikinews() if len(d["text"].split()) >= 500)
+    page = first_words(doc["text"], 500)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "page.txt"
+        path.write_text(page, encoding="utf-8")
+        cmd = [*unspin_command(), "check", "--json", str(path)]
+        first = time.perf_counter()
+        subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
+        first_s = time.perf_counter() - first
+        times = []
+        for _ in range(runs):
+            t0 = time.perf_counter()
+            subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
+            times.append(time.perf_counter() - t0)
+    return {
+        "command": "unspin check --json <page>",
+        "page_words": n_words(page),
+        "first_run_seconds": round(first_s, 3),
+        "median_seconds": round(statistics.median(times), 3),
+        "min_seconds": round(min(times), 3),
+        "max_seconds": round(max(times), 3),
+        "runs": runs,
+    }
+
+
+def bench_build() -> dict:
+    from unspin.lexicon import build_lexicon
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "lexicon.sqlite"
+        t0 = time.perf_counter()
+        info = build_lexicon(force=True, path=path)
+        wall = time.perf_counter() - t0
+    return {"seconds": round(wall, 1), "size_mb": round(info["size_bytes"] / 1e6, 1),
+            "n_entries": info["n_entries"]}
+
+
+def machine() -> dict:
+    affinity = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None
+    return {
+        "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "platform": platform.platform(),
+        "processor": platform.processor() or platform.machine(),
+        "cpu_count": os.cpu_count(),
+        "usable_cpus": affinity,
+        "python": platform.python_version(),
+    }
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--docs", type=int, default=100, help="documents per pass (warm-up and timed)")
+    ap.add_argument("--max-words", type=int, default=200)
+    ap.add_argument("--thesaurus", default=None,
+                    help="thesaurus to spin with (default: the held-out stylish list, else moby)")
+    ap.add_argument("--build", action="store_true", help="also time a full lexicon build into a temp dir")
+    ap.add_argument("--cli-runs", type=int, default=5)
+    args = ap.parse_args()
+    spec = args.thesaurus or (str(STYLISH) if STYLISH.is_file() else "moby")
+
+    result: dict = {"machine": machine(), "single_threaded": True}
+    # The CLI runs first so the lexicon cache exists before anything is timed in-process.
+    result["cli_startup"] = bench_cli(args.cli_runs)
+    analysis = bench_analysis(args.docs, args.max_words, spec)
+    result["memory"] = analysis.pop("memory")
+    result["analysis"] = analysis
+    if args.build:
+        result["build"] = bench_build()
+    print(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    main()
