@@ -30,8 +30,8 @@ class Params:
     name_penalty: float = 4.0
     w_freq_gap: float = 0.0
     numeral_logp: float = -2.0
-    filler_logp: float = -1.5
-    max_candidates: int = 12
+    filler_logp: float = -7.0
+    max_candidates: int = 30
     prior_a: float = 0.5
     prior_b: float = 25.0
     em_rounds: int = 3

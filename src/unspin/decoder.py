@@ -21,6 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .channel import Channel, Option, Params, Position
+from .langdata import DIGIT_WORDS
 from .lm import BOS, EOS, Scorer
 from .text import Token
 
@@ -44,8 +45,19 @@ class Choice:
     confidence: float
 
 
+def lm_word(tok: Token) -> str:
+    """The form the language model sees: lower case, plain digits read as number words.
+
+    The model has no digits, so "3" would always lose to "three"; reading it
+    as "three" leaves the choice to the channel. Suffixed ordinals ("2nd")
+    stay as they are: news prose spells those out, so they are a spinner tell.
+    """
+    low = tok.lower
+    return DIGIT_WORDS.get(low, low) if low.isdigit() else low
+
+
 def _lm_words(tokens: Sequence[Token], lo: int, hi: int) -> list[str]:
-    return [t.lower for t in tokens[lo:hi] if t.kind in _LM_KINDS]
+    return [lm_word(t) for t in tokens[lo:hi] if t.kind in _LM_KINDS]
 
 
 class Decoder:
@@ -116,7 +128,7 @@ class Decoder:
             tok = tokens[i]
             pos = by_start.get(i)
             options: list[tuple[Option | None, int, tuple[str, ...], float]] = []
-            kept = (tok.lower,) if tok.kind in _LM_KINDS else ()
+            kept = (lm_word(tok),) if tok.kind in _LM_KINDS else ()
             options.append((None, i + 1, kept, log_keep if pos else 0.0))
             if pos:
                 penalty = self.p.name_penalty if pos.is_name else 0.0
@@ -158,7 +170,7 @@ class Decoder:
             elif any(c.i < k < c.j for c in chosen):
                 continue
             elif tok.kind in _LM_KINDS:
-                left.append(tok.lower)
+                left.append(lm_word(tok))
         swap, keep = self._local(tokens, s.lo, s.hi, opt, left[-2:])
         penalty = self.p.name_penalty if any(p.is_name for p in s.positions if p.index == opt.i) else 0.0
         odds = swap - keep + opt.logq - penalty + math.log(rate / (1 - rate))
