@@ -29,11 +29,14 @@ from corpora import shared_data_dir, wikinews
 STYLISH = shared_data_dir() / "thesaurus_stylish_plagiarism" / "thesaurus.tsv"
 
 # Measured on 15 Wikinews paragraphs (first ~200 words each, 209 swaps), stylish
-# thesaurus, rate 0.2, seeds 1000 + i; floors are roughly 70% of the measured values.
-# Other seed sets gave recall 0.87-0.89, precision 0.33-0.34, exact 0.27-0.36.
-RECALL_FLOOR = 0.62  # measured 0.893
-PRECISION_FLOOR = 0.23  # measured 0.338
-EXACT_FLOOR = 0.25  # measured 0.364
+# thesaurus, rate 0.2, seeds 1000 + i, at commit 129a687 (tuned params.json);
+# floors are roughly 70% of the measured values. Other seed sets gave recall
+# 0.15-0.20, precision 0.75-0.83, exact 0.10-0.13. With the untuned defaults the
+# engine sat at recall 0.89 / precision 0.34 / exact 0.36: a retune that trades
+# recall for precision will move these numbers, so re-measure after one.
+RECALL_FLOOR = 0.11  # measured 0.163
+PRECISION_FLOOR = 0.64  # measured 0.921
+EXACT_FLOOR = 0.085  # measured 0.120
 SCORE_WIN_FLOOR = 0.70  # measured 15/15 documents scored higher spun than clean
 
 FAMOUS = (
