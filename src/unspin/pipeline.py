@@ -54,7 +54,7 @@ class Engine:
         self.calibration = calibration or tuned_calib
         self.lexicon = lexicon or default_lexicon()
         self.scorer = scorer or default_scorer()
-        self.channel = Channel(self.lexicon, self.params, self.scorer.unigram)
+        self.channel = Channel(self.lexicon, self.params, self.scorer)
         self.decoder = Decoder(self.channel, self.scorer, self.params)
 
     def analyze(self, text: str, *, threshold: float | None = None) -> Analysis:
@@ -66,7 +66,7 @@ class Engine:
         rate, llr, n_eligible = self.decoder.estimate_rate(tokens, sents)
         spans: list[Span] = []
         for s in sents:
-            if not s.positions:
+            if not s.positions or rate < self.params.min_doc_rate:
                 continue
             for choice in self.decoder.decode(tokens, s, rate):
                 if choice.confidence >= self.params.min_confidence:
