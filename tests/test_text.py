@@ -135,7 +135,6 @@ def test_curly_opening_quote_starts_the_next_sentence():
     assert sentence_texts("He left. “Why?” she asked.") == ["He left.", "“Why?” she asked."]
 
 
-@pytest.mark.xfail(strict=True, reason="an ASCII opening quote after . ! ? is taken for a closing one")
 def test_straight_opening_quote_starts_the_next_sentence():
     assert sentence_texts('He left. "Why?" she asked.') == ["He left.", '"Why?" she asked.']
 

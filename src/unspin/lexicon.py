@@ -10,6 +10,7 @@ picks among all of them), and how common the original is.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import os
@@ -20,6 +21,7 @@ import time
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import cache
+from importlib import resources
 from pathlib import Path
 
 from .errors import DataError
@@ -59,7 +61,17 @@ def cache_dir() -> Path:
 
 
 def lexicon_path() -> Path:
-    return cache_dir() / f"lexicon-v{LEXICON_VERSION}.sqlite"
+    """The cache file for this version of the lexicon's inputs.
+
+    The name carries a fingerprint of everything the compiled file depends
+    on besides the thesauri packages, so changing the word lists or the
+    substitution model can never silently reuse a stale cache.
+    """
+    model = resources.files("unspin") / "data" / "substitution.json"
+    digest = hashlib.sha1(" ".join(sorted(STOPWORDS)).encode())
+    digest.update(model.read_bytes() if model.is_file() else b"")
+    digest.update(str(MAX_CANDIDATES).encode())
+    return cache_dir() / f"lexicon-v{LEXICON_VERSION}-{digest.hexdigest()[:10]}.sqlite"
 
 
 def _usable(entry: str) -> bool:
@@ -145,6 +157,11 @@ def build_lexicon(force: bool = False, path: Path | None = None) -> dict:
         con.commit()
         con.close()
         os.replace(tmp, path)
+        if path == lexicon_path():
+            # Caches of older versions are dead weight (up to 100 MB each).
+            for old in path.parent.glob("lexicon-v*.sqlite"):
+                if old != path:
+                    old.unlink(missing_ok=True)
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
@@ -156,9 +173,13 @@ def lexicon_info(path: Path | None = None) -> dict:
     path = path or lexicon_path()
     if not path.exists():
         return {"path": str(path), "built": False}
-    con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-    meta = dict(con.execute("SELECT key, value FROM meta"))
-    con.close()
+    try:
+        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        meta = dict(con.execute("SELECT key, value FROM meta"))
+        con.close()
+    except sqlite3.DatabaseError:
+        # Reported rather than raised, so that `unspin lexicon build --force` can replace it.
+        return {"path": str(path), "built": False, "damaged": True}
     return {"path": str(path), "built": True, "size_bytes": path.stat().st_size,
             "n_entries": int(meta.get("entries", 0)), "seconds": float(meta.get("build_seconds", 0)), **meta}
 

@@ -25,6 +25,7 @@ _TOKEN_RE = re.compile(
 
 _SENT_END = {".", "!", "?"}
 _CLOSERS = {'"', "'", "”", "’", ")", "]"}
+_STRAIGHT_QUOTES = {'"', "'"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,7 +75,10 @@ def sentences(tokens: list[Token]) -> list[tuple[int, int]]:
         tok = tokens[i]
         if tok.kind == "punct" and tok.text in _SENT_END:
             j = i + 1
-            while j < n and tokens[j].text in _CLOSERS:
+            # A straight quote closes only when it touches the punctuation; after a space it opens.
+            while j < n and tokens[j].text in _CLOSERS and (
+                tokens[j].text not in _STRAIGHT_QUOTES or tokens[j].start == tokens[j - 1].end
+            ):
                 j += 1
             nxt = tokens[j] if j < n else None
             if nxt is None or nxt.text[:1].isupper() or nxt.text[:1].isdigit() or nxt.text in {'"', "“", "("}:
