@@ -24,7 +24,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from quality import CORPORA, THESAURI, documents
-from unspin.channel import Params
+from unspin.channel import Params, document_counts
 from unspin.decoder import Sentence, _logsumexp
 from unspin.pipeline import Calibration, Engine
 from unspin.spinner import spin
@@ -34,7 +34,8 @@ from unspin.thesauri import load_thesaurus
 OUT = Path(__file__).resolve().parents[1] / "src" / "unspin" / "data" / "params.json"
 # LM evidence is independent of the tuned weights, so it is computed once and kept here.
 CACHE = Path(__file__).resolve().parent / "out"
-TUNED = ("w_logq", "w_freq_gap", "bias", "name_penalty", "prior_b", "min_doc_rate")
+TUNED = ("w_logq", "w_freq_gap", "w_in_document", "w_observed_repeats", "bias", "name_penalty", "prior_b",
+         "min_doc_rate")
 
 
 @dataclass
@@ -61,9 +62,10 @@ class Doc:
 def extract(engine: Engine, text: str, gold: dict[int, str], rate: float) -> Doc:
     """Language-model evidence for every option of every eligible position of one document."""
     tokens = tokenize(text)
+    counts = document_counts(tokens)
     out = []
     for lo, hi in sentences(tokens):
-        s = Sentence(lo, hi, engine.channel.positions(tokens, lo, hi))
+        s = Sentence(lo, hi, engine.channel.positions(tokens, lo, hi, counts))
         for pos in s.positions:
             opts = []
             for opt in pos.options:
@@ -123,7 +125,7 @@ def objective(m: dict) -> float:
     return m["f1"] + m["exact"] - 0.3 * max(0.0, m["false_per_1000"] - 2.0)
 
 
-RANGES = {"w_logq": (0, 3),
+RANGES = {"w_logq": (0, 3), "w_in_document": (0, 4), "w_observed_repeats": (-4, 0),
           "w_freq_gap": (-1, 1), "bias": (-8, 4), "name_penalty": (0, 12), "prior_b": (5, 200),
           "min_doc_rate": (0, 0.1)}
 

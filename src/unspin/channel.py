@@ -8,6 +8,9 @@ numeral rewrite, an inserted filler), each with a log probability.
 
 from __future__ import annotations
 
+import math
+from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from .inflect import inflect, lemmatize
@@ -24,8 +27,12 @@ class Params:
     w_logq: float = 1.0
     bias: float = 0.0
     w_freq_gap: float = 0.0
+    w_in_document: float = 0.0
+    w_observed_repeats: float = 0.0
     name_penalty: float = 4.0
     w_freq_gap: float = 0.0
+    w_in_document: float = 0.0
+    w_observed_repeats: float = 0.0
     numeral_logp: float = -2.0
     filler_logp: float = -7.0
     max_candidates: int = 30
@@ -43,11 +50,12 @@ class Params:
         return (
             self.w_logq * x[0] + self.bias * thesaurus_swap + self.numeral_logp * x[1]
             + self.filler_logp * x[2] + self.w_freq_gap * x[3]
+            + self.w_in_document * x[4] + self.w_observed_repeats * x[5]
         )
 
 
 #: Feature vector of a swap option, in this order; see :meth:`Params.logq`.
-FEATURES = ("logq", "numeral", "filler", "freq_gap")
+FEATURES = ("logq", "numeral", "filler", "freq_gap", "in_document", "observed_repeats")
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +90,16 @@ def candidate_features(c: Candidate, observed_unigram: float) -> tuple[float, ..
 
 NUMERAL_FEATURES = (0.0, 1.0, 0.0, 0.0)
 FILLER_FEATURES = (0.0, 0.0, 1.0, 0.0)
+
+
+def document_counts(tokens: list[Token]) -> Counter[str]:
+    """Lower-cased word counts of a whole document, for the document features.
+
+    Spinners rewrite each occurrence independently, so an original often
+    survives elsewhere in the same text ("the company ... the enterprise"),
+    while a word a writer repeats is rarely a spinner's pick.
+    """
+    return Counter(t.lower for t in tokens if t.kind == "word")
 
 
 class Channel:
@@ -122,15 +140,21 @@ class Channel:
         self._memo[observed] = result
         return result
 
-    def _option(self, i: int, j: int, words: tuple[str, ...], x: tuple[float, ...], label: str) -> Option:
+    def _option(self, i: int, j: int, words: tuple[str, ...], x: tuple[float, ...], label: str,
+                doc: tuple[float, float] = (0.0, 0.0)) -> Option:
+        x = (*x, *doc)
         return Option(i, j, words, self.params.logq(x), label, x)
 
-    def positions(self, tokens: list[Token], lo: int, hi: int) -> list[Position]:
-        """Swap options for every token of the sentence tokens[lo:hi] that has any."""
+    def positions(self, tokens: list[Token], lo: int, hi: int, counts: Mapping[str, int]) -> list[Position]:
+        """Swap options for every token of the sentence tokens[lo:hi] that has any.
+
+        ``counts`` are the document's word counts (see :func:`document_counts`).
+        """
         out: list[Position] = []
         for i in range(lo, hi):
             tok = tokens[i]
             low = tok.lower
+            repeats = float(counts.get(low, 0) > 1)
             pos = Position(i, is_name=tok.is_capitalized and i > lo and not _after_quote(tokens, i, lo))
             if tok.kind == "number":
                 word = DIGIT_WORDS.get(low)
@@ -145,7 +169,8 @@ class Channel:
                 swaps: list[Option] = []
                 if low not in STOPWORDS:
                     for orig, x, label in self.originals(low):
-                        swaps.append(self._option(i, i + 1, tuple(orig.split()), x, label))
+                        doc = (math.log1p(counts.get(orig, 0)), repeats)
+                        swaps.append(self._option(i, i + 1, tuple(orig.split()), x, label, doc))
                 span = self.lexicon.phrase_starts.get(low, 1)
                 for n in range(2, span + 1):
                     j = i + n
@@ -153,7 +178,8 @@ class Channel:
                         break
                     phrase = " ".join(t.lower for t in tokens[i:j])
                     for orig, x, _ in self.originals(phrase):
-                        swaps.append(self._option(i, j, tuple(orig.split()), x, "phrase_swap"))
+                        doc = (math.log1p(counts.get(orig, 0)), 0.0)
+                        swaps.append(self._option(i, j, tuple(orig.split()), x, "phrase_swap", doc))
                 pos.options.extend(self._prune(swaps, tokens, lo, hi))
             if pos.options:
                 out.append(pos)

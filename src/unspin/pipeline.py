@@ -8,7 +8,7 @@ from dataclasses import dataclass, fields
 from functools import cache
 from importlib import resources
 
-from .channel import Channel, Params
+from .channel import Channel, Params, document_counts
 from .decoder import Decoder, Sentence
 from .errors import EmptyInputError
 from .lexicon import Lexicon, default_lexicon
@@ -62,7 +62,9 @@ class Engine:
         if not text.strip():
             raise EmptyInputError("the text is empty: give unspin some English prose to analyse")
         tokens = tokenize(text)
-        sents = [Sentence(lo, hi, self.channel.positions(tokens, lo, hi)) for lo, hi in sentences(tokens)]
+        counts = document_counts(tokens)
+        sents = [Sentence(lo, hi, self.channel.positions(tokens, lo, hi, counts))
+                 for lo, hi in sentences(tokens)]
         rate, llr, n_eligible = self.decoder.estimate_rate(tokens, sents)
         spans: list[Span] = []
         for s in sents:
