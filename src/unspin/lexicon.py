@@ -104,6 +104,15 @@ def synonym_graph() -> dict[str, dict[str, tuple[int, int | None]]]:
     return graph
 
 
+def substitution_scores(lm, model: SubstitutionModel, original: str,
+                        observed: dict[str, tuple[int, int | None]]) -> dict[str, float]:
+    """Unnormalised substitution-model score of each synonym a spinner could write for ``original``."""
+    return {
+        obs: model.score(pair_features(flags, rank, phrase_unigram(lm, obs), original, obs))
+        for obs, (flags, rank) in observed.items()
+    }
+
+
 def static_score(c: Candidate) -> float:
     """Context-free log P(original, swapped to the observed form), used to prune long lists."""
     return c.unigram + c.logq
@@ -127,10 +136,7 @@ def build_lexicon(force: bool = False, path: Path | None = None) -> dict:
     for original, observed in synonym_graph().items():
         if original in STOPWORDS or not all(lm.known(w) for w in original.split()):
             continue
-        scores = {
-            obs: model.score(pair_features(flags, rank, phrase_unigram(lm, obs), original, obs))
-            for obs, (flags, rank) in observed.items()
-        }
+        scores = substitution_scores(lm, model, original, observed)
         top = max(scores.values())
         log_z = top + math.log(sum(math.exp(v - top) for v in scores.values()))
         unigram = round(phrase_unigram(lm, original), 3)
