@@ -33,8 +33,7 @@ from unspin.text import sentences, tokenize
 OUT = Path(__file__).resolve().parents[1] / "src" / "unspin" / "data" / "params.json"
 # LM evidence is independent of the tuned weights, so it is computed once and kept here.
 CACHE = Path(__file__).resolve().parent / "out"
-TUNED = ("w_logq", "w_freq_gap", "w_in_document", "w_observed_repeats", "bias", "name_penalty", "prior_b",
-         "min_doc_rate")
+TUNED = ("w_logq", "w_freq_gap", "w_in_document", "w_observed_repeats", "bias", "name_penalty", "prior_b")
 
 
 @dataclass
@@ -74,8 +73,12 @@ def extract(engine: Engine, text: str, gold: dict[int, str], rate: float) -> Doc
     return Doc(out, sum(t.kind == "word" for t in tokens), rate)
 
 
-def evaluate(docs: list[Doc], p: Params) -> dict:
-    """Position-level approximation of the decoder: EM rate, then the argmax option if confident."""
+def evaluate(docs: list[Doc], p: Params, calib: Calibration) -> dict:
+    """Position-level approximation of the decoder.
+
+    Per document: EM swap rate, the calibrated document score, and, only in
+    documents judged spun, the argmax option wherever it is confident.
+    """
     tp = fp = fn = exact = gold_n = 0
     clean_changes = clean_words = 0
     doc_feats = []
@@ -90,13 +93,15 @@ def evaluate(docs: list[Doc], p: Params) -> dict:
             expected = sum(1.0 - math.exp(-_logsumexp([0.0, *(o + logit for o in od)])) for od in odds)
             rate = (expected + p.prior_a) / (len(odds) + p.prior_a + p.prior_b)
         logit = math.log(rate / (1 - rate))
-        llr = 0.0
+        llr = sum(_logsumexp([0.0, *(o + logit for o in od)]) + math.log1p(-rate) for od in odds)
+        doc_feats.append((d.rate, rate, llr, len(odds)))
+        judged_spun = calib.score(rate, llr, len(odds)) >= calib.threshold
+        if d.rate == 0:
+            clean_words += d.n_words
         for pos, od in zip(d.positions, odds, strict=True):
-            lse = _logsumexp([0.0, *(o + logit for o in od)])
-            llr += lse + math.log1p(-rate)
             k = max(range(len(od)), key=od.__getitem__)
             post = 1.0 / (1.0 + math.exp(-(od[k] + logit)))
-            predicted = post >= p.min_confidence and rate >= p.min_doc_rate
+            predicted = judged_spun and post >= p.min_confidence
             if d.rate == 0:
                 clean_changes += predicted
                 continue
@@ -109,9 +114,6 @@ def evaluate(docs: list[Doc], p: Params) -> dict:
                 fp += 1
             elif pos.gold is not None:
                 fn += 1
-        if d.rate == 0:
-            clean_words += d.n_words
-        doc_feats.append((d.rate, rate, llr, len(odds)))
     prec = tp / max(tp + fp, 1)
     rec = tp / max(tp + fn, 1)
     return {"f1": 2 * prec * rec / max(prec + rec, 1e-9), "precision": prec, "recall": rec,
@@ -125,19 +127,22 @@ def objective(m: dict) -> float:
 
 
 RANGES = {"w_logq": (0, 3), "w_in_document": (0, 4), "w_observed_repeats": (-4, 0),
-          "w_freq_gap": (-1, 1), "bias": (-8, 4), "name_penalty": (0, 12), "prior_b": (5, 200),
-          "min_doc_rate": (0, 0.1)}
+          "w_freq_gap": (-1, 1), "bias": (-8, 4), "name_penalty": (0, 12), "prior_b": (5, 200)}
 
 
-def search(docs: list[Doc], p: Params, rounds: int = 3, samples: int = 150, seed: int = 0) -> Params:
-    """Random search over RANGES, then coordinate search from the best point found."""
+def search(docs: list[Doc], p: Params, calib: Calibration, rounds: int = 3, samples: int = 150,
+           seed: int = 0) -> tuple[Params, Calibration]:
+    """Random search over RANGES, then coordinate search; the document calibration is refitted
+    after each stage, since the weights move the document evidence it reads."""
     rng = random.Random(seed)
-    best = objective(evaluate(docs, p))
+    best = objective(evaluate(docs, p, calib))
     for _ in range(samples):
         trial = replace(p, **{k: round(rng.uniform(*r), 4) for k, r in RANGES.items()})
-        score = objective(evaluate(docs, trial))
+        score = objective(evaluate(docs, trial, calib))
         if score > best:
             best, p = score, trial
+    calib = calibrate(evaluate(docs, p, calib)["doc_feats"])
+    best = objective(evaluate(docs, p, calib))
     print(f"random search: objective {best:.4f}", file=sys.stderr)
     for _ in range(rounds):
         for name in RANGES:
@@ -147,11 +152,13 @@ def search(docs: list[Doc], p: Params, rounds: int = 3, samples: int = 150, seed
                     if name in ("prior_b", "w_logq", "name_penalty") and value <= 0:
                         continue
                     trial = replace(p, **{name: value})
-                    score = objective(evaluate(docs, trial))
+                    score = objective(evaluate(docs, trial, calib))
                     if score > best:
                         best, p = score, trial
+        calib = calibrate(evaluate(docs, p, calib)["doc_feats"])
+        best = objective(evaluate(docs, p, calib))
         print(f"round done: objective {best:.4f}", {k: getattr(p, k) for k in TUNED}, file=sys.stderr)
-    return p
+    return p, calib
 
 
 def calibrate(feats: list[tuple[float, float, float, int]]) -> Calibration:
@@ -181,6 +188,8 @@ def main() -> None:
     ap.add_argument("--fresh", action="store_true", help="recompute the cached language-model evidence")
     ap.add_argument("--write", action="store_true", help=f"write the fitted weights to {OUT}")
     args = ap.parse_args()
+    # Evidence is extracted with default weights (they only steer candidate pruning), so the
+    # cached extraction does not depend on the weights being fitted.
     engine = Engine(params=Params())
     cache = CACHE / f"tune-{args.corpus}-{'+'.join(args.thesaurus)}-{args.docs}-{args.max_words}.pkl"
     if cache.exists() and not args.fresh:
@@ -196,11 +205,10 @@ def main() -> None:
                 docs.append(extract(engine, spun.text, gold, rate))
         cache.parent.mkdir(parents=True, exist_ok=True)
         cache.write_bytes(pickle.dumps(docs))
-    start = evaluate(docs, engine.params)
+    start = evaluate(docs, engine.params, engine.calibration)
     print("defaults:", {k: round(v, 4) for k, v in start.items() if k != "doc_feats"}, file=sys.stderr)
-    params = search(docs, engine.params)
-    fitted = evaluate(docs, params)
-    calib = calibrate(fitted["doc_feats"])
+    params, calib = search(docs, engine.params, engine.calibration)
+    fitted = evaluate(docs, params, calib)
     report = {k: round(v, 4) for k, v in fitted.items() if k != "doc_feats"}
     print(json.dumps({"fitted": report, "params": {k: getattr(params, k) for k in TUNED},
                       "calibration": asdict(calib)}, indent=2))

@@ -40,8 +40,6 @@ class Params:
     prior_b: float = 25.0
     em_rounds: int = 3
     min_confidence: float = 0.5
-    #: Below this estimated swap rate a document is read as unspun and left untouched.
-    min_doc_rate: float = 0.0
     beam: int = 24
 
     def logq(self, x: tuple[float, ...]) -> float:

@@ -66,17 +66,21 @@ class Engine:
         sents = [Sentence(lo, hi, self.channel.positions(tokens, lo, hi, counts))
                  for lo, hi in sentences(tokens)]
         rate, llr, n_eligible = self.decoder.estimate_rate(tokens, sents)
-        spans: list[Span] = []
-        for s in sents:
-            if not s.positions or rate < self.params.min_doc_rate:
-                continue
-            for choice in self.decoder.decode(tokens, s, rate):
-                if choice.confidence >= self.params.min_confidence:
-                    spans.append(_span(text, tokens, choice.option, choice.confidence))
+        score = self.calibration.score(rate, llr, n_eligible)
         limit = self.calibration.threshold if threshold is None else threshold
+        spans: list[Span] = []
+        # Only a text judged spun is restored: precision first, and one decision, not two.
+        # A threshold of 0 restores whatever the decoder is confident about.
+        if score >= limit:
+            for s in sents:
+                if not s.positions:
+                    continue
+                for choice in self.decoder.decode(tokens, s, rate):
+                    if choice.confidence >= self.params.min_confidence:
+                        spans.append(_span(text, tokens, choice.option, choice.confidence))
         return Analysis(
             text=text,
-            score=self.calibration.score(rate, llr, n_eligible),
+            score=score,
             threshold=limit,
             spans=spans,
             restored_text=apply_spans(text, spans),
