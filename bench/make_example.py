@@ -15,8 +15,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from corpora import wikinews
-from quality import truncate
 from unspin.spinner import spin
+from unspin.text import leading_sentences
 from unspin.thesauri import load_thesaurus
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
@@ -26,7 +26,7 @@ def main() -> None:
     thesaurus = load_thesaurus(EXAMPLES / "example_dictionary.tsv")
     best = None
     for doc in wikinews():
-        text = truncate(doc["text"], 180)
+        text = leading_sentences(doc["text"], 180)
         words = [w.strip(".,;:()\"") for w in text.split()]
         # prose, not lists of names: few capitalised words, many distinct dictionary words
         if sum(w[:1].isupper() for w in words) > 0.2 * len(words):

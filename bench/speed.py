@@ -37,7 +37,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from corpora import shared_data_dir, wikinews
 from unspin.spinner import spin
-from unspin.text import sentences, tokenize
+from unspin.text import leading_sentences, tokenize
 from unspin.thesauri import load_thesaurus
 
 STYLISH = shared_data_dir() / "thesaurus_stylish_plagiarism" / "thesaurus.tsv"
@@ -49,21 +49,12 @@ def peak_rss_mb() -> float:
     return round(peak / (1e6 if sys.platform == "darwin" else 1e3), 1)
 
 
-def first_words(text: str, n: int) -> str:
-    """The text up to the end of the sentence that reaches ``n`` words."""
-    toks = tokenize(text)
-    count = 0
-    for lo, hi in sentences(toks):
-        count += sum(1 for t in toks[lo:hi] if t.kind == "word")
-        if count >= n:
-            return text[: toks[hi - 1].end]
-    return text
 
 
 def paragraphs(n: int, max_words: int) -> list[str]:
     out = []
     for d in wikinews():
-        text = first_words(d["text"], max_words)
+        text = leading_sentences(d["text"], max_words)
         if len(text.split()) >= 60:
             out.append(text)
         if len(out) >= n:
@@ -144,7 +135,7 @@ def unspin_command() -> list[str]:
 def bench_cli(runs: int = 5) -> dict:
     # One page: a Wikinews article cut at about 500 words.
     doc = next(d for d in wikinews() if len(d["text"].split()) >= 500)
-    page = first_words(doc["text"], 500)
+    page = leading_sentences(doc["text"], 500)
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "page.txt"
         path.write_text(page, encoding="utf-8")

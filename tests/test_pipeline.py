@@ -20,7 +20,7 @@ from unspin.langdata import STOPWORDS
 from unspin.pipeline import analyze, default_engine, restore
 from unspin.result import LABELS, Analysis, apply_spans
 from unspin.spinner import SpinResult, spin
-from unspin.text import sentences, tokenize
+from unspin.text import leading_sentences, tokenize
 from unspin.thesauri import load_thesaurus
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
@@ -83,20 +83,11 @@ def check_analysis(a: Analysis, text: str) -> None:
     assert a.lexicon_version and a.model
 
 
-def first_words(text: str, n: int = 200) -> str:
-    """The text up to the end of the sentence that reaches ``n`` words."""
-    toks = tokenize(text)
-    count = 0
-    for lo, hi in sentences(toks):
-        count += sum(1 for t in toks[lo:hi] if t.kind == "word")
-        if count >= n:
-            return text[: toks[hi - 1].end]
-    return text
 
 
 def wikinews_paragraphs(n: int) -> list[str]:
     try:
-        docs = [first_words(d["text"]) for d in wikinews(limit=4 * n)]
+        docs = [leading_sentences(d["text"], 200) for d in wikinews(limit=4 * n)]
     except FileNotFoundError:
         return []
     return [d for d in docs if len(d.split()) >= 60][:n]

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from unspin.text import match_case, sentences, tokenize
+from unspin.text import leading_sentences, match_case, sentences, tokenize
 
 # Characters the tokenizer treats specially, mixed with unicode letters, digits,
 # marks and unusual whitespace, so generated text hits the interesting branches.
@@ -162,3 +162,10 @@ def test_match_case_follows_the_template_pattern(word):
     assert match_case("UPPER", word) == word.upper()
     titled = match_case("Title", word)
     assert titled[0] == word[0].upper() and titled[1:] == word[1:]
+
+
+def test_leading_sentences_stops_at_the_sentence_that_reaches_the_count():
+    text = "One two three. Four five six. Seven eight."
+    assert leading_sentences(text, 4) == "One two three. Four five six."
+    assert leading_sentences(text, 3) == "One two three."
+    assert leading_sentences(text, 100) == text

@@ -99,3 +99,14 @@ def match_case(template: str, word: str) -> str:
     if template[:1].isupper():
         return word[:1].upper() + word[1:]
     return word
+
+
+def leading_sentences(text: str, n_words: int) -> str:
+    """The text up to the end of the first sentence at which ``n_words`` words are reached."""
+    tokens = tokenize(text)
+    count = 0
+    for lo, hi in sentences(tokens):
+        count += sum(1 for t in tokens[lo:hi] if t.kind == "word")
+        if count >= n_words:
+            return text[: tokens[hi - 1].end]
+    return text
