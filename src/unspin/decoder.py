@@ -16,6 +16,7 @@ Two passes per document:
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -56,8 +57,41 @@ def lm_word(tok: Token) -> str:
     return DIGIT_WORDS.get(low, low) if low.isdigit() else low
 
 
-def _lm_words(tokens: Sequence[Token], lo: int, hi: int) -> list[str]:
-    return [lm_word(t) for t in tokens[lo:hi] if t.kind in _LM_KINDS]
+class _Words:
+    """A sentence's LM words, padded with ``<s> <s>`` and ``</s>``, and each token's place in them.
+
+    Built once per sentence, so every context the decoder needs is a slice.
+    """
+
+    __slots__ = ("at", "lo", "padded")
+
+    def __init__(self, tokens: Sequence[Token], lo: int, hi: int) -> None:
+        self.lo = lo
+        padded = [BOS, BOS]
+        #: at[k - lo]: index in ``padded`` of the first LM word at or after token k (k may be hi).
+        at = []
+        for tok in tokens[lo:hi]:
+            at.append(len(padded))
+            if tok.kind in _LM_KINDS:
+                padded.append(lm_word(tok))
+        at.append(len(padded))
+        padded.append(EOS)
+        self.padded = padded
+        self.at = at
+
+    def left(self, i: int) -> tuple[str, str]:
+        """The two LM words before token i."""
+        a = self.at[i - self.lo]
+        return self.padded[a - 2], self.padded[a - 1]
+
+    def observed(self, i: int, j: int) -> tuple[str, ...]:
+        """The LM words of tokens [i, j)."""
+        return tuple(self.padded[self.at[i - self.lo] : self.at[j - self.lo]])
+
+    def right(self, j: int) -> tuple[str, ...]:
+        """Up to two LM words from token j on; ``</s>`` ends the list if the sentence ends first."""
+        b = self.at[j - self.lo]
+        return tuple(self.padded[b : b + 2])
 
 
 class Decoder:
@@ -69,37 +103,54 @@ class Decoder:
         self.p = params
 
     # -- local scores -------------------------------------------------
-    def _run(self, words: Sequence[str], history: list[str]) -> float:
+    def _run(self, words: Sequence[str], h2: str, h1: str) -> float:
+        """LM log score of ``words`` after the context (h2, h1)."""
+        next_logprobs = self.lm.next_logprobs
         total = 0.0
         for w in words:
-            total += self.lm.logprob(w, history)
-            history = [history[-1], w]
+            total += next_logprobs((h2, h1))[w]
+            h2, h1 = h1, w
         return total
 
-    def _local(self, tokens: Sequence[Token], lo: int, hi: int, opt: Option,
-               left: list[str] | None = None) -> tuple[float, float]:
-        """LM log score of the option's words and of keeping the observed ones, in observed context."""
-        if left is None:
-            left = [BOS, BOS, *_lm_words(tokens, lo, opt.i)][-2:]
-        right = _lm_words(tokens, opt.j, hi)[:2]
-        if len(right) < 2:
-            right = [*right, EOS]
-        kept = _lm_words(tokens, opt.i, opt.j)
-        return self._run([*opt.words, *right], list(left)), self._run([*kept, *right], list(left))
+    def _odds(self, words: _Words, pos: Position, h2: str, h1: str) -> list[float]:
+        """Per option at ``pos``: log odds of the swap against keeping, after (h2, h1), before the swap rate.
 
-    def _position_odds(self, tokens: Sequence[Token], s: Sentence, pos: Position) -> list[float]:
-        """Per option: log odds of the swap against keeping, before the swap rate."""
+        Each side is scored over its own words and the two observed words
+        after the span; options of equal span share the keep score.
+        """
+        penalty = self.p.name_penalty if pos.is_name else 0.0
+        # span end -> (observed words after it, score of keeping the span)
+        ends: dict[int, tuple[tuple[str, ...], float]] = {}
         odds = []
         for opt in pos.options:
-            swap, keep = self._local(tokens, s.lo, s.hi, opt)
-            penalty = self.p.name_penalty if pos.is_name else 0.0
+            end = ends.get(opt.j)
+            if end is None:
+                right = words.right(opt.j)
+                end = ends[opt.j] = (right, self._run(words.observed(opt.i, opt.j) + right, h2, h1))
+            right, keep = end
+            swap = self._run(opt.words + right, h2, h1)
             odds.append(swap - keep + opt.logq - penalty)
         return odds
+
+    def _local(self, tokens: Sequence[Token], lo: int, hi: int, opt: Option) -> tuple[float, float]:
+        """LM log score of the option's words and of keeping the observed ones, in observed context.
+
+        One option at a time, for bench/tune.py; the passes below share the
+        sentence's word list and keep scores across options.
+        """
+        words = _Words(tokens, lo, hi)
+        right = words.right(opt.j)
+        h2, h1 = words.left(opt.i)
+        return self._run(opt.words + right, h2, h1), self._run(words.observed(opt.i, opt.j) + right, h2, h1)
 
     # -- pass 1 --------------------------------------------------------
     def estimate_rate(self, tokens: Sequence[Token], sentences: list[Sentence]) -> tuple[float, float, int]:
         """Return (swap rate, log-likelihood ratio spun vs clean, eligible positions)."""
-        all_odds = [self._position_odds(tokens, s, pos) for s in sentences for pos in s.positions]
+        all_odds = []
+        for s in sentences:
+            if s.positions:
+                words = _Words(tokens, s.lo, s.hi)
+                all_odds.extend(self._odds(words, pos, *words.left(pos.index)) for pos in s.positions)
         n = len(all_odds)
         p = self.p
         rate = p.prior_a / (p.prior_a + p.prior_b)
@@ -108,7 +159,7 @@ class Decoder:
             expected = sum(_posterior(odds, logit) for odds in all_odds)
             rate = (expected + p.prior_a) / (n + p.prior_a + p.prior_b)
         logit = math.log(rate / (1 - rate))
-        llr = sum(_logsumexp([0.0, *(o + logit for o in odds)]) + math.log1p(-rate) for odds in all_odds)
+        llr = sum(_logsumexp([0.0, *[o + logit for o in odds]]) + math.log1p(-rate) for odds in all_odds)
         return rate, llr, n
 
     # -- pass 2 --------------------------------------------------------
@@ -116,6 +167,8 @@ class Decoder:
         """Best joint reading of one sentence; returns the swaps it contains."""
         log_keep = math.log1p(-rate)
         log_swap = math.log(rate)
+        words = _Words(tokens, s.lo, s.hi)
+        next_logprobs = self.lm.next_logprobs
         by_start = {pos.index: pos for pos in s.positions}
         # state: last two LM words -> (score, back-pointer chain of chosen options)
         beams: dict[int, dict[tuple[str, str], tuple[float, tuple]]] = {s.lo: {(BOS, BOS): (0.0, ())}}
@@ -124,65 +177,75 @@ class Decoder:
             if not states:
                 continue
             if len(states) > self.p.beam:
-                states = dict(sorted(states.items(), key=lambda kv: kv[1][0], reverse=True)[: self.p.beam])
-            tok = tokens[i]
+                # nlargest keeps the first of equal scores, exactly as a stable sort would.
+                states = dict(heapq.nlargest(self.p.beam, states.items(), key=_state_score))
             pos = by_start.get(i)
-            options: list[tuple[Option | None, int, tuple[str, ...], float]] = []
-            kept = (lm_word(tok),) if tok.kind in _LM_KINDS else ()
-            options.append((None, i + 1, kept, log_keep if pos else 0.0))
+            # Edges out of token i, keeping first: (option or None, first LM word or None, later LM
+            # words, channel log prob, target states). Relaxed state by state in this order, so
+            # the first of equal scores wins, in the beam cut too.
+            kept = words.observed(i, i + 1)
+            edges: list[tuple[Option | None, str | None, tuple[str, ...], float, dict]] = [
+                (None, kept[0] if kept else None, (), log_keep if pos else 0.0, beams.setdefault(i + 1, {}))]
             if pos:
                 penalty = self.p.name_penalty if pos.is_name else 0.0
-                for opt in pos.options:
-                    options.append((opt, opt.j, opt.words, log_swap + opt.logq - penalty))
+                edges.extend((opt, opt.words[0] if opt.words else None, opt.words[1:],
+                              log_swap + opt.logq - penalty, beams.setdefault(opt.j, {}))
+                             for opt in pos.options)
             for (h2, h1), (score, chain) in states.items():
-                for opt, j, words, channel in options:
+                after = next_logprobs((h2, h1))
+                for opt, first, rest, channel, nxt in edges:
                     total = score + channel
-                    hist = [h2, h1]
-                    for w in words:
-                        total += self.lm.logprob(w, hist)
-                        hist = [hist[1], w]
-                    key = (hist[0], hist[1])
-                    nxt = beams.setdefault(j, {})
-                    new_chain = (chain, opt) if opt is not None else chain
-                    if key not in nxt or nxt[key][0] < total:
-                        nxt[key] = (total, new_chain)
-        final = beams.get(s.hi, {})
+                    if first is None:
+                        key = (h2, h1)
+                    else:
+                        total += after[first]
+                        key = (h1, first)
+                        for w in rest:
+                            total += next_logprobs(key)[w]
+                            key = (key[1], w)
+                    best = nxt.get(key)
+                    if best is None or best[0] < total:
+                        nxt[key] = (total, chain if opt is None else (chain, opt))
+        final = beams.get(s.hi)
         if not final:
             return []
-        best = max(final.items(), key=lambda kv: kv[1][0] + self.lm.logprob(EOS, list(kv[0])))
+        best = max(final.items(), key=lambda kv: kv[1][0] + next_logprobs(kv[0])[EOS])
         chosen: list[Option] = []
         chain = best[1][1]
         while chain:
             chain, opt = chain
             chosen.append(opt)
         chosen.reverse()
-        return [Choice(opt, self._confidence(tokens, s, opt, chosen, rate)) for opt in chosen]
+        confidences = self._confidences(words, s, chosen, rate)
+        return [Choice(opt, conf) for opt, conf in zip(chosen, confidences, strict=True)]
 
-    def _confidence(self, tokens: Sequence[Token], s: Sentence, opt: Option,
-                    chosen: list[Option], rate: float) -> float:
-        """Posterior of this swap against keeping the word, with decoded words to its left."""
-        left = [BOS, BOS]
-        for k in range(s.lo, opt.i):
-            tok = tokens[k]
-            sw = next((c for c in chosen if c.i == k), None)
-            if sw is not None:
-                left.extend(sw.words)
-            elif any(c.i < k < c.j for c in chosen):
-                continue
-            elif tok.kind in _LM_KINDS:
-                left.append(lm_word(tok))
-        swap, keep = self._local(tokens, s.lo, s.hi, opt, left[-2:])
-        penalty = self.p.name_penalty if any(p.is_name for p in s.positions if p.index == opt.i) else 0.0
-        odds = swap - keep + opt.logq - penalty + math.log(rate / (1 - rate))
-        return 1.0 / (1.0 + math.exp(-odds)) if odds > -700 else 0.0
+    def _confidences(self, words: _Words, s: Sentence, chosen: list[Option], rate: float) -> list[float]:
+        """Per chosen swap: its posterior against keeping the word, with the decoded words to its left."""
+        logit = math.log(rate / (1 - rate))
+        names = {pos.index for pos in s.positions if pos.is_name}
+        decoded = [BOS, BOS]
+        k = s.lo
+        out = []
+        for opt in chosen:
+            decoded.extend(words.observed(k, opt.i))
+            odds = self._odds(words, Position(opt.i, [opt], opt.i in names), decoded[-2], decoded[-1])[0]
+            odds += logit
+            out.append(1.0 / (1.0 + math.exp(-odds)) if odds > -700 else 0.0)
+            decoded.extend(opt.words)
+            k = opt.j
+        return out
+
+
+def _state_score(item: tuple[tuple[str, str], tuple[float, tuple]]) -> float:
+    return item[1][0]
 
 
 def _logsumexp(xs: list[float]) -> float:
     m = max(xs)
-    return m + math.log(sum(math.exp(x - m) for x in xs))
+    return m + math.log(sum([math.exp(x - m) for x in xs]))
 
 
 def _posterior(odds: list[float], logit: float) -> float:
     """P(swapped) at a position given each option's log odds and the rate's logit."""
-    lse = _logsumexp([0.0, *(o + logit for o in odds)])
+    lse = _logsumexp([0.0, *[o + logit for o in odds]])
     return 1.0 - math.exp(-lse)

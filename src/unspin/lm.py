@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from functools import cache
 from typing import Protocol
 
@@ -33,6 +33,16 @@ class Scorer(Protocol):
         """ln P(word | history); ``history`` is oldest first and may be longer than needed."""
         ...
 
+    def next_logprobs(self, history: tuple[str, ...]) -> Mapping[str, float]:
+        """ln P(w | history) for any word w, as a mapping: ``next_logprobs(h)[w] == logprob(w, h)``.
+
+        ``history`` is read as in :meth:`logprob`. The decoder scores many
+        candidate words after the same context, so it asks for the context
+        once and looks the words up in what comes back; a neural scorer can
+        answer with one forward pass over its vocabulary.
+        """
+        ...
+
     def known(self, word: str) -> bool:
         """Whether the word is in the model's vocabulary."""
         ...
@@ -51,12 +61,15 @@ _PS_UNKNOWN = -536870912
 class NGramScorer:
     """The CMU Sphinx US-English trigram model that ships inside the pocketsphinx wheel.
 
-    Look-ups are memoised: decoding asks for the same trigrams many times.
-    Unknown words get a fixed floor probability instead of minus infinity,
-    so a rare but legitimate word is penalised, not forbidden.
+    Look-ups are memoised: decoding asks for the same trigrams many times,
+    and for many words after the same two. Unknown words get a fixed floor
+    probability instead of minus infinity, so a rare but legitimate word is
+    penalised, not forbidden.
     """
 
     order = 2
+    #: Memoised look-ups (and contexts) kept before the memo is dropped, to bound memory.
+    max_memo = 2_000_000
 
     def __init__(self, path: str | None = None, unknown_logprob: float = -16.0) -> None:
         try:
@@ -72,37 +85,103 @@ class NGramScorer:
         self._prob = self._model.prob
         self.name = f"ngram:cmusphinx-en-us-3gram:{os.path.getsize(path)}"
         self.unknown_logprob = unknown_logprob
-        self._cache: dict[tuple[str, ...], float] = {}
-        self._known: dict[str, bool] = {}
+        self._known = _Vocabulary(self._prob)
+        # Two memos of the same numbers, one per way of asking: one-off look-ups
+        # keyed by the whole n-gram, and a table per context for the decoder.
+        self._by_ngram: dict[tuple[str, ...], float] = {}
+        self._by_history: dict[tuple[str, ...], _NextWords] = {}
+        self._by_context: dict[tuple[str, ...], _NextWords] = {}
+        self._memo_size = 0
 
     def known(self, word: str) -> bool:
-        k = self._known.get(word)
-        if k is None:
-            k = self._known[word] = self._prob([word]) != _PS_UNKNOWN
-        return k
+        return self._known[word]
 
     def logprob(self, word: str, history: Sequence[str]) -> float:
-        key = (word, *history[-2:])
-        cached = self._cache.get(key)
-        if cached is not None:
-            return cached
-        if not self.known(word):
-            value = self.unknown_logprob
-        else:
-            # pocketsphinx wants the word first, then its history newest first;
-            # unknown history words are dropped so the model backs off cleanly.
-            ctx = [w for w in reversed(history[-2:]) if w == BOS or self.known(w)]
-            if len(ctx) < len(history[-2:]) and ctx and ctx[0] != history[-1]:
-                ctx = []
-            value = self._prob([word, *ctx]) * _LOGMATH_TO_LN
-        if len(self._cache) > 2_000_000:
-            self._cache.clear()
-        self._cache[key] = value
+        key = (*history[-2:], word)
+        value = self._by_ngram.get(key)
+        if value is None:
+            self._make_room()
+            value = self._by_ngram[key] = self._score(word, self._model_context(key[:-1]))
         return value
+
+    def next_logprobs(self, history: tuple[str, ...]) -> Mapping[str, float]:
+        history = history[-2:]
+        table = self._by_history.get(history)
+        if table is None:
+            self._make_room()
+            ctx = self._model_context(history)
+            # Histories that back off to the same model context share one table.
+            table = self._by_context.get(ctx)
+            if table is None:
+                table = self._by_context[ctx] = _NextWords(self, ctx)
+            self._by_history[history] = table
+        return table
 
     def unigram(self, word: str) -> float:
         """ln P(word) with no context."""
         return self.logprob(word, ())
+
+    def _make_room(self) -> None:
+        """Count one more memo entry, dropping the memo first if it is full."""
+        if self._memo_size >= self.max_memo:
+            self._by_ngram.clear()
+            self._by_history.clear()
+            self._by_context.clear()
+            self._memo_size = 0
+        self._memo_size += 1
+
+    def _model_context(self, history: tuple[str, ...]) -> tuple[str, ...]:
+        """The history as pocketsphinx takes it: newest first, cut at the first unknown word.
+
+        Dropping unknown words (and everything older) makes the model back off cleanly.
+        """
+        ctx: list[str] = []
+        for w in reversed(history):
+            if w != BOS and not self._known[w]:
+                break
+            ctx.append(w)
+        return tuple(ctx)
+
+    def _score(self, word: str, ctx: tuple[str, ...]) -> float:
+        """ln P(word | ctx) from the model; ``ctx`` as :meth:`_model_context` gives it."""
+        if not self._known[word]:
+            return self.unknown_logprob
+        return self._prob([word, *ctx]) * _LOGMATH_TO_LN
+
+
+class _Vocabulary(dict):
+    """Whether the model knows a word, asked of it once per word."""
+
+    __slots__ = ("_prob",)
+
+    def __init__(self, prob: Callable[[list[str]], int]) -> None:
+        super().__init__()
+        self._prob = prob
+
+    def __missing__(self, word: str) -> bool:
+        known = self[word] = self._prob([word]) != _PS_UNKNOWN
+        return known
+
+
+class _NextWords(dict):
+    """ln P(w | one model context), filled in as words are asked for.
+
+    A dict subclass, so a memoised look-up is a plain dict look-up;
+    ``__missing__`` asks the model for the rest.
+    """
+
+    __slots__ = ("_ctx", "_scorer")
+
+    def __init__(self, scorer: NGramScorer, ctx: tuple[str, ...]) -> None:
+        super().__init__()
+        self._scorer = scorer
+        self._ctx = ctx
+
+    def __missing__(self, word: str) -> float:
+        # Counted against the memo bound; the drop waits for the next new context or n-gram.
+        self._scorer._memo_size += 1
+        value = self[word] = self._scorer._score(word, self._ctx)
+        return value
 
 
 @cache

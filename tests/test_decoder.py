@@ -1,0 +1,231 @@
+"""The decoder against brute force, on a stand-in language model, and the scorer look-ups it relies on.
+
+The stand-in scorer gives every trigram a fixed pseudo-random log
+probability, so the tests need no model file and any slip in which context
+a word is scored in changes the numbers.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import zlib
+
+import pytest
+
+from unspin.channel import Option, Params, Position
+from unspin.decoder import Decoder, Sentence, _Words, lm_word
+from unspin.lm import BOS, EOS, NGramScorer, default_scorer
+from unspin.text import sentences, tokenize
+
+
+class _Table(dict):
+    def __init__(self, history: tuple[str, ...]) -> None:
+        super().__init__()
+        self.history = history
+
+    def __missing__(self, word: str) -> float:
+        value = self[word] = -1.0 - 11.0 * (zlib.crc32(" ".join((*self.history, word)).encode()) / 2**32)
+        return value
+
+
+class HashScorer:
+    """A trigram "model" whose log probabilities hash the trigram: the Scorer protocol, nothing more."""
+
+    name = "hash"
+    order = 2
+
+    def next_logprobs(self, history: tuple[str, ...]) -> _Table:
+        return _Table(tuple(history[-2:]))
+
+    def logprob(self, word: str, history) -> float:
+        return self.next_logprobs(tuple(history))[word]
+
+    def known(self, word: str) -> bool:
+        return True
+
+    def unigram(self, word: str) -> float:
+        return self.logprob(word, ())
+
+
+def option(i: int, words: str, logq: float, j: int | None = None) -> Option:
+    return Option(i, i + 1 if j is None else j, tuple(words.split()), logq, "synonym_swap")
+
+
+def decoder(scorer=None) -> Decoder:
+    return Decoder(None, scorer or HashScorer(), Params())
+
+
+def path_score(dec: Decoder, tokens, s: Sentence, picks: dict[int, Option | None], rate: float) -> float:
+    """Channel plus LM score of one reading of the sentence, summed token by token."""
+    lm, p = dec.lm, dec.p
+    by_start = {pos.index: pos for pos in s.positions}
+    hist = [BOS, BOS]
+    total = 0.0
+    i = s.lo
+    while i < s.hi:
+        pos, opt = by_start.get(i), picks.get(i)
+        if opt is not None:
+            total += math.log(rate) + opt.logq - (p.name_penalty if pos.is_name else 0.0)
+            words, i = opt.words, opt.j
+        else:
+            total += math.log1p(-rate) if pos else 0.0
+            tok = tokens[i]
+            words = (lm_word(tok),) if tok.kind in ("word", "number") else ()
+            i += 1
+        for w in words:
+            total += lm.logprob(w, hist)
+            hist = [hist[-1], w]
+    return total + lm.logprob(EOS, hist)
+
+
+def readings(s: Sentence):
+    """Every consistent choice of swaps (non-overlapping options) in the sentence."""
+    choices = [[None, *pos.options] for pos in s.positions]
+    for combo in itertools.product(*choices):
+        picked = [o for o in combo if o is not None]
+        if all(a.j <= b.i for a, b in itertools.pairwise(sorted(picked, key=lambda o: o.i))):
+            yield {o.i: o for o in picked}
+
+
+def sentence_of(text: str, options: dict[int, list[Option]], names: frozenset[int] = frozenset()):
+    tokens = tokenize(text)
+    (lo, hi), = sentences(tokens)
+    positions = [Position(i, opts, i in names) for i, opts in sorted(options.items())]
+    return tokens, Sentence(lo, hi, positions)
+
+
+TEXT = "The firm said on Tuesday that 3 big rises were seen, not many."
+
+
+def spun_sentence():
+    # tokens: The firm said on Tuesday that 3 big rises were seen , not many .
+    return sentence_of(TEXT, {
+        1: [option(1, "agency", -1.0), option(1, "company", -2.0), option(1, "business", -3.0)],
+        3: [option(3, "upon", -2.5)],
+        4: [option(4, "monday", -4.0)],
+        6: [option(6, "three", -2.0)],
+        7: [option(7, "large", -1.5), option(7, "major", -1.0), option(7, "very large", -3.0, j=9)],
+        8: [option(8, "increases", -0.5), option(8, "gains", -1.0)],
+    }, names=frozenset({4}))
+
+
+def test_words_reads_digits_and_skips_punctuation():
+    tokens, s = spun_sentence()
+    words = _Words(tokens, s.lo, s.hi)
+    assert words.left(s.lo) == (BOS, BOS)
+    assert words.left(2) == ("the", "firm")
+    assert words.observed(6, 7) == ("three",)
+    assert words.observed(10, 12) == ("seen",)
+    assert words.right(11) == ("not", "many")
+    assert words.right(13) == ("many", EOS)
+    assert words.right(14) == (EOS,)
+    assert words.right(s.hi) == (EOS,)
+
+
+@pytest.mark.parametrize("rate", [0.02, 0.2, 0.6])
+def test_decode_finds_the_best_reading(rate):
+    tokens, s = spun_sentence()
+    dec = decoder()
+    best = max(readings(s), key=lambda picks: path_score(dec, tokens, s, picks, rate))
+    chosen = [c.option for c in dec.decode(tokens, s, rate)]
+    assert chosen == sorted(best.values(), key=lambda o: o.i)
+
+
+def test_equal_scores_keep_the_first_option():
+    # Two originals with the same channel score, and a model that scores every word alike.
+    class Flat(_Table):
+        def __missing__(self, word: str) -> float:
+            return -30.0 if word == "firm" else -2.0
+
+    class FlatScorer(HashScorer):
+        def next_logprobs(self, history):
+            return Flat(tuple(history[-2:]))
+
+    tokens, s = sentence_of("The firm said so.", {1: [option(1, "agency", -1.0), option(1, "bureau", -1.0)]})
+    (choice,) = decoder(FlatScorer()).decode(tokens, s, 0.2)
+    assert choice.option.words == ("agency",)
+
+
+def test_confidence_scores_each_swap_after_the_decoded_words():
+    tokens, s = spun_sentence()
+    dec, rate = decoder(), 0.3
+    choices = dec.decode(tokens, s, rate)
+    assert len(choices) >= 2
+    words = _Words(tokens, s.lo, s.hi)
+    lm = dec.lm
+    decoded = [BOS, BOS]
+    k = s.lo
+    for c in choices:
+        opt = c.option
+        decoded += words.observed(k, opt.i)
+        right = words.right(opt.j)
+
+        def run(ws, hist):
+            total = 0.0
+            for w in ws:
+                total += lm.logprob(w, hist)
+                hist = [hist[-1], w]
+            return total
+
+        swap = run([*opt.words, *right], decoded[-2:])
+        keep = run([*words.observed(opt.i, opt.j), *right], decoded[-2:])
+        penalty = dec.p.name_penalty if opt.i == 4 else 0.0
+        odds = swap - keep + opt.logq - penalty + math.log(rate / (1 - rate))
+        assert c.confidence == pytest.approx(1 / (1 + math.exp(-odds)), rel=1e-12)
+        decoded += opt.words
+        k = opt.j
+
+
+def test_rate_estimate_scores_each_option_against_keeping_its_span():
+    tokens, s = spun_sentence()
+    dec = decoder()
+    odds = [dec._odds(_Words(tokens, s.lo, s.hi), pos, *_Words(tokens, s.lo, s.hi).left(pos.index))
+            for pos in s.positions]
+    for pos, got in zip(s.positions, odds, strict=True):
+        penalty = dec.p.name_penalty if pos.is_name else 0.0
+        want = []
+        for opt in pos.options:
+            swap, keep = dec._local(tokens, s.lo, s.hi, opt)
+            want.append(swap - keep + opt.logq - penalty)
+        assert got == want
+    rate, llr, n = dec.estimate_rate(tokens, [s])
+    assert n == len(s.positions)
+    assert 0.0 < rate < 1.0
+    assert math.isfinite(llr)
+
+
+# -- the n-gram scorer's per-context tables ----------------------------
+
+
+@pytest.fixture(scope="module")
+def lm() -> NGramScorer:
+    return default_scorer()
+
+
+@pytest.mark.parametrize("history", [(), ("the",), ("of", "the"), (BOS, BOS), ("qzxvbnmw", "the"),
+                                     ("the", "qzxvbnmw"), ("a", "lot", "of", "the")])
+@pytest.mark.parametrize("word", ["people", "qzxvbnmw", EOS])
+def test_next_logprobs_agrees_with_logprob(lm, history, word):
+    fresh = NGramScorer()
+    assert lm.next_logprobs(history)[word] == fresh.logprob(word, list(history))
+
+
+def test_histories_that_back_off_alike_share_a_table(lm):
+    # An unknown older word is dropped, so both histories are the bigram context "the".
+    assert lm.next_logprobs(("qzxvbnmw", "the")) is lm.next_logprobs(("xqzvwkj", "the"))
+    # An unknown newest word leaves no context at all.
+    assert lm.next_logprobs(("the", "qzxvbnmw")) is lm.next_logprobs(())
+
+
+def test_dropping_the_memo_changes_no_score():
+    scorer = NGramScorer()
+    scorer.max_memo = 5
+    histories = [("of", "the"), ("the", "united"), (BOS, BOS), ("said", "on"), ("the", "people")]
+    words = ("people", "states", EOS)
+    want = [NGramScorer().logprob(w, h) for h in histories for w in words]
+    for _ in range(2):
+        assert [scorer.logprob(w, h) for h in histories for w in words] == want
+        assert len(scorer._by_ngram) <= scorer.max_memo
+        assert [scorer.next_logprobs(h)[w] for h in histories for w in words] == want
+        assert len(scorer._by_history) < len(histories)
