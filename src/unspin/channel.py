@@ -12,6 +12,7 @@ import math
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cache
 
 from .inflect import inflect, lemmatize
 from .langdata import DIGIT_WORDS, FILLERS, NUMBER_WORDS, STOPWORDS
@@ -35,7 +36,7 @@ class Params:
     w_observed_repeats: float = 0.0
     numeral_logp: float = -2.0
     filler_logp: float = -7.0
-    max_candidates: int = 30
+    max_candidates: int = 50
     prior_a: float = 0.5
     prior_b: float = 25.0
     em_rounds: int = 3
@@ -97,7 +98,29 @@ def document_counts(tokens: list[Token]) -> Counter[str]:
     survives elsewhere in the same text ("the company ... the enterprise"),
     while a word a writer repeats is rarely a spinner's pick.
     """
-    return Counter(t.lower for t in tokens if t.kind == "word")
+    counts: Counter[str] = Counter()
+    for t in tokens:
+        if t.kind == "word":
+            low = t.lower
+            counts[low] += 1
+            # Count the lemma too, so "years" elsewhere supports "year" here.
+            lemma = _lemma(low)
+            if lemma != low:
+                counts[lemma] += 1
+    return counts
+
+
+@cache
+def _lemma(word: str) -> str:
+    """The lemma of an inflected ``word`` ("years" -> "year"); the word itself otherwise."""
+    if " " in word:
+        return word
+    return next((lemma for lemma, form in lemmatize(word) if form != "base"), word)
+
+
+def _in_document(counts: Mapping[str, int], original: str) -> float:
+    """log(1 + occurrences of the original, or of its lemma, in the document)."""
+    return math.log1p(counts.get(original, 0) or counts.get(_lemma(original), 0))
 
 
 class Channel:
@@ -167,7 +190,7 @@ class Channel:
                 swaps: list[Option] = []
                 if low not in STOPWORDS:
                     for orig, x, label in self.originals(low):
-                        doc = (math.log1p(counts.get(orig, 0)), repeats)
+                        doc = (_in_document(counts, orig), repeats)
                         swaps.append(self._option(i, i + 1, tuple(orig.split()), x, label, doc))
                 span = self.lexicon.phrase_starts.get(low, 1)
                 for n in range(2, span + 1):
@@ -176,7 +199,7 @@ class Channel:
                         break
                     phrase = " ".join(t.lower for t in tokens[i:j])
                     for orig, x, _ in self.originals(phrase):
-                        doc = (math.log1p(counts.get(orig, 0)), 0.0)
+                        doc = (_in_document(counts, orig), 0.0)
                         swaps.append(self._option(i, j, tuple(orig.split()), x, "phrase_swap", doc))
                 pos.options.extend(self._prune(swaps, tokens, lo, hi))
             if pos.options:
@@ -194,11 +217,13 @@ class Channel:
         if len(options) <= keep:
             return options
 
+        next_logprobs = self.lm.next_logprobs
+
         def fit(opt: Option) -> float:
             prev = tokens[opt.i - 1].lower if opt.i > lo and tokens[opt.i - 1].kind == "word" else BOS
             nxt = tokens[opt.j].lower if opt.j < hi and tokens[opt.j].kind == "word" else EOS
-            return (self.lm.logprob(opt.words[0], (prev,)) + self.lm.logprob(nxt, (opt.words[-1],))
-                    + opt.logq)
+            # The left word is shared by every option of a position: one table serves them all.
+            return next_logprobs((prev,))[opt.words[0]] + next_logprobs((opt.words[-1],))[nxt] + opt.logq
 
         return sorted(options, key=fit, reverse=True)[:keep]
 
