@@ -5,7 +5,8 @@
 Prints one JSON object:
 
 * ``analysis``: words per second of ``Engine.analyze`` (detection and
-  restoration) on Wikinews paragraphs (first ~200 words) spun at 20%. One set
+  restoration), and of the document score alone (no restoration, a third set
+  of documents) on Wikinews paragraphs (first ~200 words) spun at 20%. One set
   of documents warms the caches, then a second, different set is timed. The
   analysis is single-threaded and the process is pinned to one CPU while it
   is timed, so the figure is per core.
@@ -81,9 +82,9 @@ def bench_analysis(docs: int, max_words: int, thesaurus_spec: str) -> dict:
     from unspin.pipeline import Engine
 
     thesaurus = load_thesaurus(thesaurus_spec)
-    texts = paragraphs(2 * docs, max_words)
+    texts = paragraphs(3 * docs, max_words)
     spun = [spin(t, thesaurus, rate=0.2, seed=k).text for k, t in enumerate(texts)]
-    warm, timed = spun[:docs], spun[docs:]
+    warm, timed, score_only = spun[:docs], spun[docs : 2 * docs], spun[2 * docs :]
 
     t0 = time.perf_counter()
     engine = Engine()
@@ -105,6 +106,12 @@ def bench_analysis(docs: int, max_words: int, thesaurus_spec: str) -> dict:
             spans += len(engine.analyze(text).spans)
         wall = time.perf_counter() - t0
         cpu = time.process_time() - cpu0
+
+        # Document score alone: a threshold above 1 skips restoration (Viterbi), on unseen texts.
+        t0 = time.perf_counter()
+        for text in score_only:
+            engine.analyze(text, threshold=2.0)
+        score_wall = time.perf_counter() - t0
     finally:
         if old is not None:
             os.sched_setaffinity(0, old)
@@ -118,6 +125,7 @@ def bench_analysis(docs: int, max_words: int, thesaurus_spec: str) -> dict:
         "engine_load_seconds": round(load_s, 3),
         "first_pass_words_per_second": round(warm_words / warm_s),
         "words_per_second_per_core": round(words / wall),
+        "document_score_only_words_per_second": round(sum(n_words(t) for t in score_only) / score_wall),
         "words_per_cpu_second": round(words / cpu) if cpu > 0 else None,
         "ms_per_200_words": round(1000 * wall / words * 200, 1),
         "pinned_to_one_cpu": old is not None,
