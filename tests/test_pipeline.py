@@ -10,12 +10,13 @@ while ordinary tuning noise does not.
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 
 from unspin.errors import EmptyInputError
+from unspin.evaluation import SwapCounts, score_spin
 from unspin.langdata import STOPWORDS
 from unspin.pipeline import analyze, default_engine, restore
 from unspin.result import LABELS, Analysis, apply_spans
@@ -183,32 +184,14 @@ def test_threshold_override(engine):
 
 @dataclass
 class Tally:
-    tp: int = 0
-    fp: int = 0
-    fn: int = 0
-    swaps: int = 0
-    exact: int = 0
+    counts: SwapCounts = field(default_factory=SwapCounts)
     wins: int = 0
     docs: int = 0
     clean_spans: int = 0
     clean_words: int = 0
 
     def add_doc(self, spun: SpinResult, a: Analysis, clean: Analysis) -> None:
-        toks = [t for t in tokenize(spun.text) if t.kind in ("word", "number")]
-
-        def covered(ranges: list[tuple[int, int]]) -> set[int]:
-            return {t.start for t in toks if any(a <= t.start < b for a, b in ranges)}
-
-        gold = covered([(s.out_start, s.out_end) for s in spun.swaps])
-        pred = covered([(s.start, s.end) for s in a.spans])
-        self.tp += len(gold & pred)
-        self.fp += len(pred - gold)
-        self.fn += len(gold - pred)
-        by_range = {(s.start, s.end): s.original for s in a.spans}
-        for sw in spun.swaps:
-            self.swaps += 1
-            got = by_range.get((sw.out_start, sw.out_end))
-            self.exact += got is not None and got.lower() == sw.src_text.lower()
+        self.counts += score_spin(spun, a)
         self.wins += a.score > clean.score
         self.docs += 1
         self.clean_spans += len(clean.spans)
@@ -216,9 +199,9 @@ class Tally:
 
     def report(self) -> dict[str, float]:
         return {
-            "recall": self.tp / max(self.tp + self.fn, 1),
-            "precision": self.tp / max(self.tp + self.fp, 1),
-            "exact": self.exact / max(self.swaps, 1),
+            "recall": self.counts.recall,
+            "precision": self.counts.precision,
+            "exact": self.counts.restored_exact,
             "score_wins": self.wins / max(self.docs, 1),
         }
 
@@ -234,9 +217,9 @@ def test_quality_floors_on_held_out_thesaurus(engine, news):
         a = engine.analyze(spun.text)
         check_analysis(a, spun.text)
         tally.add_doc(spun, a, engine.analyze(text))
-    assert tally.swaps >= 100, "too few swaps for the floors to mean anything"
+    assert tally.counts.swaps >= 100, "too few swaps for the floors to mean anything"
     got = tally.report()
-    print("quality:", {k: round(v, 4) for k, v in got.items()}, "swaps:", tally.swaps,
+    print("quality:", {k: round(v, 4) for k, v in got.items()}, "swaps:", tally.counts.swaps,
           "clean changes per 1000 words:", round(1000 * tally.clean_spans / max(tally.clean_words, 1), 1))
     assert got["recall"] >= RECALL_FLOOR, got
     assert got["precision"] >= PRECISION_FLOOR, got
