@@ -1,4 +1,4 @@
-"""The substitution model: which originals could have produced an observed word, and how likely.
+"""The channel: which originals could have produced an observed word, and how likely.
 
 This is the "channel" of the noisy-channel restorer. For every position of
 a sentence it proposes *edges*: keep the observed word(s), or read them as a
@@ -31,9 +31,6 @@ class Params:
     w_in_document: float = 0.0
     w_observed_repeats: float = 0.0
     name_penalty: float = 4.0
-    w_freq_gap: float = 0.0
-    w_in_document: float = 0.0
-    w_observed_repeats: float = 0.0
     numeral_logp: float = -2.0
     filler_logp: float = -7.0
     max_candidates: int = 50
