@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from quality import CORPORA, THESAURI, documents
 from unspin.channel import Params, document_counts
-from unspin.decoder import Sentence, _logsumexp
+from unspin.decoder import Sentence, swap_rate
 from unspin.pipeline import Calibration, Engine
 from unspin.spinner import spin
 from unspin.text import sentences, tokenize
@@ -33,7 +33,8 @@ from unspin.text import sentences, tokenize
 OUT = Path(__file__).resolve().parents[1] / "src" / "unspin" / "data" / "params.json"
 # LM evidence is independent of the tuned weights, so it is computed once and kept here.
 CACHE = Path(__file__).resolve().parent / "out"
-TUNED = ("w_logq", "w_freq_gap", "w_in_document", "w_observed_repeats", "bias", "name_penalty", "prior_b")
+TUNED = ("w_logq", "w_freq_gap", "w_in_document", "w_observed_repeats", "bias", "name_penalty", "prior_b",
+         "min_confidence")
 
 
 @dataclass
@@ -67,7 +68,7 @@ def extract(engine: Engine, text: str, gold: dict[int, str], rate: float) -> Doc
         for pos in s.positions:
             opts = []
             for opt in pos.options:
-                swap, keep = engine.decoder._local(tokens, lo, hi, opt)
+                swap, keep = engine.decoder.local_scores(tokens, lo, hi, opt)
                 opts.append(Opt(swap - keep, opt.features, " ".join(opt.words)))
             out.append(Pos(pos.is_name, opts, gold.get(tokens[pos.index].start)))
     return Doc(out, sum(t.kind == "word" for t in tokens), rate)
@@ -87,13 +88,8 @@ def evaluate(docs: list[Doc], p: Params, calib: Calibration) -> dict:
         for pos in d.positions:
             pen = p.name_penalty if pos.is_name else 0.0
             odds.append([o.dlm + p.logq(o.x) - pen for o in pos.opts])
-        rate = p.prior_a / (p.prior_a + p.prior_b)
-        for _ in range(p.em_rounds):
-            logit = math.log(rate / (1 - rate))
-            expected = sum(1.0 - math.exp(-_logsumexp([0.0, *(o + logit for o in od)])) for od in odds)
-            rate = (expected + p.prior_a) / (len(odds) + p.prior_a + p.prior_b)
+        rate, llr = swap_rate(odds, p)
         logit = math.log(rate / (1 - rate))
-        llr = sum(_logsumexp([0.0, *(o + logit for o in od)]) + math.log1p(-rate) for od in odds)
         doc_feats.append((d.rate, rate, llr, len(odds)))
         judged_spun = calib.score(rate, llr, len(odds)) >= calib.threshold
         if d.rate == 0:
@@ -127,7 +123,8 @@ def objective(m: dict) -> float:
 
 
 RANGES = {"w_logq": (0, 3), "w_in_document": (0, 4), "w_observed_repeats": (-4, 0),
-          "w_freq_gap": (-1, 1), "bias": (-8, 4), "name_penalty": (0, 12), "prior_b": (5, 200)}
+          "w_freq_gap": (-1, 1), "bias": (-8, 4), "name_penalty": (0, 12), "prior_b": (5, 200),
+          "min_confidence": (0.2, 0.9)}
 
 
 def search(docs: list[Doc], p: Params, calib: Calibration, rounds: int = 3, samples: int = 150,
@@ -150,6 +147,8 @@ def search(docs: list[Doc], p: Params, calib: Calibration, rounds: int = 3, samp
                 for sign in (1, -1):
                     value = getattr(p, name) + sign * step
                     if name in ("prior_b", "w_logq", "name_penalty") and value <= 0:
+                        continue
+                    if name == "min_confidence" and not 0 < value < 1:
                         continue
                     trial = replace(p, **{name: value})
                     score = objective(evaluate(docs, trial, calib))

@@ -186,7 +186,7 @@ def test_rate_estimate_scores_each_option_against_keeping_its_span():
         penalty = dec.p.name_penalty if pos.is_name else 0.0
         want = []
         for opt in pos.options:
-            swap, keep = dec._local(tokens, s.lo, s.hi, opt)
+            swap, keep = dec.local_scores(tokens, s.lo, s.hi, opt)
             want.append(swap - keep + opt.logq - penalty)
         assert got == want
     rate, llr, n = dec.estimate_rate(tokens, [s])

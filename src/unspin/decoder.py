@@ -132,7 +132,7 @@ class Decoder:
             odds.append(swap - keep + opt.logq - penalty)
         return odds
 
-    def _local(self, tokens: Sequence[Token], lo: int, hi: int, opt: Option) -> tuple[float, float]:
+    def local_scores(self, tokens: Sequence[Token], lo: int, hi: int, opt: Option) -> tuple[float, float]:
         """LM log score of the option's words and of keeping the observed ones, in observed context.
 
         One option at a time, for bench/tune.py; the passes below share the
@@ -151,16 +151,8 @@ class Decoder:
             if s.positions:
                 words = _Words(tokens, s.lo, s.hi)
                 all_odds.extend(self._odds(words, pos, *words.left(pos.index)) for pos in s.positions)
-        n = len(all_odds)
-        p = self.p
-        rate = p.prior_a / (p.prior_a + p.prior_b)
-        for _ in range(p.em_rounds):
-            logit = math.log(rate / (1 - rate))
-            expected = sum(_posterior(odds, logit) for odds in all_odds)
-            rate = (expected + p.prior_a) / (n + p.prior_a + p.prior_b)
-        logit = math.log(rate / (1 - rate))
-        llr = sum(_logsumexp([0.0, *[o + logit for o in odds]]) + math.log1p(-rate) for odds in all_odds)
-        return rate, llr, n
+        rate, llr = swap_rate(all_odds, self.p)
+        return rate, llr, len(all_odds)
 
     # -- pass 2 --------------------------------------------------------
     def decode(self, tokens: Sequence[Token], s: Sentence, rate: float) -> list[Choice]:
@@ -238,6 +230,23 @@ class Decoder:
 
 def _state_score(item: tuple[tuple[str, str], tuple[float, tuple]]) -> float:
     return item[1][0]
+
+
+def swap_rate(all_odds: list[list[float]], p: Params) -> tuple[float, float]:
+    """EM estimate of a document's swap rate under a Beta prior, and its log-likelihood ratio.
+
+    ``all_odds`` holds, per eligible position, each option's log odds against
+    keeping the word before the rate is applied.
+    """
+    n = len(all_odds)
+    rate = p.prior_a / (p.prior_a + p.prior_b)
+    for _ in range(p.em_rounds):
+        logit = math.log(rate / (1 - rate))
+        expected = sum(_posterior(odds, logit) for odds in all_odds)
+        rate = (expected + p.prior_a) / (n + p.prior_a + p.prior_b)
+    logit = math.log(rate / (1 - rate))
+    llr = sum(_logsumexp([0.0, *[o + logit for o in odds]]) + math.log1p(-rate) for odds in all_odds)
+    return rate, llr
 
 
 def _logsumexp(xs: list[float]) -> float:
