@@ -33,8 +33,7 @@ from unspin.text import sentences, tokenize
 OUT = Path(__file__).resolve().parents[1] / "src" / "unspin" / "data" / "params.json"
 # LM evidence is independent of the tuned weights, so it is computed once and kept here.
 CACHE = Path(__file__).resolve().parent / "out"
-TUNED = ("w_logq", "w_freq_gap", "w_in_document", "w_observed_repeats", "bias", "name_penalty", "prior_b",
-         "min_confidence")
+TUNED = ("w_logq", "w_freq_gap", "w_in_document", "w_observed_repeats", "bias", "name_penalty", "prior_b")
 
 
 @dataclass
@@ -123,8 +122,7 @@ def objective(m: dict) -> float:
 
 
 RANGES = {"w_logq": (0, 3), "w_in_document": (0, 4), "w_observed_repeats": (-4, 0),
-          "w_freq_gap": (-1, 1), "bias": (-8, 4), "name_penalty": (0, 12), "prior_b": (5, 200),
-          "min_confidence": (0.2, 0.9)}
+          "w_freq_gap": (-1, 1), "bias": (-8, 4), "name_penalty": (0, 12), "prior_b": (5, 200)}
 
 
 def search(docs: list[Doc], p: Params, calib: Calibration, rounds: int = 3, samples: int = 150,
@@ -147,8 +145,6 @@ def search(docs: list[Doc], p: Params, calib: Calibration, rounds: int = 3, samp
                 for sign in (1, -1):
                     value = getattr(p, name) + sign * step
                     if name in ("prior_b", "w_logq", "name_penalty") and value <= 0:
-                        continue
-                    if name == "min_confidence" and not 0 < value < 1:
                         continue
                     trial = replace(p, **{name: value})
                     score = objective(evaluate(docs, trial, calib))
