@@ -203,7 +203,6 @@ class Channel:
                 out.append(pos)
         return out
 
-
     def _prune(self, options: list[Option], tokens: list[Token], lo: int, hi: int) -> list[Option]:
         """Keep the options that best fit their immediate neighbours, by a cheap bigram score.
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass, fields
 from functools import cache
 from importlib import resources
 
-from .channel import Channel, Params, document_counts
+from .channel import Channel, Option, Params, document_counts
 from .decoder import Decoder, Sentence
 from .errors import EmptyInputError
 from .lexicon import Lexicon, default_lexicon
@@ -90,7 +90,7 @@ class Engine:
         )
 
 
-def _span(text: str, tokens: list[Token], opt, confidence: float) -> Span:
+def _span(text: str, tokens: list[Token], opt: Option, confidence: float) -> Span:
     first = tokens[opt.i]
     start, end = first.start, tokens[opt.j - 1].end
     if opt.words:
