@@ -1,0 +1,58 @@
+"""Byte-level BPE word encoding."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from unspin.bpe import BytePairEncoder, byte_alphabet
+from unspin.errors import DataError
+
+VOCAB = [*byte_alphabet(), "Ġt", "he", "Ġthe", "Ġs", "12", "Ġ1"]
+MERGES = ["Ġ t", "h e", "Ġt he", "Ġ s", "1 2", "Ġ 1"]
+
+
+def decode(bpe: BytePairEncoder, ids: tuple[int, ...]) -> str:
+    back = {c: b for b, c in enumerate(byte_alphabet())}
+    pieces = {i: p for p, i in bpe.ids.items()}
+    return bytes(back[c] for i in ids for c in pieces[i]).decode("utf-8")
+
+
+def test_alphabet_is_a_printable_bijection_with_space_as_g_dot():
+    alphabet = byte_alphabet()
+    assert len(set(alphabet)) == 256
+    assert alphabet[ord(" ")] == "Ġ"
+    assert alphabet[ord("A")] == "A"
+    assert all(c.isprintable() for c in alphabet)
+
+
+def test_merges_apply_in_rank_order():
+    bpe = BytePairEncoder(VOCAB, MERGES)
+    assert bpe.encode(" the") == (bpe.ids["Ġthe"],)
+    assert bpe.encode("the") == (bpe.ids["t"], bpe.ids["he"])
+    assert bpe.encode(" sea") == (bpe.ids["Ġs"], bpe.ids["e"], bpe.ids["a"])
+
+
+def test_digits_are_split_one_by_one_when_the_model_was_trained_so():
+    split = BytePairEncoder(VOCAB, MERGES)
+    whole = BytePairEncoder(VOCAB, MERGES, split_digits=False)
+    assert split.encode(" 12") == (split.ids["Ġ1"], split.ids["2"])
+    assert whole.encode("12") == (whole.ids["12"],)
+    assert decode(split, split.encode(" 12th")) == " 12th"
+
+
+def test_merges_given_as_pairs_are_read_like_strings():
+    assert BytePairEncoder(VOCAB, [m.split(" ") for m in MERGES]).encode(" the") == \
+        BytePairEncoder(VOCAB, MERGES).encode(" the")
+
+
+def test_malformed_merge_is_a_data_error():
+    with pytest.raises(DataError, match="malformed BPE merge"):
+        BytePairEncoder(VOCAB, ["Ġ t x"])
+
+
+@given(st.text(min_size=1, max_size=20))
+def test_any_text_round_trips_through_its_pieces(word):
+    bpe = BytePairEncoder(VOCAB, MERGES)
+    assert decode(bpe, bpe.encode(word)) == word
