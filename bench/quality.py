@@ -1,6 +1,7 @@
 """Quality benchmark: spin held-out news with a held-out thesaurus, then detect and restore.
 
     python bench/quality.py --corpus wikinews --thesaurus stylish --rates 0.1 0.2 0.3 --docs 120
+    python bench/quality.py --modes fast deep --docs 60     # side by side on the same texts
 
 Prints swapped-word precision/recall/F1 (token level), the share of swaps
 restored exactly (case-insensitive), false changes per 1,000 words of the
@@ -74,8 +75,8 @@ def auroc(pos: list[float], neg: list[float]) -> float:
     return wins / max(len(pos) * len(neg), 1)
 
 
-def run(args: argparse.Namespace) -> dict:
-    engine = Engine()
+def run(args: argparse.Namespace, mode: str) -> dict:
+    engine = Engine(deep=mode == "deep")
     docs = documents(args.corpus, args.docs, args.max_words, args.skip)
     thesaurus = THESAURI[args.thesaurus]()
     n_words = sum(len([t for t in tokenize(d) if t.kind == "word"]) for d in docs)
@@ -84,6 +85,7 @@ def run(args: argparse.Namespace) -> dict:
     clean_seconds = time.perf_counter() - t0
     false_changes = sum(len(a.spans) for a in clean)
     result = {
+        "mode": mode, "model": engine.model_name,
         "corpus": args.corpus, "thesaurus": args.thesaurus, "docs": len(docs), "words": n_words,
         "false_changes_per_1000_words": round(1000 * false_changes / max(n_words, 1), 2),
         "clean_words_per_second": round(n_words / clean_seconds),
@@ -93,15 +95,18 @@ def run(args: argparse.Namespace) -> dict:
     for rate in args.rates:
         total = SwapCounts()
         pos = []
+        seconds = 0.0
         for k, d in enumerate(docs):
             spun = spin(d, thesaurus, rate=rate, seed=args.seed + k,
                         numerals_rate=args.numerals_rate, filler_rate=args.filler_rate)
+            t0 = time.perf_counter()
             a = engine.analyze(spun.text)
+            seconds += time.perf_counter() - t0
             pos.append(a.score)
             total += score_spin(spun, a)
         entry = {"precision": round(total.precision, 4), "recall": round(total.recall, 4),
                  "f1": round(total.f1, 4), "restored_exact": round(total.restored_exact, 4),
-                 "gold_swaps": total.swaps}
+                 "gold_swaps": total.swaps, "words_per_second": round(n_words / seconds)}
         entry["auroc"] = round(auroc(pos, neg), 4)
         result["rates"][str(rate)] = entry
     return result
@@ -118,8 +123,25 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--numerals-rate", type=float, default=0.0)
     ap.add_argument("--filler-rate", type=float, default=0.0)
+    ap.add_argument("--modes", nargs="+", choices=["fast", "deep"], default=["fast"],
+                    help="deep needs the deep extra; several modes run on the same spun texts")
     args = ap.parse_args()
-    print(json.dumps(run(args), indent=2))
+    results = [run(args, mode) for mode in args.modes]
+    print(json.dumps(results if len(results) > 1 else results[0], indent=2))
+    print(table(results), file=sys.stderr)
+
+
+def table(results: list[dict]) -> str:
+    """The results as a Markdown table, one row per mode and rate."""
+    rows = ["| mode | rate | precision | recall | F1 | exact | AUROC | false/1000 | words/s |",
+            "|---|---|---|---|---|---|---|---|---|"]
+    for r in results:
+        for rate, e in r["rates"].items():
+            cells = [r["mode"], rate, f"{e['precision']:.3f}", f"{e['recall']:.3f}", f"{e['f1']:.3f}",
+                     f"{e['restored_exact']:.1%}", f"{e['auroc']:.3f}", r["false_changes_per_1000_words"],
+                     e["words_per_second"]]
+            rows.append("| " + " | ".join(str(c) for c in cells) + " |")
+    return "\n".join(rows)
 
 
 if __name__ == "__main__":

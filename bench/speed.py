@@ -1,6 +1,7 @@
 """Speed benchmark: analysis throughput, CLI start-up, lexicon build and peak memory.
 
     python bench/speed.py [--docs 100] [--build]
+    python bench/speed.py --deep --docs 50     # deep mode, on every core (PyTorch's threads)
 
 Prints one JSON object:
 
@@ -17,6 +18,10 @@ Prints one JSON object:
   into a temporary directory.
 * ``memory``: peak resident set size (``ru_maxrss``) after loading the engine
   and after the analysis run.
+
+With ``--deep`` the analysis is not pinned (the neural model runs on
+PyTorch's threads, one per core), and ``model_load`` times loading the
+neural model from its GGUF file with an empty cache and again from the cache.
 """
 
 from __future__ import annotations
@@ -78,7 +83,7 @@ def pin_to_one_cpu() -> set[int] | None:
     return old
 
 
-def bench_analysis(docs: int, max_words: int, thesaurus_spec: str) -> dict:
+def bench_analysis(docs: int, max_words: int, thesaurus_spec: str, deep: bool = False) -> dict:
     from unspin.pipeline import Engine
 
     thesaurus = load_thesaurus(thesaurus_spec)
@@ -87,11 +92,11 @@ def bench_analysis(docs: int, max_words: int, thesaurus_spec: str) -> dict:
     warm, timed, score_only = spun[:docs], spun[docs : 2 * docs], spun[2 * docs :]
 
     t0 = time.perf_counter()
-    engine = Engine()
+    engine = Engine(deep=deep)
     load_s = time.perf_counter() - t0
     rss_loaded = peak_rss_mb()
 
-    old = pin_to_one_cpu()
+    old = None if deep else pin_to_one_cpu()
     try:
         t0 = time.perf_counter()
         for text in warm:
@@ -124,7 +129,8 @@ def bench_analysis(docs: int, max_words: int, thesaurus_spec: str) -> dict:
         "spans_found": spans,
         "engine_load_seconds": round(load_s, 3),
         "first_pass_words_per_second": round(warm_words / warm_s),
-        "words_per_second_per_core": round(words / wall),
+        "cores": len(os.sched_getaffinity(0)) if deep and hasattr(os, "sched_getaffinity") else 1,
+        "words_per_second": round(words / wall),
         "document_score_only_words_per_second": round(sum(n_words(t) for t in score_only) / score_wall),
         "words_per_cpu_second": round(words / cpu) if cpu > 0 else None,
         "ms_per_200_words": round(1000 * wall / words * 200, 1),
@@ -140,14 +146,34 @@ def unspin_command() -> list[str]:
     return [sys.executable, "-c", "from unspin.cli import main; main()"]
 
 
-def bench_cli(runs: int = 5) -> dict:
+def bench_model_load() -> dict:
+    """Neural model load time from the GGUF file with an empty cache, then from the cache."""
+    from unspin.neural import NeuralScorer
+
+    with tempfile.TemporaryDirectory() as tmp:
+        os.environ["UNSPIN_CACHE_DIR"] = tmp
+        try:
+            t0 = time.perf_counter()
+            NeuralScorer()
+            cold = time.perf_counter() - t0
+            t0 = time.perf_counter()
+            NeuralScorer()
+            warm = time.perf_counter() - t0
+            cache_mb = sum(p.stat().st_size for p in Path(tmp).rglob("*.npz")) / 1e6
+        finally:
+            del os.environ["UNSPIN_CACHE_DIR"]
+    return {"from_gguf_seconds": round(cold, 2), "from_cache_seconds": round(warm, 2),
+            "cache_mb": round(cache_mb, 1)}
+
+
+def bench_cli(runs: int = 5, deep: bool = False) -> dict:
     # One page: a Wikinews article cut at about 500 words.
     doc = next(d for d in wikinews() if len(d["text"].split()) >= 500)
     page = leading_sentences(doc["text"], 500)
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "page.txt"
         path.write_text(page, encoding="utf-8")
-        cmd = [*unspin_command(), "check", "--json", str(path)]
+        cmd = [*unspin_command(), "check", "--json", *(["--deep"] if deep else []), str(path)]
         first = time.perf_counter()
         subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
         first_s = time.perf_counter() - first
@@ -157,7 +183,7 @@ def bench_cli(runs: int = 5) -> dict:
             subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
             times.append(time.perf_counter() - t0)
     return {
-        "command": "unspin check --json <page>",
+        "command": " ".join(["unspin check --json", *(["--deep"] if deep else []), "<page>"]),
         "page_words": n_words(page),
         "first_run_seconds": round(first_s, 3),
         "median_seconds": round(statistics.median(times), 3),
@@ -199,13 +225,16 @@ def main() -> None:
                     help="thesaurus to spin with (default: the held-out stylish list, else moby)")
     ap.add_argument("--build", action="store_true", help="also time a full lexicon build into a temp dir")
     ap.add_argument("--cli-runs", type=int, default=5)
+    ap.add_argument("--deep", action="store_true", help="benchmark deep mode (needs the deep extra)")
     args = ap.parse_args()
     spec = args.thesaurus or (str(STYLISH) if STYLISH.is_file() else "moby")
 
-    result: dict = {"machine": machine(), "single_threaded": True}
+    result: dict = {"machine": machine(), "mode": "deep" if args.deep else "fast"}
+    if args.deep:
+        result["model_load"] = bench_model_load()
     # The CLI runs first so the lexicon cache exists before anything is timed in-process.
-    result["cli_startup"] = bench_cli(args.cli_runs)
-    analysis = bench_analysis(args.docs, args.max_words, spec)
+    result["cli_startup"] = bench_cli(args.cli_runs, args.deep)
+    analysis = bench_analysis(args.docs, args.max_words, spec, args.deep)
     result["memory"] = analysis.pop("memory")
     result["analysis"] = analysis
     if args.build:

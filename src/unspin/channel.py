@@ -30,6 +30,8 @@ class Params:
     w_freq_gap: float = 0.0
     w_in_document: float = 0.0
     w_observed_repeats: float = 0.0
+    #: Weight of the neural model's log-odds (deep mode only; see unspin.neural).
+    w_neural: float = 0.0
     name_penalty: float = 4.0
     numeral_logp: float = -2.0
     filler_logp: float = -7.0
@@ -47,11 +49,13 @@ class Params:
             self.w_logq * x[0] + self.bias * thesaurus_swap + self.numeral_logp * x[1]
             + self.filler_logp * x[2] + self.w_freq_gap * x[3]
             + self.w_in_document * x[4] + self.w_observed_repeats * x[5]
+            + (self.w_neural * x[6] if len(x) > 6 else 0.0)
         )
 
 
-#: Feature vector of a swap option, in this order; see :meth:`Params.logq`.
-FEATURES = ("logq", "numeral", "filler", "freq_gap", "in_document", "observed_repeats")
+#: Feature vector of a swap option, in this order; see :meth:`Params.logq`. ``neural`` is
+#: present in deep mode only.
+FEATURES = ("logq", "numeral", "filler", "freq_gap", "in_document", "observed_repeats", "neural")
 
 
 @dataclass(frozen=True, slots=True)

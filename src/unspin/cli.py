@@ -120,7 +120,19 @@ def _stdout_console() -> Console:
     )
 
 
-def _threshold_option(f: F) -> F:
+def _analysis_options(f: F) -> F:
+    """Attach the options that choose how the text is analysed."""
+    f = click.option(
+        "--model",
+        type=click.Path(exists=True),
+        default=None,
+        help="Deep mode with this GGUF file or Hugging Face folder (a Llama-architecture model).",
+    )(f)
+    f = click.option(
+        "--deep",
+        is_flag=True,
+        help="Add the neural language model (needs `pip install \"unspin[deep]\"`; loads in a few seconds).",
+    )(f)
     return click.option(
         "--threshold",
         type=click.FloatRange(0.0, 1.0),
@@ -131,7 +143,7 @@ def _threshold_option(f: F) -> F:
 
 @main.command()
 @_input_options
-@_threshold_option
+@_analysis_options
 @click.option("--json", "as_json", is_flag=True, help="Print the analysis as JSON instead.")
 def check(
     source: str,
@@ -139,6 +151,8 @@ def check(
     max_bytes: int,
     any_language: bool,
     threshold: float | None,
+    deep: bool,
+    model: str | None,
     as_json: bool,
 ) -> None:
     """Say whether FILE was spun, and show the swapped words.
@@ -151,7 +165,7 @@ def check(
     from unspin.pipeline import analyze
 
     with _working("Analysing…"):
-        analysis = analyze(text, threshold=threshold)
+        analysis = analyze(text, threshold=threshold, deep=deep, model=model)
     if as_json:
         click.echo(analysis.to_json(indent=2))
         return
@@ -204,20 +218,22 @@ def _marked_text(analysis: Analysis) -> Text:
 
 @main.command()
 @_input_options
-@_threshold_option
+@_analysis_options
 def restore(
     source: str,
     encoding: str | None,
     max_bytes: int,
     any_language: bool,
     threshold: float | None,
+    deep: bool,
+    model: str | None,
 ) -> None:
     """Print FILE with likely swaps put back to their originals."""
     text = _load(source, encoding, max_bytes, any_language)
     from unspin.pipeline import analyze
 
     with _working("Analysing…"):
-        analysis = analyze(text, threshold=threshold)
+        analysis = analyze(text, threshold=threshold, deep=deep, model=model)
     # The restored text keeps the input's own line endings; add nothing.
     click.echo(analysis.restored_text, nl=False)
 

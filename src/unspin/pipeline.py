@@ -7,6 +7,7 @@ import math
 from dataclasses import dataclass, fields
 from functools import cache
 from importlib import resources
+from typing import TYPE_CHECKING
 
 from .channel import Channel, Option, Params, document_counts
 from .decoder import Decoder, Sentence
@@ -15,6 +16,9 @@ from .lexicon import Lexicon, default_lexicon
 from .lm import Scorer, default_scorer
 from .result import Analysis, Span, apply_spans
 from .text import Token, match_case, sentences, tokenize
+
+if TYPE_CHECKING:
+    from .neural import NeuralScorer
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,9 +35,12 @@ class Calibration:
         return 1.0 / (1.0 + math.exp(-max(min(z, 50.0), -50.0)))
 
 
-def _load_tuned() -> tuple[Params, Calibration]:
-    """Weights fitted by bench/tune.py ship as package data; defaults apply if absent."""
-    path = resources.files("unspin") / "data" / "params.json"
+def _load_tuned(name: str = "params.json") -> tuple[Params, Calibration]:
+    """Weights fitted by bench/tune.py ship as package data; defaults apply if absent.
+
+    Deep mode has its own file: the neural evidence shifts every other weight.
+    """
+    path = resources.files("unspin") / "data" / name
     if not path.is_file():
         return Params(), Calibration()
     raw = json.loads(path.read_text(encoding="utf-8"))
@@ -45,11 +52,22 @@ def _load_tuned() -> tuple[Params, Calibration]:
 
 
 class Engine:
-    """Holds the loaded lexicon, language model and tuned weights; reuse one per process."""
+    """Holds the loaded lexicon, language models and tuned weights; reuse one per process.
+
+    ``deep=True`` adds the neural scorer of :mod:`unspin.neural` (the ``deep``
+    extra); ``model`` points it at another GGUF file or Hugging Face folder
+    and implies ``deep``.
+    """
 
     def __init__(self, lexicon: Lexicon | None = None, scorer: Scorer | None = None,
-                 params: Params | None = None, calibration: Calibration | None = None) -> None:
-        tuned_params, tuned_calib = _load_tuned()
+                 params: Params | None = None, calibration: Calibration | None = None, *,
+                 deep: bool = False, model: str | None = None) -> None:
+        self.neural: NeuralScorer | None = None
+        if deep or model:
+            from .neural import default_neural_scorer
+
+            self.neural = default_neural_scorer(model)
+        tuned_params, tuned_calib = _load_tuned("params_deep.json" if self.neural else "params.json")
         self.params = params or tuned_params
         self.calibration = calibration or tuned_calib
         self.lexicon = lexicon or default_lexicon()
@@ -57,14 +75,30 @@ class Engine:
         self.channel = Channel(self.lexicon, self.params, self.scorer)
         self.decoder = Decoder(self.channel, self.scorer, self.params)
 
+    @property
+    def model_name(self) -> str:
+        """The language models behind the analysis, as recorded in it."""
+        return self.scorer.name if self.neural is None else f"{self.scorer.name} + {self.neural.name}"
+
+    def sentences(self, text: str, tokens: list[Token]) -> list[Sentence]:
+        """Every sentence of the document with its swap options (and their neural evidence, if deep)."""
+        counts = document_counts(tokens)
+        sents = [Sentence(lo, hi, self.channel.positions(tokens, lo, hi, counts))
+                 for lo, hi in sentences(tokens)]
+        if self.neural is not None:
+            from .neural import with_evidence
+
+            evidence = self.neural.evidence(text, tokens, [(s.lo, s.hi, s.positions) for s in sents])
+            for s in sents:
+                s.positions = with_evidence(s.positions, evidence, self.params)
+        return sents
+
     def analyze(self, text: str, *, threshold: float | None = None) -> Analysis:
         """Detect swapped words in ``text``, suggest originals and score the document."""
         if not text.strip():
             raise EmptyInputError("the text is empty: give unspin some English prose to analyse")
         tokens = tokenize(text)
-        counts = document_counts(tokens)
-        sents = [Sentence(lo, hi, self.channel.positions(tokens, lo, hi, counts))
-                 for lo, hi in sentences(tokens)]
+        sents = self.sentences(text, tokens)
         rate, llr, n_eligible = self.decoder.estimate_rate(tokens, sents)
         score = self.calibration.score(rate, llr, n_eligible)
         limit = self.calibration.threshold if threshold is None else threshold
@@ -85,7 +119,7 @@ class Engine:
             spans=spans,
             restored_text=apply_spans(text, spans),
             lexicon_version=self.lexicon.version,
-            model=self.scorer.name,
+            model=self.model_name,
             n_words=sum(1 for t in tokens if t.kind == "word"),
         )
 
@@ -104,16 +138,17 @@ def _span(text: str, tokens: list[Token], opt: Option, confidence: float) -> Spa
 
 
 @cache
-def default_engine() -> Engine:
-    """The process-wide engine, built on first use."""
-    return Engine()
+def default_engine(deep: bool = False, model: str | None = None) -> Engine:
+    """The process-wide engine for a mode, built on first use."""
+    return Engine(deep=deep, model=model)
 
 
-def analyze(text: str, *, threshold: float | None = None) -> Analysis:
-    """Analyse one document with the default engine; see :meth:`Engine.analyze`."""
-    return default_engine().analyze(text, threshold=threshold)
+def analyze(text: str, *, threshold: float | None = None, deep: bool = False,
+            model: str | None = None) -> Analysis:
+    """Analyse one document with the default engine; see :class:`Engine` and :meth:`Engine.analyze`."""
+    return default_engine(deep, model).analyze(text, threshold=threshold)
 
 
-def restore(text: str) -> str:
+def restore(text: str, *, deep: bool = False, model: str | None = None) -> str:
     """The most likely original wording of ``text``."""
-    return analyze(text).restored_text
+    return analyze(text, deep=deep, model=model).restored_text

