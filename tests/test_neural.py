@@ -92,6 +92,20 @@ def test_evidence_compares_first_pieces_after_the_same_left_context(tiny_scorer)
     assert all(abs(v) <= CLIP for v in ev[sea])
 
 
+def test_the_previous_sentence_is_read_as_context(tiny_scorer):
+    text = "He saw. The sea."
+    tokens = tokenize(text)
+    sea = next(k for k, t in enumerate(tokens) if t.text == "sea")
+    split = next(k for k, t in enumerate(tokens) if t.text == "The")
+    sents = [(0, split, []), (split, len(tokens), [Position(sea, [_option(sea, ("tide",))])])]
+    ev = tiny_scorer.evidence(text, tokens, sents)
+    enc = tiny_scorer.bpe.encode
+    seq = [tiny_scorer.bos, *enc("He"), *enc(" saw"), *enc("."), *enc(" The"), *enc(" sea"), *enc(".")]
+    row = 1 + sum(len(enc(w)) for w in ("He", " saw", ".", " The")) - 1
+    [logp] = tiny_scorer.model.next_logprobs([seq], [[row]])
+    assert ev[sea] == pytest.approx([float(logp[0, enc(" tide")[0]] - logp[0, enc(" sea")[0]])], abs=0.05)
+
+
 def test_evidence_skips_sentences_without_positions_and_handles_a_final_deletion(tiny_scorer):
     text = "One. Two three."
     tokens = tokenize(text)

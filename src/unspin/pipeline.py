@@ -35,7 +35,7 @@ class Calibration:
         return 1.0 / (1.0 + math.exp(-max(min(z, 50.0), -50.0)))
 
 
-def _load_tuned(name: str = "params.json") -> tuple[Params, Calibration]:
+def load_tuned(name: str = "params.json") -> tuple[Params, Calibration]:
     """Weights fitted by bench/tune.py ship as package data; defaults apply if absent.
 
     Deep mode has its own file: the neural evidence shifts every other weight.
@@ -67,7 +67,7 @@ class Engine:
             from .neural import default_neural_scorer
 
             self.neural = default_neural_scorer(model)
-        tuned_params, tuned_calib = _load_tuned("params_deep.json" if self.neural else "params.json")
+        tuned_params, tuned_calib = load_tuned("params_deep.json" if self.neural else "params.json")
         self.params = params or tuned_params
         self.calibration = calibration or tuned_calib
         self.lexicon = lexicon or default_lexicon()
