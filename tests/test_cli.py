@@ -382,3 +382,74 @@ def test_deep_check_json_names_the_neural_model(tmp_path: Path) -> None:
     assert "SmolLM2-135M-Instruct" in data["model"]
     for span in data["spans"]:
         assert SPUN[span["start"] : span["end"]] == span["text"]
+
+
+# ---------------------------------------------------------------------------
+# index and trace
+
+def _wikinews_jsonl(tmp_path: Path, n: int = 120) -> tuple[Path, list[dict]]:
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
+    from corpora import wikinews
+
+    try:
+        docs = [{"id": f"wn-{d['id']}", "text": d["text"]} for d in wikinews(n)]
+    except FileNotFoundError:
+        pytest.skip("needs ../shared/data/news_wikinews_tosca")
+    path = tmp_path / "src.jsonl"
+    lines = [json.dumps(d) for d in docs] + ["{broken", json.dumps({"id": "no-text"})]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path, docs
+
+
+def test_index_add_is_incremental_and_reports_bad_records(tmp_path: Path) -> None:
+    src, docs = _wikinews_jsonl(tmp_path)
+    idx = str(tmp_path / "news.idx")
+    first = run("index", "add", str(src), "--index", idx, "--workers", "1", "--json")
+    assert first.exit_code == 0, first.output
+    report = json.loads(first.stdout)
+    assert report["added"] == len(docs) and report["rejected"] == 2
+    assert {r["error"] for r in report["rejected_records"]} == {"invalid_json", "missing_text"}
+    again = json.loads(run("index", "add", str(src), "--index", idx, "--json").stdout)
+    assert (again["added"], again["unchanged"]) == (0, len(docs))
+    stats = json.loads(run("index", "stats", "--index", idx, "--json").stdout)
+    assert stats["documents"] == len(docs)
+
+
+def test_trace_and_restore_from_the_index(tmp_path: Path) -> None:
+    from unspin.spinner import spin as spin_text
+    from unspin.text import leading_sentences
+
+    src, docs = _wikinews_jsonl(tmp_path)
+    idx = str(tmp_path / "news.idx")
+    run("index", "add", str(src), "--index", idx)
+    doc = next(d for d in docs[40:] if len(d["text"].split()) > 200)
+    original = leading_sentences(doc["text"], 150)
+    copy = spin_text(original, "moby", rate=0.3, seed=3).text
+    path = write(tmp_path, copy, "copy.txt")
+    traced = run("trace", path, "--index", idx, "--json")
+    assert traced.exit_code == 0, traced.output
+    result = json.loads(traced.stdout)
+    assert result["status"] == "match" and result["matches"][0]["id"] == doc["id"]
+    checked = json.loads(run("check", path, "--index", idx, "--json").stdout)
+    assert checked["source"]["id"] == doc["id"]
+    assert any(s["label"] == "source_swap" for s in checked["spans"])
+    restored = run("restore", path, "--index", idx).stdout
+    # Exact where the alignment is certain: most of the source's words come back.
+    same = sum(a == b for a, b in zip(restored.split(), original.split(), strict=False))
+    assert same / len(original.split()) > 0.9
+    human = run("trace", path, "--index", idx)
+    assert doc["id"] in human.stdout and "similarity" in human.stdout
+
+
+def test_trace_without_an_index_file_is_a_clean_error(tmp_path: Path) -> None:
+    assert_clean_error(run("trace", write(tmp_path, SPUN), "--index", str(tmp_path / "none.idx")), 3,
+                       "index add")
+
+
+def test_trace_of_a_short_text_says_there_is_not_enough_evidence(tmp_path: Path) -> None:
+    src, _ = _wikinews_jsonl(tmp_path, 20)
+    idx = str(tmp_path / "news.idx")
+    run("index", "add", str(src), "--index", idx)
+    short = write(tmp_path, "The president met the leader on Tuesday in the capital.")
+    out = run("trace", short, "--index", idx)
+    assert out.exit_code == 0 and "Not enough evidence" in out.stdout

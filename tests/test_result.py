@@ -14,6 +14,7 @@ from unspin.result import LABELS, Analysis, Span, apply_spans
 SPAN_KEYS = {"start", "end", "text", "original", "score", "label"}
 ANALYSIS_KEYS = {
     "score", "is_spun", "threshold", "spans", "restored_text", "lexicon_version", "model", "n_words",
+    "source",
 }
 
 
@@ -96,7 +97,8 @@ def test_span_to_dict():
 
 
 def test_labels_are_the_documented_reason_codes():
-    assert set(LABELS) == {"synonym_swap", "phrase_swap", "numeral_swap", "inserted_filler", "suspicious"}
+    assert set(LABELS) == {"synonym_swap", "phrase_swap", "numeral_swap", "inserted_filler", "suspicious",
+                           "source_swap"}
 
 
 def make_analysis(score: float, threshold: float) -> Analysis:
@@ -119,6 +121,7 @@ def test_to_dict_has_the_documented_keys():
     assert d["spans"][1]["original"] is None
     assert d["restored_text"] == "the Korean Central News Agency said"
     assert (d["lexicon_version"], d["model"], d["n_words"], d["threshold"]) == ("lexicon-vX", "m", 6, 0.5)
+    assert d["source"] is None
 
 
 def test_to_json_round_trips_through_json():

@@ -123,6 +123,13 @@ def _stdout_console() -> Console:
 def _analysis_options(f: F) -> F:
     """Attach the options that choose how the text is analysed."""
     f = click.option(
+        "--index",
+        "index_path",
+        type=click.Path(exists=True, dir_okay=False),
+        default=None,
+        help="Trace the text in this reference index first and restore from its source where aligned.",
+    )(f)
+    f = click.option(
         "--model",
         type=click.Path(exists=True),
         default=None,
@@ -153,6 +160,7 @@ def check(
     threshold: float | None,
     deep: bool,
     model: str | None,
+    index_path: str | None,
     as_json: bool,
 ) -> None:
     """Say whether FILE was spun, and show the swapped words.
@@ -165,7 +173,7 @@ def check(
     from unspin.pipeline import analyze
 
     with _working("Analysing…"):
-        analysis = analyze(text, threshold=threshold, deep=deep, model=model)
+        analysis = analyze(text, threshold=threshold, deep=deep, model=model, index=index_path)
     if as_json:
         click.echo(analysis.to_json(indent=2))
         return
@@ -182,6 +190,8 @@ def _render_check(analysis: Analysis, console: Console) -> None:
     n = len(analysis.spans)
     verdict.append(f"  {n} likely swap{'' if n == 1 else 's'} in {analysis.n_words} words", style="dim")
     console.print(verdict)
+    if analysis.source:
+        console.print(f"Traced to {analysis.source['id']} (similarity {analysis.source['similarity']:.2f})")
     if not analysis.spans:
         console.print("No swapped words found.")
         return
@@ -227,13 +237,14 @@ def restore(
     threshold: float | None,
     deep: bool,
     model: str | None,
+    index_path: str | None,
 ) -> None:
     """Print FILE with likely swaps put back to their originals."""
     text = _load(source, encoding, max_bytes, any_language)
     from unspin.pipeline import analyze
 
     with _working("Analysing…"):
-        analysis = analyze(text, threshold=threshold, deep=deep, model=model)
+        analysis = analyze(text, threshold=threshold, deep=deep, model=model, index=index_path)
     # The restored text keeps the input's own line endings; add nothing.
     click.echo(analysis.restored_text, nl=False)
 
@@ -338,6 +349,129 @@ def lexicon_info_cmd(as_json: bool) -> None:
         return
     for key, value in info.items():
         click.echo(f"{key}: {value}")
+
+
+@main.group()
+def index() -> None:
+    """Build or inspect a reference index of source documents, for `unspin trace`."""
+
+
+def _index_option(f: F) -> F:
+    return click.option("--index", "index_path", required=True, metavar="PATH",
+                        help="The index file (created by `index add` if missing).")(f)
+
+
+@index.command("add")
+@click.argument("sources", nargs=-1, required=True, metavar="FILE|FOLDER...")
+@_index_option
+@click.option("--text-field", default="text", show_default=True, help="JSONL/Parquet field holding the text.")
+@click.option("--id-field", default="id", show_default=True, help="JSONL/Parquet field holding the id.")
+@click.option("--workers", type=click.IntRange(min=1), default=None,
+              help="Fingerprinting processes (default: all cores).")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+def index_add(sources: tuple[str, ...], index_path: str, text_field: str, id_field: str,
+              workers: int | None, as_json: bool) -> None:
+    """Add the documents of JSONL (.gz), Parquet, .txt files or folders of .txt files.
+
+    Adding is incremental and idempotent: a document id already indexed with
+    the same text is skipped, with another text it is replaced. Records that
+    cannot be read are reported and skipped.
+    """
+    import os
+
+    from unspin.index import Index
+    from unspin.records import read_records
+
+    bad: list[dict[str, Any]] = []
+
+    def documents() -> Iterator[tuple[str, str]]:
+        for source in sources:
+            for rec in read_records(source, text_field=text_field, id_field=id_field):
+                if rec.error or rec.text is None:
+                    bad.append({"id": rec.id, "source": rec.source, "offset": rec.offset, "error": rec.error})
+                else:
+                    yield rec.id, rec.text
+
+    with Index(index_path) as ix, _progress("Indexing") as advance:
+        report = ix.add(documents(), workers=workers or os.cpu_count() or 1, progress=advance)
+        stats = ix.stats()
+    rejected = bad + [{"id": i, "error": reason} for i, reason in report.rejected]
+    summary = {"added": report.added, "replaced": report.replaced, "unchanged": report.unchanged,
+               "rejected": len(rejected), "documents": stats["documents"], "index": stats["path"]}
+    if as_json:
+        click.echo(json.dumps({**summary, "rejected_records": rejected}, indent=2))
+        return
+    for r in rejected:
+        click.echo(f"skipped {r['id']}: {r['error']}", err=True)
+    click.echo(f"added {report.added}, replaced {report.replaced}, unchanged {report.unchanged}, "
+               f"skipped {len(rejected)}; {stats['documents']} documents in {stats['path']}")
+
+
+@index.command("stats")
+@_index_option
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+def index_stats(index_path: str, as_json: bool) -> None:
+    """Documents, words, fingerprints and size of an index."""
+    from unspin.index import Index
+
+    with Index(index_path, create=False) as ix:
+        stats = ix.stats()
+    if as_json:
+        click.echo(json.dumps(stats, indent=2))
+        return
+    for key, value in stats.items():
+        click.echo(f"{key}: {value}")
+
+
+@main.command()
+@_input_options
+@_index_option
+@click.option("--top", type=click.IntRange(min=1), default=5, show_default=True, help="Matches to report.")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+def trace(source: str, encoding: str | None, max_bytes: int, any_language: bool, index_path: str, top: int,
+          as_json: bool) -> None:
+    """Find the indexed documents FILE was copied (and spun) from.
+
+    Each match shows its similarity (the share of FILE's words that align
+    with it), the aligned passages and the words that were swapped.
+    """
+    text = _load(source, encoding, max_bytes, any_language)
+    from unspin.index import Index
+
+    with Index(index_path, create=False) as ix, _working("Tracing…"):
+        result = ix.search(text, top=top)
+    if as_json:
+        click.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
+        return
+    messages = {"not_enough_evidence": "Not enough evidence: the text is too short to single out a source.",
+                "no_match": "No source found in the index."}
+    if result.status != "match":
+        click.echo(messages[result.status])
+        return
+    for m in result.matches:
+        click.echo(f"{m.id}  similarity {m.similarity:.2f}  ({len(m.passages)} passage"
+                   f"{'' if len(m.passages) == 1 else 's'}, {len(m.substitutions)} substitutions)")
+        for p in m.passages:
+            click.echo(f"  copy {p.start}-{p.end} <- source {p.source_start}-{p.source_end} "
+                       f"({p.words} words)")
+        for s in m.substitutions[:20]:
+            click.echo(f"  {s.text!r} <- {s.source_text!r}")
+        if len(m.substitutions) > 20:
+            click.echo(f"  ... and {len(m.substitutions) - 20} more")
+
+
+@contextmanager
+def _progress(label: str) -> Iterator[Callable[[int], None]]:
+    """A live document counter on stderr for a person watching; silent when piped."""
+    if not sys.stderr.isatty():
+        yield lambda n: None
+        return
+    from rich.progress import MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    with Progress(SpinnerColumn(), TextColumn(label), MofNCompleteColumn(), TimeElapsedColumn(),
+                  transient=True) as bar:
+        task = bar.add_task(label, total=None)
+        yield lambda n: bar.advance(task, n)
 
 
 def _megabytes(n: Any) -> str:

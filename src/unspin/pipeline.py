@@ -7,6 +7,7 @@ import math
 from dataclasses import dataclass, fields
 from functools import cache
 from importlib import resources
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .channel import Channel, Option, Params, document_counts
@@ -18,6 +19,7 @@ from .result import Analysis, Span, apply_spans
 from .text import Token, match_case, sentences, tokenize
 
 if TYPE_CHECKING:
+    from .index import Index, Match
     from .neural import NeuralScorer
 
 
@@ -93,8 +95,13 @@ class Engine:
                 s.positions = with_evidence(s.positions, evidence, self.params)
         return sents
 
-    def analyze(self, text: str, *, threshold: float | None = None) -> Analysis:
-        """Detect swapped words in ``text``, suggest originals and score the document."""
+    def analyze(self, text: str, *, threshold: float | None = None, index: Index | None = None) -> Analysis:
+        """Detect swapped words in ``text``, suggest originals and score the document.
+
+        With an ``index``, the text is traced first: where it aligns with a
+        verified source, the source's words are the originals (label
+        ``source_swap``), and the decoder restores only outside those passages.
+        """
         if not text.strip():
             raise EmptyInputError("the text is empty: give unspin some English prose to analyse")
         tokens = tokenize(text)
@@ -103,6 +110,15 @@ class Engine:
         score = self.calibration.score(rate, llr, n_eligible)
         limit = self.calibration.threshold if threshold is None else threshold
         spans: list[Span] = []
+        covered: list[tuple[int, int]] = []
+        source = None
+        if index is not None:
+            found = index.search(text, top=1)
+            if found.matches:
+                match = found.matches[0]
+                source = {"id": match.id, "similarity": round(match.similarity, 4)}
+                spans = source_spans(text, match)
+                covered = [(p.start, p.end) for p in match.passages]
         # Only a text judged spun is restored: precision first, and one decision, not two.
         # A threshold of 0 restores whatever the decoder is confident about.
         if score >= limit:
@@ -110,8 +126,10 @@ class Engine:
                 if not s.positions:
                     continue
                 for choice in self.decoder.decode(tokens, s, rate):
-                    if choice.confidence >= self.params.min_confidence:
-                        spans.append(_span(text, tokens, choice.option, choice.confidence))
+                    span = _span(text, tokens, choice.option, choice.confidence)
+                    if choice.confidence >= self.params.min_confidence and not _inside(span, covered):
+                        spans.append(span)
+        spans.sort(key=lambda sp: sp.start)
         return Analysis(
             text=text,
             score=score,
@@ -121,7 +139,24 @@ class Engine:
             lexicon_version=self.lexicon.version,
             model=self.model_name,
             n_words=sum(1 for t in tokens if t.kind == "word"),
+            source=source,
         )
+
+
+def source_spans(text: str, match: Match) -> list[Span]:
+    """The substitutions of a verified alignment, as spans whose originals are the source's words."""
+    out = []
+    for s in match.substitutions:
+        end = s.end
+        # Words the source does not have go with the space after them, so no double space is left.
+        while not s.source_text and end < len(text) and text[end] == " ":
+            end += 1
+        out.append(Span(s.start, end, text[s.start : end], s.source_text, 1.0, "source_swap"))
+    return out
+
+
+def _inside(span: Span, covered: list[tuple[int, int]]) -> bool:
+    return any(lo <= span.start and span.end <= hi for lo, hi in covered)
 
 
 def _span(text: str, tokens: list[Token], opt: Option, confidence: float) -> Span:
@@ -144,11 +179,21 @@ def default_engine(deep: bool = False, model: str | None = None) -> Engine:
 
 
 def analyze(text: str, *, threshold: float | None = None, deep: bool = False,
-            model: str | None = None) -> Analysis:
-    """Analyse one document with the default engine; see :class:`Engine` and :meth:`Engine.analyze`."""
-    return default_engine(deep, model).analyze(text, threshold=threshold)
+            model: str | None = None, index: str | Path | None = None) -> Analysis:
+    """Analyse one document with the default engine; see :class:`Engine` and :meth:`Engine.analyze`.
+
+    ``index`` is the path of a reference index (see :class:`unspin.index.Index`).
+    """
+    engine = default_engine(deep, model)
+    if index is None:
+        return engine.analyze(text, threshold=threshold)
+    from .index import Index
+
+    with Index(index, create=False) as ix:
+        return engine.analyze(text, threshold=threshold, index=ix)
 
 
-def restore(text: str, *, deep: bool = False, model: str | None = None) -> str:
+def restore(text: str, *, deep: bool = False, model: str | None = None,
+            index: str | Path | None = None) -> str:
     """The most likely original wording of ``text``."""
-    return analyze(text, deep=deep, model=model).restored_text
+    return analyze(text, deep=deep, model=model, index=index).restored_text

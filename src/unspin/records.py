@@ -1,0 +1,126 @@
+"""Documents from collections on disk: JSONL (plain or gzip), Parquet, folders of .txt files.
+
+Every reader yields :class:`Record` objects and never raises for one bad
+document: a line that is not JSON, a record without text, an undecodable
+file or a truncated gzip stream becomes a record with an ``error`` reason
+code, so a batch job reports it and goes on. Only a collection that cannot
+be opened at all raises an :class:`InputError`.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import InputError, MissingDependencyError, UnspinError
+from .inputs import DEFAULT_MAX_BYTES, read_input
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """One document of a collection, or the reason it could not be read."""
+
+    id: str
+    text: str | None
+    #: The file it came from and its place there (line number, row number, or 0 for a whole file).
+    source: str
+    offset: int
+    error: str | None = None
+
+
+_JSONL = (".jsonl", ".ndjson", ".jsonl.gz", ".ndjson.gz")
+
+
+def read_records(path: str | Path, *, text_field: str = "text", id_field: str = "id",
+                 max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[Record]:
+    """The documents of a JSONL/Parquet file, a .txt file, or a folder of .txt files."""
+    path = Path(path)
+    name = path.name.lower()
+    if path.is_dir():
+        yield from _folder(path, max_bytes)
+    elif not path.exists():
+        raise InputError(f"{path} does not exist")
+    elif name.endswith(_JSONL):
+        yield from _jsonl(path, text_field, id_field, max_bytes)
+    elif name.endswith(".parquet"):
+        yield from _parquet(path, text_field, id_field)
+    elif name.endswith(".txt"):
+        yield from _folder_file(path, path.name, max_bytes)
+    else:
+        raise InputError(f"{path}: unknown collection format; give .jsonl, .jsonl.gz, .parquet, "
+                         ".txt or a folder of .txt files")
+
+
+def _folder(root: Path, max_bytes: int) -> Iterator[Record]:
+    for path in sorted(root.rglob("*.txt")):
+        yield from _folder_file(path, path.relative_to(root).as_posix(), max_bytes)
+
+
+def _folder_file(path: Path, doc_id: str, max_bytes: int) -> Iterator[Record]:
+    try:
+        yield Record(doc_id, read_input(path, max_bytes=max_bytes), str(path), 0)
+    except UnspinError as err:
+        yield Record(doc_id, None, str(path), 0, err.code)
+
+
+def _jsonl(path: Path, text_field: str, id_field: str, max_bytes: int) -> Iterator[Record]:
+    opener = gzip.open if path.name.lower().endswith(".gz") else open
+    line_no = 0
+    try:
+        with opener(path, "rb") as fh:
+            for line_no, raw in enumerate(fh, 1):
+                if not raw.strip():
+                    continue
+                yield _json_record(raw, path, line_no, text_field, id_field, max_bytes)
+    except (EOFError, OSError, zlib.error) as exc:
+        # A truncated or corrupt gzip stream: what was read stands, the rest is reported.
+        yield Record(f"{path.name}:{line_no + 1}", None, str(path), line_no + 1,
+                     "truncated" if isinstance(exc, EOFError) else "unreadable")
+
+
+def _json_record(raw: bytes, path: Path, line_no: int, text_field: str, id_field: str,
+                 max_bytes: int) -> Record:
+    fallback = f"{path.name}:{line_no}"
+    if len(raw) > max_bytes:
+        return Record(fallback, None, str(path), line_no, "too_large")
+    try:
+        obj = json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        return Record(fallback, None, str(path), line_no, "invalid_json")
+    if not isinstance(obj, dict):
+        return Record(fallback, None, str(path), line_no, "invalid_json")
+    doc_id = obj.get(id_field)
+    doc_id = fallback if doc_id is None else str(doc_id)
+    text = obj.get(text_field)
+    if not isinstance(text, str):
+        return Record(doc_id, None, str(path), line_no, "missing_text")
+    return Record(doc_id, text, str(path), line_no)
+
+
+def _parquet(path: Path, text_field: str, id_field: str) -> Iterator[Record]:
+    try:
+        import pyarrow.parquet as pq
+    except ImportError as exc:
+        raise MissingDependencyError("reading Parquet files", "pyarrow") from exc
+    try:
+        pf = pq.ParquetFile(path)
+    except Exception as exc:  # pyarrow raises its own ArrowInvalid/OSError family
+        raise InputError(f"{path} is not a readable Parquet file ({exc})") from exc
+    if text_field not in pf.schema_arrow.names:
+        raise InputError(f"{path} has no column {text_field!r}; name the text column with --text-field")
+    columns = [text_field] + ([id_field] if id_field in pf.schema_arrow.names else [])
+    row = 0
+    for batch in pf.iter_batches(columns=columns):
+        data = batch.to_pydict()
+        ids = data.get(id_field) or [None] * batch.num_rows
+        for text, doc_id in zip(data[text_field], ids, strict=True):
+            row += 1
+            rid = f"{path.name}:{row}" if doc_id is None else str(doc_id)
+            if isinstance(text, str):
+                yield Record(rid, text, str(path), row)
+            else:
+                yield Record(rid, None, str(path), row, "missing_text")
