@@ -324,7 +324,7 @@ def fake_pipeline(monkeypatch: pytest.MonkeyPatch) -> list[float | None]:
     seen: list[float | None] = []
 
     def analyze(text: str, *, threshold: float | None = None, deep: bool = False,
-                model: str | None = None) -> Analysis:
+                model: str | None = None, index: str | None = None) -> Analysis:
         seen.append(threshold)
         start = text.index("Firm")
         spans = [Span(start, start + 4, "Firm", "Agency", 0.9, "synonym_swap")]

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from unspin.errors import DataError
+from unspin.fingerprint import fingerprints
 from unspin.index import Index
 from unspin.spinner import spin
 from unspin.text import leading_sentences
@@ -52,6 +53,9 @@ def test_a_new_text_under_an_old_id_replaces_it(tmp_path):
         assert report.replaced == 1 and len(ix) == 3
         assert ix.text(doc_id) == ARTICLES[5][1]
         assert text != ix.text(doc_id)
+        # The old text's fingerprints are gone with it.
+        expected = sum(len(fingerprints(t)) for t in (ARTICLES[5][1], ARTICLES[1][1], ARTICLES[2][1]))
+        assert ix.stats()["fingerprints"] == expected
 
 
 def test_bad_documents_are_reported_and_the_rest_indexed(tmp_path):
@@ -137,7 +141,7 @@ def test_a_killed_add_loses_nothing_committed(tmp_path):
     proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
     assert proc.stdout is not None
     for _ in range(5):  # five batches committed, then kill it mid-run
-        proc.stdout.readline()
+        assert proc.stdout.readline(), "the adding process ended before it committed five batches"
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     db = sqlite3.connect(path)

@@ -18,6 +18,7 @@ _EXPORTS = {
     "analyze": "unspin.pipeline",
     "restore": "unspin.pipeline",
     "Engine": "unspin.pipeline",
+    "Index": "unspin.index",
     "spin": "unspin.spinner",
     "Analysis": "unspin.result",
     "Span": "unspin.result",

@@ -18,6 +18,10 @@ from .text import Token, tokenize
 MAX_GAP = 5
 #: Matching runs shorter than this are coincidences unless they sit between longer ones.
 MIN_ANCHOR = 2
+#: A passage shorter than this, or with fewer identical words than this share, is a coincidence
+#: (unrelated texts share short runs such as "the end of the"); its substitutions go with it.
+MIN_PASSAGE_WORDS = 8
+MIN_IDENTICAL_SHARE = 0.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,7 +53,7 @@ class Alignment:
 
     #: Share of the copy's words inside aligned passages (identical or substituted).
     containment: float
-    #: Share of the copy's words identical to the source in anchored runs.
+    #: Share of the copy's words identical to the source inside the passages.
     identical: float
     passages: list[Passage]
     substitutions: list[Substitution]
@@ -69,15 +73,23 @@ def align(copy: str, source: str) -> Alignment:
     subs: list[Substitution] = []
     identical = 0
     run: list = []  # anchors of the passage being built
+    run_subs = 0  # substitutions before this passage's
 
     def close() -> None:
+        nonlocal identical, run_subs
         if not run:
             return
         first, last = run[0], run[-1]
         a0, b0 = first.a, first.b
         a1, b1 = last.a + last.size - 1, last.b + last.size - 1
         words = a1 - a0 + 1
-        passages.append(Passage(cw[a0].start, cw[a1].end, sw[b0].start, sw[b1].end, words))
+        same = sum(b.size for b in run)
+        if words >= MIN_PASSAGE_WORDS and same >= MIN_IDENTICAL_SHARE * words:
+            passages.append(Passage(cw[a0].start, cw[a1].end, sw[b0].start, sw[b1].end, words))
+            identical += same
+        else:
+            del subs[run_subs:]
+        run_subs = len(subs)
         run.clear()
 
     for block in blocks:
@@ -97,7 +109,6 @@ def align(copy: str, source: str) -> Alignment:
             elif not (gap_a == 0 and gap_b == 0):
                 close()
         run.append(block)
-        identical += block.size
     close()
     n = max(len(cw), 1)
     covered = sum(p.words for p in passages)

@@ -19,6 +19,7 @@ import multiprocessing
 import sqlite3
 import sys
 import zlib
+from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -28,7 +29,7 @@ from .align import Alignment, Passage, Substitution, align
 from .errors import DataError, InputError
 from .fingerprint import SHINGLE, WINDOW, fingerprints
 
-FORMAT = 1
+FORMAT = 2
 #: A fingerprint shared by more documents than this is boilerplate, not evidence.
 POSTING_CAP = 200
 #: Candidates (by shared fingerprints) that are verified by alignment.
@@ -46,7 +47,8 @@ CREATE TABLE IF NOT EXISTS docs (
     id TEXT NOT NULL UNIQUE,
     digest BLOB NOT NULL,
     words INTEGER NOT NULL,
-    text BLOB NOT NULL
+    text BLOB NOT NULL,
+    fingerprints BLOB NOT NULL
 );
 CREATE TABLE IF NOT EXISTS postings (
     hash INTEGER NOT NULL,
@@ -172,15 +174,20 @@ class Index:
                 if isinstance(rec, tuple):
                     report.rejected.append(rec)
                     continue
-                row = db.execute("SELECT doc, digest FROM docs WHERE id = ?", (rec.id,)).fetchone()
+                row = db.execute("SELECT doc, digest, fingerprints FROM docs WHERE id = ?",
+                                 (rec.id,)).fetchone()
                 if row is not None and row[1] == rec.digest:
                     report.unchanged += 1
                     continue
                 if row is not None:
-                    db.execute("DELETE FROM postings WHERE doc = ?", (row[0],))
+                    # The document's own fingerprints name its postings: a delete by primary key,
+                    # where a delete by document would scan the whole table.
+                    db.executemany("DELETE FROM postings WHERE hash = ? AND doc = ?",
+                                   ((h, row[0]) for h in _unpack(row[2])))
                     db.execute("DELETE FROM docs WHERE doc = ?", (row[0],))
-                cur = db.execute("INSERT INTO docs (id, digest, words, text) VALUES (?, ?, ?, ?)",
-                                 (rec.id, rec.digest, rec.words, rec.blob))
+                cur = db.execute("INSERT INTO docs (id, digest, words, text, fingerprints) "
+                                 "VALUES (?, ?, ?, ?, ?)",
+                                 (rec.id, rec.digest, rec.words, rec.blob, _pack(rec.fingerprints)))
                 db.executemany("INSERT OR IGNORE INTO postings VALUES (?, ?)",
                                ((h, cur.lastrowid) for h in rec.fingerprints))
                 if row is None:
@@ -259,6 +266,16 @@ def _prepare(doc_id: object, text: object) -> _Prepared | tuple[str, str]:
         return (doc_id, "bad_encoding")
     return _Prepared(doc_id, hashlib.blake2b(data, digest_size=16).digest(), len(text.split()),
                      zlib.compress(data, 6), fingerprints(text))
+
+
+def _pack(hashes: list[int]) -> bytes:
+    return array("q", hashes).tobytes()
+
+
+def _unpack(blob: bytes) -> list[int]:
+    out = array("q")
+    out.frombytes(blob)
+    return out.tolist()
 
 
 def _prepare_all(chunk: list[tuple[str, str]]) -> list[_Prepared | tuple[str, str]]:
