@@ -460,6 +460,57 @@ def trace(source: str, encoding: str | None, max_bytes: int, any_language: bool,
             click.echo(f"  ... and {len(m.substitutions) - 20} more")
 
 
+@main.command()
+@click.argument("inputs", nargs=-1, required=True, metavar="FILE|FOLDER...")
+@click.option("--out", "out", required=True, metavar="PATH",
+              help="Output file: .jsonl, or .parquet (needs pyarrow); a .manifest.json is written beside it.")
+@click.option("--text-field", default="text", show_default=True, help="JSONL/Parquet field holding the text.")
+@click.option("--id-field", default="id", show_default=True, help="JSONL/Parquet field holding the id.")
+@click.option("--only-spun", is_flag=True, help="Write only documents judged spun (and records with errors).")
+@click.option("--restore", "with_restored", is_flag=True, help="Include each document's restored text.")
+@click.option("--workers", type=click.IntRange(min=1), default=None,
+              help="Worker processes, each with its own engine (default: all cores).")
+@click.option("--resume", is_flag=True,
+              help="Continue an interrupted scan of the same inputs into the same --out.")
+@click.option("--shard-size", type=click.IntRange(min=1), default=200, show_default=True,
+              help="Documents per unit of work (and of resumption).")
+@click.option("--threshold", type=click.FloatRange(0.0, 1.0), default=None,
+              help="Score at or above which a document counts as spun.")
+@click.option("--deep", is_flag=True, help="Add the neural language model (the deep extra).")
+@click.option("--any-language", is_flag=True, help="Analyse documents that do not look like English.")
+def scan(inputs: tuple[str, ...], out: str, text_field: str, id_field: str, only_spun: bool,
+         with_restored: bool, workers: int | None, resume: bool, shard_size: int, threshold: float | None,
+         deep: bool, any_language: bool) -> None:
+    """Analyse every document of JSONL (.gz), Parquet or .txt collections into one output file.
+
+    One record per document: id, source file and offset, score, is_spun,
+    spans, optionally the restored text, and the error if it could not be
+    analysed. A bad record or file is reported in the output and the scan
+    goes on; an interrupted scan continues with --resume.
+    """
+    import os
+
+    from unspin.scan import ScanOptions
+    from unspin.scan import scan as run_scan
+
+    options = ScanOptions(text_field=text_field, id_field=id_field, threshold=threshold, deep=deep,
+                          restore=with_restored, only_spun=only_spun, any_language=any_language,
+                          shard_size=shard_size)
+    with _progress("Scanning") as advance:
+        seen = [0]
+
+        def report(live: Any) -> None:
+            advance(live.documents - seen[0])
+            seen[0] = live.documents
+
+        summary = run_scan(list(inputs), out, options, workers=workers or os.cpu_count() or 1,
+                           resume=resume, progress=report)
+    codes = ", ".join(f"{k} {v}" for k, v in sorted(summary.errors_by_code.items()))
+    click.echo(f"{summary.documents} documents, {summary.flagged} flagged, {summary.errors} errors"
+               f"{f' ({codes})' if codes else ''}; {summary.docs_per_second:.1f} docs/s; wrote {out}",
+               err=True)
+
+
 @contextmanager
 def _progress(label: str) -> Iterator[Callable[[int], None]]:
     """A live document counter on stderr for a person watching; silent when piped."""

@@ -1,0 +1,271 @@
+"""Scanning collections: every document analysed, one output record each, resumable by shard.
+
+The input records (:mod:`unspin.records`) are cut into shards of
+``shard_size`` consecutive records per file. Worker processes each load the
+engine once and analyse whole shards; the parent writes each finished shard
+to ``<out>.parts/`` (a temporary file renamed into place, so a shard's part
+is either complete or absent). A restarted scan with ``resume=True`` skips
+the shards whose parts exist, and the final output is assembled from the
+parts in input order: a killed and resumed scan writes exactly what an
+uninterrupted one would. A bad record becomes an output record with its
+reason code; it never stops the scan.
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+import shutil
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+from .errors import InputError, TooLargeInputError, UnspinError
+from .inputs import DEFAULT_MAX_BYTES, check_english
+from .records import Record, read_records
+
+#: The fields of every output record, in order; see README "Scan output".
+FIELDS = ("id", "source", "offset", "score", "is_spun", "threshold", "n_words", "spans", "restored_text",
+          "error", "message")
+
+
+@dataclass(frozen=True)
+class ScanOptions:
+    """How documents are read and analysed."""
+
+    text_field: str = "text"
+    id_field: str = "id"
+    threshold: float | None = None
+    deep: bool = False
+    model: str | None = None
+    restore: bool = False
+    only_spun: bool = False
+    any_language: bool = False
+    max_bytes: int = DEFAULT_MAX_BYTES
+    shard_size: int = 200
+
+
+@dataclass
+class ScanSummary:
+    """Counts and timing of one scan (also written to the manifest)."""
+
+    documents: int = 0
+    flagged: int = 0
+    errors: int = 0
+    written: int = 0
+    shards: int = 0
+    shards_resumed: int = 0
+    seconds: float = 0.0
+    errors_by_code: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def docs_per_second(self) -> float:
+        return self.documents / self.seconds if self.seconds > 0 else 0.0
+
+
+# -- one document ------------------------------------------------------------
+
+_ENGINE: Any = None
+_OPTIONS: ScanOptions | None = None
+
+
+def _init_worker(options: ScanOptions) -> None:
+    """Load the engine once per worker process."""
+    global _ENGINE, _OPTIONS
+    from .pipeline import default_engine
+
+    _OPTIONS = options
+    _ENGINE = default_engine(options.deep, options.model)
+
+
+def analyse_record(rec: Record, options: ScanOptions, engine: Any) -> dict[str, Any]:
+    """The output record of one input record; never raises."""
+    out: dict[str, Any] = dict.fromkeys(FIELDS)
+    out.update(id=rec.id, source=rec.source, offset=rec.offset)
+    if rec.error is not None or rec.text is None:
+        out["error"] = rec.error or "missing_text"
+        return out
+    try:
+        if len(rec.text.encode("utf-8", errors="replace")) > options.max_bytes:
+            raise TooLargeInputError(f"the document is larger than {options.max_bytes} bytes")
+        if not options.any_language:
+            check_english(rec.text)
+        a = engine.analyze(rec.text, threshold=options.threshold)
+    except UnspinError as err:
+        out.update(error=err.code, message=err.message)
+        return out
+    except Exception as exc:  # one document must never end the scan; its record says what failed
+        out.update(error="internal_error", message=f"{type(exc).__name__}: {exc}")
+        return out
+    out.update(score=round(a.score, 6), is_spun=a.is_spun, threshold=a.threshold, n_words=a.n_words,
+               spans=[s.to_dict() for s in a.spans])
+    if options.restore:
+        out["restored_text"] = a.restored_text
+    return out
+
+
+def _analyse_shard(records: list[Record]) -> list[dict[str, Any]]:
+    assert _OPTIONS is not None
+    return [analyse_record(r, _OPTIONS, _ENGINE) for r in records]
+
+
+# -- shards ---------------------------------------------------------------------
+
+def _shards(inputs: list[Path], options: ScanOptions) -> Iterator[tuple[str, list[Record]]]:
+    """(shard key, records) in input order; the key names the file's place and the shard's."""
+    for f, path in enumerate(inputs):
+        chunk: list[Record] = []
+        k = 0
+        try:
+            for rec in read_records(path, text_field=options.text_field, id_field=options.id_field,
+                                    max_bytes=options.max_bytes):
+                chunk.append(rec)
+                if len(chunk) >= options.shard_size:
+                    yield f"{f:05d}-{k:07d}", chunk
+                    chunk, k = [], k + 1
+        except UnspinError as err:  # the file as a whole cannot be read: one error record for it
+            chunk.append(Record(path.name, None, str(path), 0, err.code))
+        if chunk:
+            yield f"{f:05d}-{k:07d}", chunk
+
+
+def scan(inputs: list[str | Path], out: str | Path, options: ScanOptions | None = None, *,
+         workers: int = 1, resume: bool = False,
+         progress: Callable[[ScanSummary], None] | None = None) -> ScanSummary:
+    """Analyse every document of ``inputs`` into ``out`` (.jsonl or .parquet) and its manifest."""
+    options = options or ScanOptions()
+    inputs = [Path(p) for p in inputs]
+    out = Path(out)
+    parts = out.with_name(out.name + ".parts")
+    if parts.exists() and not resume:
+        raise InputError(f"{parts} holds an unfinished scan: add --resume to continue it, "
+                         "or delete the folder to start again")
+    if out.exists() and not resume:
+        raise InputError(f"{out} exists; choose another --out or delete it")
+    parts.mkdir(parents=True, exist_ok=True)
+    (parts / "options.json").write_text(json.dumps({"inputs": [str(p) for p in inputs], **asdict(options)}))
+    live = ScanSummary()  # this run's work, for progress; the final counts come from the parts
+    t0 = time.perf_counter()
+    done = {p.stem for p in parts.glob("*.jsonl")}
+
+    def todo() -> Iterator[tuple[str, list[Record]]]:
+        for key, records in _shards(inputs, options):
+            if key in done:
+                live.shards_resumed += 1
+                continue
+            yield key, records
+
+    def finish(key: str, results: list[dict[str, Any]]) -> None:
+        tmp = parts / f"{key}.tmp"
+        with open(tmp, "w", encoding="utf-8") as fh:
+            for r in results:
+                fh.write(json.dumps(r, ensure_ascii=False) + "\n")
+        os.replace(tmp, parts / f"{key}.jsonl")
+        live.shards += 1
+        _count(live, results)
+        live.seconds = time.perf_counter() - t0
+        if progress is not None:
+            progress(live)
+
+    pending = todo()
+    if workers > 1:
+        ctx = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
+        keys: list[str] = []
+
+        def records_only() -> Iterator[list[Record]]:
+            for key, records in pending:
+                keys.append(key)
+                yield records
+
+        with ctx.Pool(workers, initializer=_init_worker, initargs=(options,)) as pool:
+            for n, results in enumerate(pool.imap(_analyse_shard, records_only())):
+                finish(keys[n], results)
+    else:
+        _init_worker(options)
+        for key, records in pending:
+            finish(key, _analyse_shard(records))
+    summary = ScanSummary(shards=live.shards, shards_resumed=live.shards_resumed)
+    _assemble(parts, out, options, summary)
+    summary.seconds = time.perf_counter() - t0
+    _write_manifest(out, inputs, options, summary)
+    shutil.rmtree(parts)
+    return summary
+
+
+def _count(summary: ScanSummary, results: list[dict[str, Any]]) -> None:
+    for r in results:
+        summary.documents += 1
+        if r["error"]:
+            summary.errors += 1
+            summary.errors_by_code[r["error"]] = summary.errors_by_code.get(r["error"], 0) + 1
+        elif r["is_spun"]:
+            summary.flagged += 1
+
+
+def _assemble(parts: Path, out: Path, options: ScanOptions, summary: ScanSummary) -> None:
+    """Join the parts in shard order into ``out``, atomically; counts come from what is written."""
+    def rows() -> Iterator[dict[str, Any]]:
+        for part in sorted(parts.glob("*.jsonl")):
+            with open(part, encoding="utf-8") as fh:
+                for line in fh:
+                    r = json.loads(line)
+                    _count(summary, [r])
+                    if options.only_spun and not r["is_spun"] and not r["error"]:
+                        continue
+                    summary.written += 1
+                    yield r
+
+    tmp = out.with_name(out.name + ".tmp")
+    if out.suffix == ".parquet":
+        _write_parquet(rows(), tmp)
+    else:
+        with open(tmp, "w", encoding="utf-8") as fh:
+            for r in rows():
+                fh.write(json.dumps(r, ensure_ascii=False) + "\n")
+    os.replace(tmp, out)
+
+
+def _write_parquet(rows: Iterator[dict[str, Any]], path: Path) -> None:
+    try:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+    except ImportError as exc:
+        from .errors import MissingDependencyError
+
+        raise MissingDependencyError("writing Parquet output", "pyarrow") from exc
+    span = pa.struct([("start", pa.int64()), ("end", pa.int64()), ("text", pa.string()),
+                      ("original", pa.string()), ("score", pa.float64()), ("label", pa.string())])
+    schema = pa.schema([("id", pa.string()), ("source", pa.string()), ("offset", pa.int64()),
+                        ("score", pa.float64()), ("is_spun", pa.bool_()), ("threshold", pa.float64()),
+                        ("n_words", pa.int64()), ("spans", pa.list_(span)), ("restored_text", pa.string()),
+                        ("error", pa.string()), ("message", pa.string())])
+    with pq.ParquetWriter(path, schema) as writer:
+        batch: list[dict[str, Any]] = []
+        for r in rows:
+            batch.append(r)
+            if len(batch) >= 2000:
+                writer.write_table(pa.Table.from_pylist(batch, schema=schema))
+                batch = []
+        if batch:
+            writer.write_table(pa.Table.from_pylist(batch, schema=schema))
+
+
+def _write_manifest(out: Path, inputs: list[Path], options: ScanOptions, summary: ScanSummary) -> None:
+    from .pipeline import default_engine
+
+    engine = default_engine(options.deep, options.model)
+    manifest = {
+        "unspin_version": __version__, "lexicon_version": engine.lexicon.version, "model": engine.model_name,
+        "threshold": engine.calibration.threshold if options.threshold is None else options.threshold,
+        "inputs": [str(p) for p in inputs], "options": asdict(options), "output": str(out),
+        "documents": summary.documents, "flagged": summary.flagged, "errors": summary.errors,
+        "errors_by_code": summary.errors_by_code, "written": summary.written,
+        "shards_resumed": summary.shards_resumed, "wall_seconds": round(summary.seconds, 2),
+        "docs_per_second": round(summary.docs_per_second, 2),
+    }
+    path = out.with_name(out.name + ".manifest.json")
+    path.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")

@@ -1,0 +1,121 @@
+"""Batch scanning: one record per document, bad records reported, exact resumption."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from unspin.errors import InputError
+from unspin.scan import FIELDS, ScanOptions, scan
+from unspin.spinner import spin
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
+from corpora import wikinews
+
+try:
+    NEWS = [d["text"][:900] for d in wikinews(80) if len(d["text"]) > 900][:40]
+except FileNotFoundError:  # pragma: no cover - the shared data is missing
+    NEWS = []
+pytestmark = pytest.mark.skipif(not NEWS, reason="needs ../shared/data/news_wikinews_tosca")
+
+
+def write_collection(path: Path, n: int = 12) -> list[dict]:
+    docs = []
+    for k, text in enumerate(NEWS[:n]):
+        docs.append({"id": f"doc{k}", "text": spin(text, "moby", rate=0.3, seed=k).text if k % 2 else text})
+    lines = [json.dumps(d) for d in docs]
+    lines.insert(3, "{not json")
+    lines.insert(5, json.dumps({"id": "empty", "text": "   "}))
+    lines.insert(7, json.dumps({"id": "german", "text": "Die Regierung hat am Montag beschlossen, dass die "
+                                "Steuern im nächsten Jahr nicht erhöht werden, sagte der Minister."}))
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return docs
+
+
+def read_jsonl(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def test_every_record_is_written_with_its_result_or_error(tmp_path):
+    src = tmp_path / "docs.jsonl"
+    docs = write_collection(src)
+    out = tmp_path / "out.jsonl"
+    summary = scan([src], out, ScanOptions(shard_size=4))
+    rows = read_jsonl(out)
+    assert len(rows) == len(docs) + 3 == summary.documents
+    assert all(tuple(r) == FIELDS for r in rows)
+    errors = {r["id"]: r["error"] for r in rows if r["error"]}
+    assert errors == {"docs.jsonl:4": "invalid_json", "empty": "empty_input", "german": "not_english"}
+    by_id = {r["id"]: r for r in rows}
+    for d in docs:
+        r = by_id[d["id"]]
+        assert r["error"] is None and 0.0 <= r["score"] <= 1.0
+        for s in r["spans"]:
+            assert d["text"][s["start"] : s["end"]] == s["text"]
+    assert summary.flagged == sum(r["is_spun"] is True for r in rows) >= 3
+    manifest = json.loads((tmp_path / "out.jsonl.manifest.json").read_text())
+    assert manifest["documents"] == summary.documents and manifest["errors"] == 3
+    assert manifest["errors_by_code"] == {"invalid_json": 1, "empty_input": 1, "not_english": 1}
+    assert manifest["lexicon_version"] and manifest["unspin_version"]
+    assert not (tmp_path / "out.jsonl.parts").exists()
+
+
+def test_only_spun_and_parquet_output(tmp_path):
+    pq = pytest.importorskip("pyarrow.parquet", reason="Parquet output needs pyarrow")
+    src = tmp_path / "docs.jsonl"
+    write_collection(src)
+    out = tmp_path / "flagged.parquet"
+    summary = scan([src], out, ScanOptions(only_spun=True, restore=True))
+    table = pq.read_table(out).to_pylist()
+    assert len(table) == summary.written == summary.flagged + summary.errors
+    assert all(r["is_spun"] or r["error"] for r in table)
+    assert all(r["restored_text"] for r in table if not r["error"])
+
+
+def test_an_existing_output_or_unfinished_scan_is_not_overwritten(tmp_path):
+    src = tmp_path / "docs.jsonl"
+    write_collection(src, 2)
+    out = tmp_path / "out.jsonl"
+    out.write_text("keep me")
+    with pytest.raises(InputError, match="exists"):
+        scan([src], out)
+    (tmp_path / "o2.jsonl.parts").mkdir()
+    with pytest.raises(InputError, match="--resume"):
+        scan([src], tmp_path / "o2.jsonl")
+    assert out.read_text() == "keep me"
+
+
+def test_two_workers_write_what_one_writes(tmp_path):
+    src = tmp_path / "docs.jsonl"
+    write_collection(src, 8)
+    scan([src], tmp_path / "one.jsonl", ScanOptions(shard_size=3))
+    scan([src], tmp_path / "two.jsonl", ScanOptions(shard_size=3), workers=2)
+    assert read_jsonl(tmp_path / "one.jsonl") == read_jsonl(tmp_path / "two.jsonl")
+
+
+def test_a_killed_scan_resumes_to_exactly_the_uninterrupted_output(tmp_path):
+    src = tmp_path / "docs.jsonl"
+    write_collection(src, 24)
+    scan([src], tmp_path / "whole.jsonl", ScanOptions(shard_size=3))
+    out = tmp_path / "out.jsonl"
+    cmd = [sys.executable, "-c", "from unspin.cli import main; main()", "scan", str(src), "--out", str(out),
+           "--shard-size", "3", "--workers", "1"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    parts = tmp_path / "out.jsonl.parts"
+    deadline = time.time() + 120
+    while len(list(parts.glob("*.jsonl"))) < 3 and time.time() < deadline and proc.poll() is None:
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert not out.exists(), "the scan finished before it could be killed"
+    done = len(list(parts.glob("*.jsonl")))
+    assert done >= 3
+    summary = scan([src], out, ScanOptions(shard_size=3), resume=True)
+    assert summary.shards_resumed == done
+    assert out.read_bytes() == (tmp_path / "whole.jsonl").read_bytes()
