@@ -70,3 +70,51 @@ def test_unknown_and_missing_collections_are_input_errors(tmp_path):
         list(read_records(odd))
     with pytest.raises(InputError, match="does not exist"):
         list(read_records(tmp_path / "none.jsonl"))
+
+
+def _warc_record(uri: str, body: bytes, content_type: str, rtype: str = "response") -> bytes:
+    if rtype == "response":
+        block = (f"HTTP/1.1 200 OK\r\nContent-Type: {content_type}\r\nContent-Length: {len(body)}\r\n\r\n"
+                 .encode() + body)
+        wtype = "application/http; msgtype=response"
+    else:
+        block, wtype = body, content_type
+    head = (f"WARC/1.0\r\nWARC-Type: {rtype}\r\nWARC-Target-URI: {uri}\r\n"
+            f"WARC-Record-ID: <urn:uuid:{abs(hash(uri)):032x}>\r\nWARC-Date: 2026-11-30T00:00:00Z\r\n"
+            f"Content-Type: {wtype}\r\nContent-Length: {len(block)}\r\n\r\n")
+    return gzip.compress(head.encode() + block + b"\r\n\r\n")
+
+
+def write_warc(path, pages):
+    path.write_bytes(b"".join(_warc_record(*p) for p in pages))
+    return path
+
+
+def test_warc_html_responses_become_text_and_the_rest_is_skipped(tmp_path):
+    pytest.importorskip("resiliparse", reason="WARC input needs the warc extra")
+    html = (b"<html><head><title>t</title><script>var x = 1;</script></head><body><nav>Home | About</nav>"
+            b"<article><p>The minister said on Tuesday that the new budget would raise spending on "
+            b"schools and hospitals across the country.</p></article></body></html>")
+    path = write_warc(tmp_path / "crawl.warc.gz", [
+        ("http://a.example/news", html, "text/html; charset=utf-8"),
+        ("http://a.example/logo.png", b"\x89PNG\r\n\x1a\n...", "image/png"),
+        ("http://b.example/page.txt", b"Plain text from a WET file.", "text/plain", "conversion"),
+    ])
+    recs = list(read_records(path))
+    assert [(r.id, r.error) for r in recs] == [("http://a.example/news", None),
+                                               ("http://a.example/logo.png", "not_html"),
+                                               ("http://b.example/page.txt", None)]
+    assert "budget would raise spending" in recs[0].text and "var x" not in recs[0].text
+    assert recs[2].text == "Plain text from a WET file."
+
+
+def test_truncated_warc_keeps_the_records_before_the_damage(tmp_path):
+    pytest.importorskip("resiliparse", reason="WARC input needs the warc extra")
+    page = b"<html><body><p>" + b"Some words of news text here. " * 40 + b"</p></body></html>"
+    path = write_warc(tmp_path / "cut.warc.gz", [(f"http://x/{k}", page, "text/html") for k in range(6)])
+    data = path.read_bytes()
+    path.write_bytes(data[: int(len(data) * 0.6)])
+    recs = list(read_records(path))
+    good = [r for r in recs if r.error is None]
+    assert 1 <= len(good) < 6
+    assert all(r.id.startswith("http://x/") for r in good)

@@ -119,3 +119,17 @@ def test_a_killed_scan_resumes_to_exactly_the_uninterrupted_output(tmp_path):
     summary = scan([src], out, ScanOptions(shard_size=3), resume=True)
     assert summary.shards_resumed == done
     assert out.read_bytes() == (tmp_path / "whole.jsonl").read_bytes()
+
+
+def test_warc_scan_counts_non_html_records_and_leaves_them_out(tmp_path):
+    pytest.importorskip("resiliparse", reason="WARC input needs the warc extra")
+    from test_records import write_warc
+
+    page = f"<html><body><article><p>{NEWS[0]}</p></article></body></html>".encode()
+    path = write_warc(tmp_path / "crawl.warc.gz", [("http://a/1", page, "text/html"),
+                                                   ("http://a/2.png", b"\x89PNG", "image/png")])
+    summary = scan([path], tmp_path / "out.jsonl")
+    rows = read_jsonl(tmp_path / "out.jsonl")
+    assert [r["id"] for r in rows] == ["http://a/1"] and rows[0]["error"] is None
+    assert (summary.documents, summary.skipped) == (1, 1)
+    assert json.loads((tmp_path / "out.jsonl.manifest.json").read_text())["skipped"] == 1

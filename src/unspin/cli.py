@@ -506,9 +506,10 @@ def scan(inputs: tuple[str, ...], out: str, text_field: str, id_field: str, only
         summary = run_scan(list(inputs), out, options, workers=workers or os.cpu_count() or 1,
                            resume=resume, progress=report)
     codes = ", ".join(f"{k} {v}" for k, v in sorted(summary.errors_by_code.items()))
+    skipped = f", {summary.skipped} records skipped (not HTML)" if summary.skipped else ""
     click.echo(f"{summary.documents} documents, {summary.flagged} flagged, {summary.errors} errors"
-               f"{f' ({codes})' if codes else ''}; {summary.docs_per_second:.1f} docs/s; wrote {out}",
-               err=True)
+               f"{f' ({codes})' if codes else ''}{skipped}; {summary.docs_per_second:.1f} docs/s; "
+               f"wrote {out}", err=True)
 
 
 @contextmanager

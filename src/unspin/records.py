@@ -33,11 +33,14 @@ class Record:
 
 
 _JSONL = (".jsonl", ".ndjson", ".jsonl.gz", ".ndjson.gz")
+_WARC = (".warc", ".warc.gz", ".warc.zst", ".wet", ".wet.gz")
+#: Reason codes of records that are left out on purpose (counted, not reported as errors).
+SKIPPED = frozenset({"not_html"})
 
 
 def read_records(path: str | Path, *, text_field: str = "text", id_field: str = "id",
                  max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[Record]:
-    """The documents of a JSONL/Parquet file, a .txt file, or a folder of .txt files."""
+    """The documents of a JSONL/Parquet/WARC/WET file, a .txt file, or a folder of .txt files."""
     path = Path(path)
     name = path.name.lower()
     if path.is_dir():
@@ -48,11 +51,13 @@ def read_records(path: str | Path, *, text_field: str = "text", id_field: str = 
         yield from _jsonl(path, text_field, id_field, max_bytes)
     elif name.endswith(".parquet"):
         yield from _parquet(path, text_field, id_field)
+    elif name.endswith(_WARC):
+        yield from _warc(path, max_bytes)
     elif name.endswith(".txt"):
         yield from _folder_file(path, path.name, max_bytes)
     else:
         raise InputError(f"{path}: unknown collection format; give .jsonl, .jsonl.gz, .parquet, "
-                         ".txt or a folder of .txt files")
+                         ".warc(.gz), .wet(.gz), .txt or a folder of .txt files")
 
 
 def _folder(root: Path, max_bytes: int) -> Iterator[Record]:
@@ -124,3 +129,43 @@ def _parquet(path: Path, text_field: str, id_field: str) -> Iterator[Record]:
                 yield Record(rid, text, str(path), row)
             else:
                 yield Record(rid, None, str(path), row, "missing_text")
+
+
+def _warc(path: Path, max_bytes: int) -> Iterator[Record]:
+    """HTML responses of a WARC file as plain text (resiliparse), and the text of WET conversions.
+
+    Other records (requests, metadata, images, PDFs...) come back with the
+    reason ``not_html``, which a scan counts and leaves out.
+    """
+    try:
+        from fastwarc.warc import ArchiveIterator, WarcRecordType
+        from resiliparse.extract.html2text import extract_plain_text
+        from resiliparse.parse.encoding import bytes_to_str, detect_encoding
+    except ImportError as exc:
+        raise MissingDependencyError("reading WARC files", '"unspin[warc]"') from exc
+    wanted = WarcRecordType.response | WarcRecordType.resource | WarcRecordType.conversion
+    n = 0
+    with open(path, "rb") as fh:
+        try:
+            for rec in ArchiveIterator(fh, record_types=wanted, parse_http=True):
+                n += 1
+                uri = rec.headers.get("WARC-Target-URI") or rec.record_id or f"{path.name}:{n}"
+                where = rec.stream_pos
+                if rec.content_length > max_bytes:
+                    yield Record(uri, None, str(path), where, "too_large")
+                    continue
+                if rec.record_type == WarcRecordType.conversion:
+                    data = rec.reader.read()
+                    yield Record(uri, bytes_to_str(data, detect_encoding(data)), str(path), where)
+                    continue
+                ctype = (rec.http_headers.get("Content-Type", "") if rec.http_headers else
+                         rec.headers.get("Content-Type", "")).lower()
+                if "html" not in ctype:
+                    yield Record(uri, None, str(path), where, "not_html")
+                    continue
+                data = rec.reader.read()
+                text = extract_plain_text(bytes_to_str(data, detect_encoding(data)), main_content=True)
+                yield Record(uri, text, str(path), where) if text.strip() else \
+                    Record(uri, None, str(path), where, "empty_input")
+        except Exception:  # a truncated or corrupt stream: what was read stands
+            yield Record(f"{path.name}:{n + 1}", None, str(path), -1, "unreadable")

@@ -26,7 +26,7 @@ from typing import Any
 from . import __version__
 from .errors import InputError, TooLargeInputError, UnspinError
 from .inputs import DEFAULT_MAX_BYTES, check_english
-from .records import Record, read_records
+from .records import SKIPPED, Record, read_records
 
 #: The fields of every output record, in order; see README "Scan output".
 FIELDS = ("id", "source", "offset", "score", "is_spun", "threshold", "n_words", "spans", "restored_text",
@@ -57,6 +57,8 @@ class ScanSummary:
     flagged: int = 0
     errors: int = 0
     written: int = 0
+    #: Records left out on purpose (WARC records that are not HTML responses).
+    skipped: int = 0
     shards: int = 0
     shards_resumed: int = 0
     seconds: float = 0.0
@@ -198,6 +200,9 @@ def scan(inputs: list[str | Path], out: str | Path, options: ScanOptions | None 
 
 def _count(summary: ScanSummary, results: list[dict[str, Any]]) -> None:
     for r in results:
+        if r["error"] in SKIPPED:
+            summary.skipped += 1
+            continue
         summary.documents += 1
         if r["error"]:
             summary.errors += 1
@@ -214,7 +219,7 @@ def _assemble(parts: Path, out: Path, options: ScanOptions, summary: ScanSummary
                 for line in fh:
                     r = json.loads(line)
                     _count(summary, [r])
-                    if options.only_spun and not r["is_spun"] and not r["error"]:
+                    if r["error"] in SKIPPED or (options.only_spun and not r["is_spun"] and not r["error"]):
                         continue
                     summary.written += 1
                     yield r
@@ -263,7 +268,7 @@ def _write_manifest(out: Path, inputs: list[Path], options: ScanOptions, summary
         "threshold": engine.calibration.threshold if options.threshold is None else options.threshold,
         "inputs": [str(p) for p in inputs], "options": asdict(options), "output": str(out),
         "documents": summary.documents, "flagged": summary.flagged, "errors": summary.errors,
-        "errors_by_code": summary.errors_by_code, "written": summary.written,
+        "errors_by_code": summary.errors_by_code, "written": summary.written, "skipped": summary.skipped,
         "shards_resumed": summary.shards_resumed, "wall_seconds": round(summary.seconds, 2),
         "docs_per_second": round(summary.docs_per_second, 2),
     }
