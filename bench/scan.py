@@ -1,11 +1,14 @@
 """Scan benchmark: documents per second with 1 and 2 worker processes on a realistic mix.
 
-    python bench/scan.py [--docs 120] [--workers 1 2]
+    python bench/scan.py [--docs 120] [--workers 1 2] [--ray]
 
 The mix: Wikinews articles cut at about 500 words, every other one spun at
 20% with the stylish-plagiarism thesaurus, written as one JSONL file. Each
 worker count scans the same file into a fresh output; the outputs are
-checked to be identical. Prints one JSON object.
+checked to be identical. With ``--ray`` the same file is also scanned by the
+Ray engine (a local Ray instance, usage stats off) with the largest worker
+count, and its throughput is given relative to the local pool's. Prints one
+JSON object.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--docs", type=int, default=120)
     ap.add_argument("--workers", type=int, nargs="+", default=[1, 2])
+    ap.add_argument("--ray", action="store_true", help="also run the Ray engine (needs the ray extra)")
     args = ap.parse_args()
     thesaurus = THESAURI["stylish"]()
     long_ones = (d["text"] for d in wikinews() if len(d["text"].split()) >= 500)
@@ -46,21 +50,28 @@ def main() -> None:
         words = sum(len(t.split()) for t in texts)
         runs = {}
         outputs = []
-        for n in args.workers:
-            out = Path(tmp) / f"out{n}.jsonl"
+        plan = [("local", n) for n in args.workers] + ([("ray", max(args.workers))] if args.ray else [])
+        if args.ray:
+            import ray
+
+            os.environ["RAY_USAGE_STATS_ENABLED"] = "0"
+            ray.init(num_cpus=max(args.workers), include_dashboard=False, log_to_driver=False)
+        for engine, n in plan:
+            out = Path(tmp) / f"out-{engine}{n}.jsonl"
             t0 = time.perf_counter()
-            summary = scan([src], out, ScanOptions(shard_size=10), workers=n)
+            summary = scan([src], out, ScanOptions(shard_size=10), workers=n, engine=engine)
             wall = time.perf_counter() - t0
-            runs[str(n)] = {"seconds": round(wall, 1), "docs_per_second": round(summary.documents / wall, 2),
-                            "words_per_second": round(words / wall), "flagged": summary.flagged}
+            runs[f"{engine}-{n}"] = {"seconds": round(wall, 1),
+                                     "docs_per_second": round(summary.documents / wall, 2),
+                                     "words_per_second": round(words / wall), "flagged": summary.flagged}
             outputs.append(out.read_bytes())
-    first = runs[str(args.workers[0])]["docs_per_second"]
+    first = runs[f"local-{args.workers[0]}"]["docs_per_second"]
     print(json.dumps({
         "machine": {"platform": platform.platform(), "cpus": os.cpu_count(),
                     "python": platform.python_version()},
         "documents": len(texts), "mean_words": round(words / len(texts)),
         "runs": runs,
-        "scaling": {n: round(r["docs_per_second"] / first, 2) for n, r in runs.items()},
+        "relative_to_one_local_worker": {k: round(r["docs_per_second"] / first, 2) for k, r in runs.items()},
         "identical_outputs": all(o == outputs[0] for o in outputs),
     }, indent=2))
 

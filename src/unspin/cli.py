@@ -478,9 +478,12 @@ def trace(source: str, encoding: str | None, max_bytes: int, any_language: bool,
               help="Score at or above which a document counts as spun.")
 @click.option("--deep", is_flag=True, help="Add the neural language model (the deep extra).")
 @click.option("--any-language", is_flag=True, help="Analyse documents that do not look like English.")
+@click.option("--engine", type=click.Choice(["local", "ray"]), default="local", show_default=True,
+              help="local: a process pool; ray: Ray Data actors on the cluster in RAY_ADDRESS "
+                   "(a local Ray instance if unset; pip install \"unspin[ray]\").")
 def scan(inputs: tuple[str, ...], out: str, text_field: str, id_field: str, only_spun: bool,
          with_restored: bool, workers: int | None, resume: bool, shard_size: int, threshold: float | None,
-         deep: bool, any_language: bool) -> None:
+         deep: bool, any_language: bool, engine: str) -> None:
     """Analyse every document of JSONL (.gz), Parquet or .txt collections into one output file.
 
     One record per document: id, source file and offset, score, is_spun,
@@ -504,7 +507,7 @@ def scan(inputs: tuple[str, ...], out: str, text_field: str, id_field: str, only
             seen[0] = live.documents
 
         summary = run_scan(list(inputs), out, options, workers=workers or os.cpu_count() or 1,
-                           resume=resume, progress=report)
+                           resume=resume, engine=engine, progress=report)
     codes = ", ".join(f"{k} {v}" for k, v in sorted(summary.errors_by_code.items()))
     skipped = f", {summary.skipped} records skipped (not HTML)" if summary.skipped else ""
     click.echo(f"{summary.documents} documents, {summary.flagged} flagged, {summary.errors} errors"

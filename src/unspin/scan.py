@@ -135,10 +135,38 @@ def _shards(inputs: list[Path], options: ScanOptions) -> Iterator[tuple[str, lis
             yield f"{f:05d}-{k:07d}", chunk
 
 
+#: Maps shards of records to their output records, in order: (shards, options, workers) -> results.
+Mapper = Callable[[Iterator[list[Record]], ScanOptions, int], Iterator[list[dict[str, Any]]]]
+
+
+def local_mapper(shards: Iterator[list[Record]], options: ScanOptions,
+                 workers: int) -> Iterator[list[dict[str, Any]]]:
+    """This machine: a process pool, one engine per worker (none for a single worker)."""
+    if workers <= 1:
+        _init_worker(options)
+        yield from (_analyse_shard(records) for records in shards)
+        return
+    ctx = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
+    with ctx.Pool(workers, initializer=_init_worker, initargs=(options,)) as pool:
+        yield from pool.imap(_analyse_shard, shards)
+
+
+def _engine_mapper(name: str) -> Mapper:
+    if name == "ray":
+        from .integrations.ray_engine import ray_mapper
+
+        return ray_mapper
+    raise InputError(f"unknown engine {name!r}: use local or ray")
+
+
 def scan(inputs: list[str | Path], out: str | Path, options: ScanOptions | None = None, *,
-         workers: int = 1, resume: bool = False,
+         workers: int = 1, resume: bool = False, engine: str = "local",
          progress: Callable[[ScanSummary], None] | None = None) -> ScanSummary:
-    """Analyse every document of ``inputs`` into ``out`` (.jsonl or .parquet) and its manifest."""
+    """Analyse every document of ``inputs`` into ``out`` (.jsonl or .parquet) and its manifest.
+
+    ``engine`` is ``local`` (a process pool of ``workers``) or ``ray`` (Ray
+    Data on the cluster that ``ray.init`` connects to; ``workers`` actors).
+    """
     options = options or ScanOptions()
     inputs = [Path(p) for p in inputs]
     out = Path(out)
@@ -174,22 +202,16 @@ def scan(inputs: list[str | Path], out: str | Path, options: ScanOptions | None 
             progress(live)
 
     pending = todo()
-    if workers > 1:
-        ctx = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
-        keys: list[str] = []
+    keys: list[str] = []
 
-        def records_only() -> Iterator[list[Record]]:
-            for key, records in pending:
-                keys.append(key)
-                yield records
-
-        with ctx.Pool(workers, initializer=_init_worker, initargs=(options,)) as pool:
-            for n, results in enumerate(pool.imap(_analyse_shard, records_only())):
-                finish(keys[n], results)
-    else:
-        _init_worker(options)
+    def records_only() -> Iterator[list[Record]]:
         for key, records in pending:
-            finish(key, _analyse_shard(records))
+            keys.append(key)
+            yield records
+
+    mapper = local_mapper if engine == "local" else _engine_mapper(engine)
+    for n, results in enumerate(mapper(records_only(), options, workers)):
+        finish(keys[n], results)
     summary = ScanSummary(shards=live.shards, shards_resumed=live.shards_resumed)
     _assemble(parts, out, options, summary)
     summary.seconds = time.perf_counter() - t0
