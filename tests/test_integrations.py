@@ -1,0 +1,48 @@
+"""Plug-ins for data-curation pipelines, against the real packages where they install."""
+
+from __future__ import annotations
+
+import pytest
+
+from test_scan import NEWS
+from unspin.spinner import spin
+
+pytestmark = pytest.mark.skipif(not NEWS, reason="needs ../shared/data/news_wikinews_tosca")
+
+
+def _docs():
+    clean = NEWS[0]
+    spun = spin(NEWS[1], "moby", rate=0.3, seed=1).text
+    return clean, spun
+
+
+def test_datatrove_filter_drops_spun_documents_and_annotates_all():
+    pytest.importorskip("datatrove", reason="the datatrove plug-in needs: pip install '.[datatrove]'")
+    from datatrove.data import Document
+
+    from unspin.integrations.datatrove_filter import UnspinFilter
+
+    clean, spun = _docs()
+    docs = [Document(text=clean, id="clean"), Document(text=spun, id="spun"),
+            Document(text="   ", id="empty")]
+    kept = list(UnspinFilter().run(iter(docs)))
+    assert [d.id for d in kept] == ["clean", "empty"]
+    assert kept[0].metadata["unspin_is_spun"] is False
+    assert kept[1].metadata["unspin_error"] == "empty_input"
+    assert docs[1].metadata["unspin_is_spun"] is True and docs[1].metadata["unspin_spans"]
+    for s in docs[1].metadata["unspin_spans"]:
+        assert spun[s["start"] : s["end"]] == s["text"]
+    annotated = list(UnspinFilter(annotate_only=True).run(iter([Document(text=spun, id="spun")])))
+    assert len(annotated) == 1 and annotated[0].metadata["unspin_score"] >= 0.5
+
+
+def test_nemo_curator_filter_scores_and_keeps_by_its_documented_contract():
+    from unspin.integrations.nemo_curator_filter import UNSCORED, UnspinDocumentFilter
+
+    clean, spun = _docs()
+    f = UnspinDocumentFilter()
+    s_clean, s_spun = f.score_document(clean), f.score_document(spun)
+    assert 0.0 <= s_clean < 0.5 <= s_spun <= 1.0
+    assert f.keep_document(s_clean) and not f.keep_document(s_spun)
+    assert f.score_document("") == UNSCORED and f.keep_document(UNSCORED)
+    assert UnspinDocumentFilter(threshold=1.0).keep_document(s_spun)
