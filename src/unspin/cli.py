@@ -492,6 +492,7 @@ def scan(inputs: tuple[str, ...], out: str, text_field: str, id_field: str, only
     goes on; an interrupted scan continues with --resume.
     """
     import os
+    import time
 
     from unspin.scan import ScanOptions
     from unspin.scan import scan as run_scan
@@ -499,12 +500,18 @@ def scan(inputs: tuple[str, ...], out: str, text_field: str, id_field: str, only
     options = ScanOptions(text_field=text_field, id_field=id_field, threshold=threshold, deep=deep,
                           restore=with_restored, only_spun=only_spun, any_language=any_language,
                           shard_size=shard_size)
+    piped = not sys.stderr.isatty()
     with _progress("Scanning") as advance:
-        seen = [0]
+        seen, logged = [0], [time.monotonic()]
 
         def report(live: Any) -> None:
-            advance(live.documents - seen[0])
+            status = f"{live.flagged} flagged, {live.docs_per_second:.1f} docs/s"
+            advance(live.documents - seen[0], status)
             seen[0] = live.documents
+            # Piped output gets a plain line now and then instead of a live bar.
+            if piped and time.monotonic() - logged[0] >= 30:
+                click.echo(f"scan: {live.documents} documents, {status}", err=True)
+                logged[0] = time.monotonic()
 
         summary = run_scan(list(inputs), out, options, workers=workers or os.cpu_count() or 1,
                            resume=resume, engine=engine, progress=report)
@@ -516,17 +523,21 @@ def scan(inputs: tuple[str, ...], out: str, text_field: str, id_field: str, only
 
 
 @contextmanager
-def _progress(label: str) -> Iterator[Callable[[int], None]]:
-    """A live document counter on stderr for a person watching; silent when piped."""
+def _progress(label: str) -> Iterator[Callable[..., None]]:
+    """A live counter on stderr for a person watching: ``advance(n, status="")``; silent when piped."""
     if not sys.stderr.isatty():
-        yield lambda n: None
+        yield lambda n, status="": None
         return
     from rich.progress import MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-    with Progress(SpinnerColumn(), TextColumn(label), MofNCompleteColumn(), TimeElapsedColumn(),
-                  transient=True) as bar:
+    columns = (SpinnerColumn(), TextColumn("{task.description}"), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, transient=True) as bar:
         task = bar.add_task(label, total=None)
-        yield lambda n: bar.advance(task, n)
+
+        def advance(n: int, status: str = "") -> None:
+            bar.update(task, advance=n, description=f"{label} {status}".strip())
+
+        yield advance
 
 
 def _megabytes(n: Any) -> str:
