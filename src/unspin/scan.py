@@ -75,11 +75,16 @@ _ENGINE: Any = None
 _OPTIONS: ScanOptions | None = None
 
 
-def _init_worker(options: ScanOptions) -> None:
-    """Load the engine once per worker process."""
+def _init_worker(options: ScanOptions, workers: int = 1) -> None:
+    """Load the engine once per worker process; in deep mode, share the cores among the workers."""
     global _ENGINE, _OPTIONS
     from .pipeline import default_engine
 
+    if options.deep and workers > 1:
+        import torch
+
+        # Each worker's PyTorch would otherwise start one thread per core and they would fight.
+        torch.set_num_threads(max(1, (os.cpu_count() or 1) // workers))
     _OPTIONS = options
     _ENGINE = default_engine(options.deep, options.model)
 
@@ -147,7 +152,7 @@ def local_mapper(shards: Iterator[list[Record]], options: ScanOptions,
         yield from (_analyse_shard(records) for records in shards)
         return
     ctx = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
-    with ctx.Pool(workers, initializer=_init_worker, initargs=(options,)) as pool:
+    with ctx.Pool(workers, initializer=_init_worker, initargs=(options, workers)) as pool:
         yield from pool.imap(_analyse_shard, shards)
 
 
