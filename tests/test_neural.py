@@ -154,3 +154,14 @@ def test_deep_engine_analysis_keeps_the_result_contract(smol):
     for s in a.spans:
         assert text[s.start : s.end] == s.text
         assert 0.0 <= s.score <= 1.0
+
+
+def test_chunks_cover_every_sentence_once_each_after_the_sentence_before():
+    from unspin.neural import _chunk_bounds
+
+    sents = [(0, 10, []), (10, 15, []), (15, 40, []), (40, 41, []), (41, 60, [])]
+    chunks = _chunk_bounds(sents, 20)
+    assert [m for _, m in chunks] == [[0, 1, 2], [3, 4]]
+    assert [first for first, _ in chunks] == [0, 15]  # the second chunk reads sentence 2 as context
+    assert [m for _, m in _chunk_bounds(sents, 1)] == [[0], [1], [2], [3], [4]]
+    assert [first for first, _ in _chunk_bounds(sents, 1)] == [0, 0, 10, 15, 40]

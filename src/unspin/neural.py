@@ -32,12 +32,15 @@ from .text import Token, match_case
 DEFAULT_MODEL_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
 #: A neural log-odds beyond this adds nothing but the model's overconfidence.
 CLIP = 20.0
-#: Sentences per forward pass; longer batches pad more and gain little on a CPU.
+#: Pieces per padded batch; longer batches pad more and gain little on a CPU.
 BATCH_PIECES = 1536
 
-#: Sentences before each scored one that the model reads as context. One sentence of context made
-#: clean text look far less spun to the model (mean best log-odds at unspun positions 0.75 -> 0.01).
-CONTEXT_SENTENCES = 1
+#: Tokens of consecutive sentences read in one sequence (plus the sentence before them). Left
+#: context matters: one sentence of it made clean text look far less spun to the model (mean best
+#: log-odds at unspun positions 0.75 -> 0.01); chunks of about 120 tokens read each piece once or
+#: so instead of twice, and gave the tuner a better optimum (objective 1.19 against 1.17).
+#: 1 reads each sentence after its predecessor alone.
+CHUNK_TOKENS = 120
 
 _EXTRA = '"unspin[deep]"'
 
@@ -59,7 +62,7 @@ class NeuralScorer:
     """Scores swap options with a causal language model (SmolLM2 by default)."""
 
     def __init__(self, model: str | os.PathLike[str] | None = None, threads: int | None = None,
-                 context_sentences: int = CONTEXT_SENTENCES) -> None:
+                 chunk_tokens: int = CHUNK_TOKENS) -> None:
         try:
             import torch
 
@@ -79,7 +82,7 @@ class NeuralScorer:
         # document separator (SmolLM2: 74 against 87 nats on a 14-word news sentence).
         self.bos = self.bpe.ids.get("<|endoftext|>", files.config.bos_id)
         self.name = f"{files.config.name} ({path.name})"
-        self.context_sentences = context_sentences
+        self.chunk_tokens = chunk_tokens
 
     def _pieces(self, text: str, tokens: Sequence[Token], first: int, k: int,
                 surface: str) -> tuple[int, ...]:
@@ -93,35 +96,37 @@ class NeuralScorer:
         """Per eligible token index: each option's neural log-odds against keeping the observed word.
 
         ``sentences`` holds (lo, hi, positions) per sentence, in document
-        order; sentences with no positions are not run through the model, but
-        are read as context by the ones after them.
+        order. Consecutive sentences are read in chunks of about
+        ``chunk_tokens`` tokens, each chunk after the sentence before it, so
+        every word is judged with at least one sentence of left context.
         """
         jobs = []  # (sequence, rows, [(token index, observed piece, candidate pieces)])
-        for n, (_, hi, positions) in enumerate(sentences):
-            if not positions:
-                continue
-            first = sentences[max(0, n - self.context_sentences)][0]
+        for first, members in _chunk_bounds(sentences, self.chunk_tokens):
+            hi = sentences[members[-1]][1]
             seq = [self.bos]
             starts = {}
             for k in range(first, hi):
                 starts[k] = len(seq)
                 seq.extend(self._pieces(text, tokens, first, k, tokens[k].text))
             rows, asks = [], []
-            for pos in positions:
-                i = pos.index
-                cands = []
-                for opt in pos.options:
-                    if opt.words:
-                        surface = match_case(tokens[i].text, " ".join(opt.words))
-                        pieces = self._pieces(text, tokens, first, i, surface)
-                    elif opt.j < hi:  # a deleted filler: the next token follows the left context directly
-                        pieces = self._pieces(text, tokens, first, opt.j, tokens[opt.j].text)
-                    else:
-                        pieces = ()
-                    cands.append(pieces[:1] or None)
-                rows.append(starts[i] - 1)
-                asks.append((i, seq[starts[i]], cands))
-            jobs.append((seq, rows, asks))
+            for n in members:
+                end = sentences[n][1]
+                for pos in sentences[n][2]:
+                    i = pos.index
+                    cands = []
+                    for opt in pos.options:
+                        if opt.words:
+                            surface = match_case(tokens[i].text, " ".join(opt.words))
+                            pieces = self._pieces(text, tokens, first, i, surface)
+                        elif opt.j < end:  # a deleted filler: the next token follows the left context
+                            pieces = self._pieces(text, tokens, first, opt.j, tokens[opt.j].text)
+                        else:
+                            pieces = ()
+                        cands.append(pieces[:1] or None)
+                    rows.append(starts[i] - 1)
+                    asks.append((i, seq[starts[i]], cands))
+            if rows:
+                jobs.append((seq, rows, asks))
         out: dict[int, list[float]] = {}
         jobs.sort(key=lambda j: len(j[0]))
         for batch in _batches(jobs):
@@ -133,6 +138,23 @@ class NeuralScorer:
                     out[i] = [0.0 if c is None else max(-CLIP, min(CLIP, float(dist[c[0]]) - keep))
                               for c in cands]
         return out
+
+
+def _chunk_bounds(sentences: Sequence[tuple[int, int, Sequence[Position]]],
+                  chunk_tokens: int) -> list[tuple[int, list[int]]]:
+    """(first token read, sentence indices scored) per chunk of consecutive sentences."""
+    chunks: list[list[int]] = []
+    current: list[int] = []
+    size = 0
+    for n, (lo, hi, _) in enumerate(sentences):
+        current.append(n)
+        size += hi - lo
+        if size >= chunk_tokens:
+            chunks.append(current)
+            current, size = [], 0
+    if current:
+        chunks.append(current)
+    return [(sentences[max(0, c[0] - 1)][0], c) for c in chunks]
 
 
 def _batches(jobs: list) -> list[list]:
