@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import json
 
-import numpy as np
 import pytest
 
-from unspin.errors import DataError
-from unspin.weights import load_model_files, read_hf_folder, read_safetensors
-
+np = pytest.importorskip("numpy", reason="the deep extra is not installed: pip install '.[deep]'")
 gguf = pytest.importorskip("gguf", reason="the deep extra is not installed: pip install '.[deep]'")
 
 from tiny_model import HEADS, LAYERS, hf_tensors, write_gguf, write_hf_folder  # noqa: E402
+from unspin.errors import DataError  # noqa: E402
+from unspin.weights import load_model_files, read_hf_folder, read_safetensors  # noqa: E402
 
 
 @pytest.fixture
