@@ -133,3 +133,13 @@ def test_warc_scan_counts_non_html_records_and_leaves_them_out(tmp_path):
     assert [r["id"] for r in rows] == ["http://a/1"] and rows[0]["error"] is None
     assert (summary.documents, summary.skipped) == (1, 1)
     assert json.loads((tmp_path / "out.jsonl.manifest.json").read_text())["skipped"] == 1
+
+
+def test_resuming_with_other_options_is_refused(tmp_path):
+    src = tmp_path / "docs.jsonl"
+    write_collection(src, 2)
+    parts = tmp_path / "out.jsonl.parts"
+    parts.mkdir()
+    (parts / "options.json").write_text('{"inputs": ["elsewhere.jsonl"]}')
+    with pytest.raises(InputError, match="other inputs or options"):
+        scan([src], tmp_path / "out.jsonl", resume=True)

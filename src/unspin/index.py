@@ -84,14 +84,14 @@ class Match:
     def to_dict(self, with_text: bool = False) -> dict:
         out = {"id": self.id, "similarity": round(self.similarity, 4), "identical": round(self.identical, 4),
                "shared_fingerprints": self.shared_fingerprints,
-               "passages": [vars_of(p) for p in self.passages],
-               "substitutions": [vars_of(s) for s in self.substitutions]}
+               "passages": [_fields_of(p) for p in self.passages],
+               "substitutions": [_fields_of(s) for s in self.substitutions]}
         if with_text:
             out["source_text"] = self.source_text
         return out
 
 
-def vars_of(obj: object) -> dict:
+def _fields_of(obj: object) -> dict:
     return {name: getattr(obj, name) for name in obj.__slots__}  # type: ignore[attr-defined]
 
 

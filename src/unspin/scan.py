@@ -182,17 +182,26 @@ def scan(inputs: list[str | Path], out: str | Path, options: ScanOptions | None 
     if out.exists() and not resume:
         raise InputError(f"{out} exists; choose another --out or delete it")
     parts.mkdir(parents=True, exist_ok=True)
-    (parts / "options.json").write_text(json.dumps({"inputs": [str(p) for p in inputs], **asdict(options)}))
+    settings = json.dumps({"inputs": [str(p) for p in inputs], **asdict(options)}, sort_keys=True)
+    saved = parts / "options.json"
+    if saved.exists() and saved.read_text(encoding="utf-8") != settings:
+        # Parts made with other inputs or options would be mixed into this output.
+        raise InputError(f"the unfinished scan in {parts} used other inputs or options; resume it with "
+                         "the same ones, or delete the folder to start again")
+    saved.write_text(settings, encoding="utf-8")
     live = ScanSummary()  # this run's work, for progress; the final counts come from the parts
     t0 = time.perf_counter()
     done = {p.stem for p in parts.glob("*.jsonl")}
 
-    def todo() -> Iterator[tuple[str, list[Record]]]:
+    keys: list[str] = []  # the shards handed out, in order; results come back in the same order
+
+    def todo() -> Iterator[list[Record]]:
         for key, records in _shards(inputs, options):
             if key in done:
                 live.shards_resumed += 1
                 continue
-            yield key, records
+            keys.append(key)
+            yield records
 
     def finish(key: str, results: list[dict[str, Any]]) -> None:
         tmp = parts / f"{key}.tmp"
@@ -206,16 +215,8 @@ def scan(inputs: list[str | Path], out: str | Path, options: ScanOptions | None 
         if progress is not None:
             progress(live)
 
-    pending = todo()
-    keys: list[str] = []
-
-    def records_only() -> Iterator[list[Record]]:
-        for key, records in pending:
-            keys.append(key)
-            yield records
-
     mapper = local_mapper if engine == "local" else _engine_mapper(engine)
-    for n, results in enumerate(mapper(records_only(), options, workers)):
+    for n, results in enumerate(mapper(todo(), options, workers)):
         finish(keys[n], results)
     summary = ScanSummary(shards=live.shards, shards_resumed=live.shards_resumed)
     _assemble(parts, out, options, summary)
