@@ -15,7 +15,7 @@ from typing import IO, TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from unspin.errors import UnspinError
+from unspin.errors import MissingDependencyError, UnspinError
 from unspin.inputs import DEFAULT_MAX_BYTES, check_english, read_input
 
 if TYPE_CHECKING:
@@ -523,6 +523,32 @@ def scan(inputs: tuple[str, ...], out: str, text_field: str, id_field: str, only
     click.echo(f"{summary.documents} documents, {summary.flagged} flagged, {summary.errors} errors"
                f"{f' ({codes})' if codes else ''}{skipped}; {summary.docs_per_second:.1f} docs/s; "
                f"wrote {out}", err=True)
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to bind; the default serves this machine only.")
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
+@click.option("--index", "index_path", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="A reference index for /v1/trace and for restoring from traced sources.")
+@click.option("--workers", type=click.IntRange(min=1), default=2, show_default=True,
+              help="Analysis processes, each with its own engine.")
+@click.option("--max-bytes", type=click.IntRange(min=1), default=2_000_000, show_default=True,
+              help="Largest request body accepted (413 above).")
+@click.option("--time-limit", type=click.FloatRange(min=0.1), default=60.0, show_default=True,
+              help="Seconds an analysis may take before the request gets 504.")
+def serve(host: str, port: int, index_path: str | None, workers: int, max_bytes: int,
+          time_limit: float) -> None:
+    """Serve the HTTP API (needs `pip install "unspin[serve]"`); OpenAPI docs at /docs."""
+    try:
+        import uvicorn
+    except ImportError as exc:
+        raise MissingDependencyError("the HTTP server", '"unspin[serve]"') from exc
+    from unspin.integrations.server import create_app
+
+    app = create_app(index=index_path, workers=workers, max_bytes=max_bytes, time_limit=time_limit)
+    # access_log off: request lines carry no text, but nothing about requests is logged unless asked.
+    uvicorn.run(app, host=host, port=port, access_log=False)
 
 
 @contextmanager

@@ -1,0 +1,178 @@
+"""The HTTP API: analyse, restore and trace as versioned JSON endpoints (FastAPI).
+
+    unspin serve --port 8000            # http://127.0.0.1:8000/docs for the OpenAPI page
+
+The analysis is CPU-bound Python, so requests are served by a pool of worker
+processes, each loading the engine once; a slow request does not block the
+others. Request bodies over ``max_bytes`` get 413, analyses over
+``time_limit`` seconds get 504 (the worker finishes in the background), and
+unusable text gets 400 with the reason code of :mod:`unspin.errors`. Texts
+are never written to disk or logged.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import asynccontextmanager
+from typing import Any
+
+from .. import __version__
+from ..errors import MissingDependencyError, UnspinError
+
+try:
+    from fastapi import FastAPI, Request
+    from fastapi.responses import JSONResponse
+    from pydantic import BaseModel, Field
+except ImportError as exc:  # pragma: no cover - exercised only without the extra
+    raise MissingDependencyError("the HTTP server", '"unspin[serve]"') from exc
+
+DEFAULT_MAX_BYTES = 2_000_000
+DEFAULT_TIME_LIMIT = 60.0
+
+
+class AnalyzeRequest(BaseModel):
+    text: str = Field(description="The document, as plain text.")
+    threshold: float | None = Field(None, ge=0.0, le=1.0, description="Score at which a text counts as spun.")
+    any_language: bool = Field(False, description="Analyse text that does not look like English.")
+
+
+class TraceRequest(BaseModel):
+    text: str
+    top: int = Field(5, ge=1, le=50)
+
+
+class SpanOut(BaseModel):
+    start: int
+    end: int
+    text: str
+    original: str | None
+    score: float
+    label: str
+
+
+class AnalysisOut(BaseModel):
+    score: float
+    is_spun: bool
+    threshold: float
+    n_words: int
+    spans: list[SpanOut]
+    restored_text: str
+    lexicon_version: str
+    model: str
+    source: dict[str, Any] | None = None
+
+
+class RestoreOut(BaseModel):
+    restored_text: str
+
+
+class ErrorOut(BaseModel):
+    error: str = Field(description="A reason code, e.g. empty_input, not_english, too_large, timeout.")
+    message: str
+
+
+# -- in the worker processes ---------------------------------------------------
+
+_INDEX: str | None = None
+
+
+def _init_worker(index: str | None) -> None:
+    global _INDEX
+    _INDEX = index
+
+
+def _analyze(text: str, threshold: float | None, any_language: bool) -> dict[str, Any]:
+    from ..inputs import check_english
+    from ..pipeline import analyze
+
+    if not any_language and text.strip():
+        check_english(text)
+    return analyze(text, threshold=threshold, index=_INDEX).to_dict()
+
+
+def _trace(text: str, top: int) -> dict[str, Any]:
+    from ..index import Index
+
+    assert _INDEX is not None
+    with Index(_INDEX, create=False) as ix:
+        return ix.search(text, top=top).to_dict()
+
+
+def _safe(fn: Any, *args: Any) -> dict[str, Any]:
+    """Run in a worker; library errors come back as data, so the pool never sees them raised."""
+    try:
+        return {"ok": fn(*args)}
+    except UnspinError as err:
+        return {"error": err.code, "message": err.message}
+
+
+# -- the app ---------------------------------------------------------------------
+
+def create_app(*, index: str | None = None, workers: int = 2, max_bytes: int = DEFAULT_MAX_BYTES,
+               time_limit: float = DEFAULT_TIME_LIMIT) -> FastAPI:
+    """The API, with its own worker pool (started with the app, stopped with it)."""
+    state: dict[str, Any] = {}
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):  # type: ignore[no-untyped-def]
+        ctx = multiprocessing.get_context("spawn")
+        state["pool"] = ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init_worker,
+                                            initargs=(index,))
+        yield
+        state["pool"].shutdown(cancel_futures=True)
+
+    app = FastAPI(title="unspin", version=__version__, lifespan=lifespan,
+                  description="Detect article-spinner rewrites, restore the original wording, "
+                              "trace the source.")
+
+    def error(status: int, code: str, message: str) -> JSONResponse:
+        return JSONResponse(status_code=status, content={"error": code, "message": message})
+
+    @app.middleware("http")
+    async def limit_size(request: Request, call_next: Any) -> Any:
+        length = request.headers.get("content-length")
+        if length is not None and length.isdigit() and int(length) > max_bytes:
+            return error(413, "too_large", f"the request is larger than {max_bytes} bytes; send less text")
+        return await call_next(request)
+
+    async def run(fn: Any, *args: Any) -> dict[str, Any] | JSONResponse:
+        loop = asyncio.get_running_loop()
+        try:
+            out = await asyncio.wait_for(loop.run_in_executor(state["pool"], _safe, fn, *args), time_limit)
+        except TimeoutError:
+            return error(504, "timeout",
+                         f"the analysis took longer than {time_limit:g} s; send a shorter text")
+        if "error" in out:
+            return error(400, out["error"], out["message"])
+        return out["ok"]
+
+    responses: dict[int | str, dict[str, Any]] = {400: {"model": ErrorOut}, 413: {"model": ErrorOut},
+                                                  504: {"model": ErrorOut}}
+
+    @app.get("/v1/health")
+    async def health() -> dict[str, Any]:
+        """Liveness, the version, and whether an index is configured."""
+        return {"status": "ok", "version": __version__, "index": index is not None}
+
+    @app.post("/v1/analyze", response_model=AnalysisOut, responses=responses)
+    async def analyze(req: AnalyzeRequest) -> Any:
+        """The full analysis: score, verdict, spans with their originals, restored text."""
+        return await run(_analyze, req.text, req.threshold, req.any_language)
+
+    @app.post("/v1/restore", response_model=RestoreOut, responses=responses)
+    async def restore(req: AnalyzeRequest) -> Any:
+        """Only the restored text."""
+        out = await run(_analyze, req.text, req.threshold, req.any_language)
+        return out if isinstance(out, JSONResponse) else {"restored_text": out["restored_text"]}
+
+    @app.post("/v1/trace", responses={**responses, 409: {"model": ErrorOut}})
+    async def trace(req: TraceRequest) -> Any:
+        """The indexed sources of the text (needs `unspin serve --index PATH`)."""
+        if index is None:
+            return error(409, "no_index",
+                         "this server has no index; start it with `unspin serve --index PATH`")
+        return await run(_trace, req.text, req.top)
+
+    return app

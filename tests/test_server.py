@@ -1,0 +1,90 @@
+"""The HTTP API, through FastAPI's test client (the real app, its worker pool and middleware)."""
+
+from __future__ import annotations
+
+import pytest
+
+pytest.importorskip("fastapi", reason="the server needs the serve extra: pip install '.[serve]'")
+pytest.importorskip("httpx", reason="the server needs the serve extra: pip install '.[serve]'")
+
+from fastapi.testclient import TestClient
+
+from unspin.integrations.server import create_app
+from unspin.spinner import spin
+
+CLEAN = ("The government announced on Monday that it would increase spending on schools and hospitals. "
+         "Critics said the plan was too expensive and would not help the people who need it most. "
+         "The minister rejected the claims and said the changes would start next year.")
+
+
+@pytest.fixture(scope="module")
+def client():
+    with TestClient(create_app(workers=1, max_bytes=20_000, time_limit=120)) as c:
+        yield c
+
+
+def test_health_and_openapi(client):
+    assert client.get("/v1/health").json()["status"] == "ok"
+    paths = client.get("/openapi.json").json()["paths"]
+    assert {"/v1/analyze", "/v1/restore", "/v1/trace", "/v1/health"} <= set(paths)
+
+
+def test_analyze_returns_the_core_result_with_exact_offsets(client):
+    text = spin(CLEAN, "moby", rate=0.4, seed=2).text + " <script>alert(1)</script>"
+    r = client.post("/v1/analyze", json={"text": text, "threshold": 0.0, "any_language": True})
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["spans"] and body["threshold"] == 0.0
+    for s in body["spans"]:
+        assert text[s["start"] : s["end"]] == s["text"]
+    # Markup is data here: it comes back as text, not escaped or stripped.
+    assert "<script>" in body["restored_text"] and body["restored_text"].endswith("</script>")
+    restored = client.post("/v1/restore", json={"text": text, "threshold": 0.0, "any_language": True})
+    assert restored.json() == {"restored_text": body["restored_text"]}
+
+
+@pytest.mark.parametrize(("payload", "status", "code"), [
+    ({"text": "   "}, 400, "empty_input"),
+    ({"text": "Die Regierung hat am Montag beschlossen, dass die Steuern im nächsten Jahr nicht erhöht "
+              "werden, sagte der Minister am Abend in Berlin."}, 400, "not_english"),
+    ({"text": "x " * 15_000}, 413, "too_large"),
+])
+def test_unusable_requests_get_clear_4xx_errors(client, payload, status, code):
+    r = client.post("/v1/analyze", json=payload)
+    assert r.status_code == status
+    assert r.json()["error"] == code and r.json()["message"]
+
+
+def test_invalid_fields_are_rejected_by_the_schema(client):
+    assert client.post("/v1/analyze", json={"text": CLEAN, "threshold": 2}).status_code == 422
+    assert client.post("/v1/analyze", json={"threshold": 0.5}).status_code == 422
+
+
+def test_trace_without_an_index_says_how_to_configure_one(client):
+    r = client.post("/v1/trace", json={"text": CLEAN})
+    assert r.status_code == 409 and "--index" in r.json()["message"]
+
+
+def test_an_analysis_over_the_time_limit_gets_504():
+    with TestClient(create_app(workers=1, time_limit=0.1)) as c:
+        r = c.post("/v1/analyze", json={"text": CLEAN * 20})
+    assert r.status_code == 504 and r.json()["error"] == "timeout"
+
+
+def test_trace_and_analyze_with_an_index(tmp_path):
+    from test_index import ARTICLES
+    from unspin.index import Index
+    from unspin.text import leading_sentences
+
+    if not ARTICLES:
+        pytest.skip("needs ../shared/data/news_wikinews_tosca")
+    path = tmp_path / "news.idx"
+    with Index(path) as ix:
+        ix.add(ARTICLES[:40])
+    doc_id, text = ARTICLES[7]
+    copy = spin(leading_sentences(text, 150), "moby", rate=0.3, seed=7).text
+    with TestClient(create_app(index=str(path), workers=1)) as c:
+        traced = c.post("/v1/trace", json={"text": copy, "top": 3}).json()
+        analysed = c.post("/v1/analyze", json={"text": copy}).json()
+    assert traced["status"] == "match" and traced["matches"][0]["id"] == doc_id
+    assert analysed["source"]["id"] == doc_id
