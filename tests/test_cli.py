@@ -453,3 +453,8 @@ def test_trace_of_a_short_text_says_there_is_not_enough_evidence(tmp_path: Path)
     short = write(tmp_path, "The president met the leader on Tuesday in the capital.")
     out = run("trace", short, "--index", idx)
     assert out.exit_code == 0 and "Not enough evidence" in out.stdout
+
+
+def test_serve_without_the_extra_says_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "uvicorn", None)
+    assert_clean_error(run("serve"), 3, 'pip install "unspin[serve]"')
