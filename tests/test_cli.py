@@ -458,3 +458,12 @@ def test_trace_of_a_short_text_says_there_is_not_enough_evidence(tmp_path: Path)
 def test_serve_without_the_extra_says_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "uvicorn", None)
     assert_clean_error(run("serve"), 3, 'pip install "unspin[serve]"')
+
+
+def test_check_html_writes_a_report_beside_the_normal_output(tmp_path: Path) -> None:
+    report = tmp_path / "report.html"
+    result = run("check", "--html", str(report), "--threshold", "0", write(tmp_path, SPUN))
+    assert result.exit_code == 0, result.output
+    page = report.read_text(encoding="utf-8")
+    assert page.startswith("<!doctype html>") and "doc.txt" in page
+    assert "<mark" in page and result.stdout  # the terminal view is still printed

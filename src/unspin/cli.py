@@ -152,6 +152,8 @@ def _analysis_options(f: F) -> F:
 @_input_options
 @_analysis_options
 @click.option("--json", "as_json", is_flag=True, help="Print the analysis as JSON instead.")
+@click.option("--html", "html_path", type=click.Path(dir_okay=False, writable=True), default=None,
+              help="Also write the analysis as a self-contained HTML report to this file.")
 def check(
     source: str,
     encoding: str | None,
@@ -162,6 +164,7 @@ def check(
     model: str | None,
     index_path: str | None,
     as_json: bool,
+    html_path: str | None,
 ) -> None:
     """Say whether FILE was spun, and show the swapped words.
 
@@ -174,6 +177,13 @@ def check(
 
     with _working("Analysing…"):
         analysis = analyze(text, threshold=threshold, deep=deep, model=model, index=index_path)
+    if html_path is not None:
+        from pathlib import Path
+
+        from unspin.report import render_html
+
+        name = "standard input" if source == "-" else Path(source).name
+        Path(html_path).write_text(render_html(analysis, f"unspin report: {name}"), encoding="utf-8")
     if as_json:
         click.echo(analysis.to_json(indent=2))
         return
