@@ -20,6 +20,7 @@ from typing import Any
 
 from .. import __version__
 from ..errors import MissingDependencyError, UnspinError
+from ..result import Span
 
 try:
     from fastapi import FastAPI, Request
@@ -43,21 +44,13 @@ class TraceRequest(BaseModel):
     top: int = Field(5, ge=1, le=50)
 
 
-class SpanOut(BaseModel):
-    start: int
-    end: int
-    text: str
-    original: str | None
-    score: float
-    label: str
-
-
 class AnalysisOut(BaseModel):
     score: float
     is_spun: bool
     threshold: float
     n_words: int
-    spans: list[SpanOut]
+    # The core Span dataclass itself, so the schema cannot drift from the result type.
+    spans: list[Span]
     restored_text: str
     lexicon_version: str
     model: str
