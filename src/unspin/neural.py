@@ -61,8 +61,7 @@ def default_model_path() -> Path:
 class NeuralScorer:
     """Scores swap options with a causal language model (SmolLM2 by default)."""
 
-    def __init__(self, model: str | os.PathLike[str] | None = None, threads: int | None = None,
-                 chunk_tokens: int = CHUNK_TOKENS) -> None:
+    def __init__(self, model: str | os.PathLike[str] | None = None, chunk_tokens: int = CHUNK_TOKENS) -> None:
         try:
             import torch
 
@@ -71,8 +70,6 @@ class NeuralScorer:
         except ImportError as exc:
             raise MissingDependencyError("deep mode", _EXTRA) from exc
         path = Path(model) if model is not None else default_model_path()
-        if threads:
-            torch.set_num_threads(threads)
         files = load_model_files(path, cache_dir() / "models")
         # bfloat16 runs 2-3x faster than float32 on CPUs with AVX-512 and moves log-probabilities
         # by about 0.1 nats, far less than the differences the options are judged on.
