@@ -157,7 +157,7 @@ class Index:
         report = AddReport()
         chunks = _chunks(docs, batch)
         if workers > 1:
-            ctx = multiprocessing.get_context("spawn" if sys.platform == "darwin" else "fork")
+            ctx = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
             with ctx.Pool(workers) as pool:
                 for prepared in pool.imap(_prepare_all, chunks):
                     self._write(prepared, report, progress)

@@ -17,6 +17,7 @@ import json
 import multiprocessing
 import os
 import shutil
+import sys
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
@@ -151,7 +152,8 @@ def local_mapper(shards: Iterator[list[Record]], options: ScanOptions,
         _init_worker(options)
         yield from (_analyse_shard(records) for records in shards)
         return
-    ctx = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
+    # The same choice as Index.add: fork on Linux, spawn where fork is unsafe (macOS) or absent.
+    ctx = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
     with ctx.Pool(workers, initializer=_init_worker, initargs=(options, workers)) as pool:
         yield from pool.imap(_analyse_shard, shards)
 

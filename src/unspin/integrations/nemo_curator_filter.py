@@ -38,25 +38,22 @@ class UnspinDocumentFilter(_Base):  # type: ignore[misc,valid-type]
         self._engine: Any = None
         self._name = "unspin"
 
-    def _analyse(self, text: str) -> Any:
+    def _loaded(self) -> Any:
+        """The engine, loaded in the process that first needs it."""
         if self._engine is None:
             from ..pipeline import default_engine
 
             self._engine = default_engine(self.deep)
-        return self._engine.analyze(text, threshold=self.threshold)
+        return self._engine
 
     def score_document(self, text: str) -> float:
         """The probability that ``text`` was spun, or ``UNSCORED`` if it cannot be analysed."""
         try:
-            return self._analyse(text).score
+            return self._loaded().analyze(text, threshold=self.threshold).score
         except UnspinError:
             return UNSCORED
 
     def keep_document(self, score: float) -> bool:
         """Keep documents under the spun threshold (and those that could not be scored)."""
-        if self._engine is None:
-            from ..pipeline import default_engine
-
-            self._engine = default_engine(self.deep)
-        limit = self._engine.calibration.threshold if self.threshold is None else self.threshold
+        limit = self._loaded().calibration.threshold if self.threshold is None else self.threshold
         return score < limit
