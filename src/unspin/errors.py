@@ -47,6 +47,12 @@ class NotEnglishError(InputError):
     code = "not_english"
 
 
+class NoTextLayerError(InputError):
+    """A PDF whose pages are images: there is no text to analyse without OCR."""
+
+    code = "no_text_layer"
+
+
 class DataError(UnspinError):
     """Bundled or user-supplied language data is missing or malformed."""
 

@@ -70,14 +70,19 @@ def read_input(
     else changed. Raises a subclass of :class:`InputError` when the input is
     missing, empty, binary, undecodable or larger than ``max_bytes``.
     """
+    name = "standard input" if str(source) == "-" else str(source)
+    return decode_input(read_bytes(source, max_bytes), name=name, max_bytes=max_bytes, encoding=encoding)
+
+
+def read_bytes(source: str | Path, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
+    """The raw bytes of a file, or of stdin for ``"-"``, at most one byte past ``max_bytes``.
+
+    One byte past the limit is enough to know the input is too big without
+    pulling a multi-gigabyte file into memory.
+    """
     if str(source) == "-":
-        name = "standard input"
-        data = sys.stdin.buffer.read(max_bytes + 1)
-    else:
-        path = Path(source)
-        name = str(path)
-        data = _read_file(path, max_bytes)
-    return decode_input(data, name=name, max_bytes=max_bytes, encoding=encoding)
+        return sys.stdin.buffer.read(max_bytes + 1)
+    return _read_file(Path(source), max_bytes)
 
 
 def decode_input(
@@ -114,8 +119,6 @@ def decode_input(
 def _read_file(path: Path, max_bytes: int) -> bytes:
     try:
         with path.open("rb") as fh:
-            # One byte past the limit is enough to know the file is too big
-            # without pulling a multi-gigabyte file into memory.
             return fh.read(max_bytes + 1)
     except FileNotFoundError:
         raise InputError(f"file not found: {path}; check the path or use - to read standard input") from None

@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from .documents import html_to_text
 from .errors import InputError, MissingDependencyError, UnspinError
 from .inputs import DEFAULT_MAX_BYTES, read_input
 
@@ -139,7 +140,6 @@ def _warc(path: Path, max_bytes: int) -> Iterator[Record]:
     """
     try:
         from fastwarc.warc import ArchiveIterator, WarcRecordType
-        from resiliparse.extract.html2text import extract_plain_text
         from resiliparse.parse.encoding import bytes_to_str, detect_encoding
     except ImportError as exc:
         raise MissingDependencyError("reading WARC files", '"unspin[warc]"') from exc
@@ -164,7 +164,7 @@ def _warc(path: Path, max_bytes: int) -> Iterator[Record]:
                     yield Record(uri, None, str(path), where, "not_html")
                     continue
                 data = rec.reader.read()
-                text = extract_plain_text(bytes_to_str(data, detect_encoding(data)), main_content=True)
+                text = html_to_text(data)
                 yield Record(uri, text, str(path), where) if text.strip() else \
                     Record(uri, None, str(path), where, "empty_input")
         except Exception:  # a truncated or corrupt stream: what was read stands
