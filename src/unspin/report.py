@@ -11,8 +11,12 @@ keyboard and screen-reader users get the same information.
 from __future__ import annotations
 
 from html import escape
+from typing import TYPE_CHECKING
 
-from .result import Analysis
+from .result import Analysis, Span
+
+if TYPE_CHECKING:
+    from .paper import PaperReport
 
 _STYLE = """
 body{font:16px/1.6 system-ui,sans-serif;max-width:52rem;margin:2rem auto;padding:0 1rem;
@@ -41,7 +45,7 @@ def render_html(a: Analysis, title: str = "unspin report") -> str:
              f"score {a.score:.2f} (threshold {a.threshold:.2f}), {len(a.spans)} likely "
              f"swap{'' if len(a.spans) == 1 else 's'} in {a.n_words} words</p>",
              "<h2 id='marked'>Text, with likely swaps marked</h2>",
-             f"<div class='text' aria-labelledby='marked'>{_marked(a)}</div>"]
+             f"<div class='text' aria-labelledby='marked'>{_marked(a.text, a.spans)}</div>"]
     if a.spans:
         parts.append("<h2 id='restored'>Restored text</h2>")
         parts.append(f"<div class='text' aria-labelledby='restored'>{escape(a.restored_text)}</div>")
@@ -58,17 +62,48 @@ def render_html(a: Analysis, title: str = "unspin report") -> str:
     return "".join(parts)
 
 
-def _marked(a: Analysis) -> str:
+def _marked(text: str, spans: list[Span], noun: str = "likely original") -> str:
     out = []
     pos = 0
-    for s in sorted(a.spans, key=lambda s: s.start):
+    for s in sorted(spans, key=lambda s: s.start):
         if s.start < pos:
             continue
-        out.append(escape(a.text[pos : s.start]))
+        out.append(escape(text[pos : s.start]))
         original = "unknown" if s.original is None else (s.original or "(delete)")
-        note = f"likely original: {original}, confidence {s.score:.2f}"
+        note = f"{noun}: {original}, confidence {s.score:.2f}"
         out.append(f"<mark tabindex='0' title='{escape(note, quote=True)}'>"
-                   f"{escape(a.text[s.start : s.end])}<span class='sr'> ({escape(note)})</span></mark>")
+                   f"{escape(text[s.start : s.end])}<span class='sr'> ({escape(note)})</span></mark>")
         pos = s.end
-    out.append(escape(a.text[pos:]))
+    out.append(escape(text[pos:]))
     return "".join(out)
+
+
+def render_paper_html(report: PaperReport) -> str:
+    """A paper's tortured-phrase report as one HTML document: risk, findings by page, the marked text."""
+    data = report.to_dict()
+    title = f"unspin paper report: {report.name}"
+    parts = [f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>{escape(title)}</title>",
+             "<meta name='viewport' content='width=device-width,initial-scale=1'>",
+             f"<style>{_STYLE}</style></head><body><main>", f"<h1>{escape(title)}</h1>",
+             f"<p class='verdict {'clean' if data['risk'] == 'low' else 'spun'}' role='status'>"
+             f"Risk {escape(data['risk'])}: {data['findings']} finding(s), {data['distinct']} distinct, "
+             f"{data['per_1000_words']:.2f} per 1,000 words, in {data['n_words']} words on "
+             f"{data['pages']} page(s)</p><ul>"]
+    parts += [f"<li>{escape(r)}</li>" for r in data["reasons"]]
+    parts.append("</ul>")
+    if report.spans:
+        parts.append("<h2>Findings</h2><table><thead><tr><th scope='col'>Page</th><th scope='col'>Found</th>"
+                     "<th scope='col'>Expected</th><th scope='col'>Source</th><th scope='col'>Confidence</th>"
+                     "</tr></thead><tbody>")
+        for f in data["spans"]:
+            parts.append(f"<tr><td>{f['page']}</td><td>{escape(f['text'])}</td>"
+                         f"<td>{escape(f['original'] or '?')}</td><td>{escape(f['source'])}</td>"
+                         f"<td>{f['score']:.2f}</td></tr>")
+        parts.append("</tbody></table>")
+    parts.append("<h2 id='marked'>Text, with findings marked</h2>")
+    parts.append(f"<div class='text' aria-labelledby='marked'>"
+                 f"{_marked(report.text, report.spans, 'expected phrase')}</div>")
+    parts.append(f"<footer>Known list: {escape(report.list_name)} ({report.list_entries} entries, sha256 "
+                 f"{escape(report.list_sha256[:16])}…), credited to the Problematic Paper Screener "
+                 f"(Cabanac, Labbé &amp; Magazinov). {escape(data['note'])}</footer></main></body></html>")
+    return "".join(parts)

@@ -1,7 +1,7 @@
 """The known list of tortured phrases and the boolean queries it is written in.
 
 The built-in list is the Problematic Paper Screener's export (Cabanac,
-Labbé & Magazinov; see ``data/PPS_TORTURED_SOURCE.md``). Each entry is a
+Labbé & Magazinov; see ``data/SOURCES.md``). Each entry is a
 PPS search query whose first quoted phrase is the tortured phrase itself;
 the other terms narrow it down: ``"surface region" AND "surface area"``
 counts only in a text that also says "surface area", ``NOT`` excludes, a
