@@ -1,24 +1,32 @@
 """The dolma tagger, against the real dolma where it is installed, else its documented interface.
 
-dolma does not install here in reasonable time (see the README), so without
-it the tagger runs on a stand-in of the few classes it uses, with the
-signatures dolma documents for writing a tagger: ``Document(source, id,
-text, version=None)``, ``Span(start, end, type, score=1.0)``,
-``DocResult(doc, spans)``, ``TaggerRegistry.add(name)`` / ``.get(name)``, and
-``BaseTagger`` with ``predict(doc) -> DocResult``; dolma builds a tagger with
-``TaggerRegistry.get(name)()``.
+dolma installs (the ``dolma`` extra) but pins numpy<2, s3fs 2023.6.0 and
+tokenizers<=0.19.1, so it cannot share an environment with the deep, ray and
+datatrove extras; where it is absent the tagger runs on a stand-in of the few
+classes it uses, with the signatures dolma documents for writing a tagger:
+``Document(source, id, text, version=None)``, ``Span(start, end, type,
+score=1.0)``, ``DocResult(doc, spans)``, ``TaggerRegistry.add(name)`` /
+``.get(name)``, and ``BaseTagger`` with ``predict(doc) -> DocResult``; dolma
+builds a tagger with ``TaggerRegistry.get(name)()``. With dolma installed,
+``dolma tag`` itself runs the tagger end to end.
 """
 
 from __future__ import annotations
 
+import gzip
 import importlib
+import json
+import os
+import subprocess
 import sys
 import types
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any, ClassVar
 
 import pytest
 
+import unspin
 from test_scan import NEWS
 from unspin.errors import MissingDependencyError
 from unspin.pipeline import default_engine
@@ -171,5 +179,30 @@ def test_without_dolma_the_import_names_the_pip_command(monkeypatch: pytest.Monk
                                                         fresh_import: Any) -> None:
     for name in [n for n in sys.modules if n == "dolma" or n.startswith("dolma.")] + ["dolma"]:
         monkeypatch.setitem(sys.modules, name, None)  # None in sys.modules makes the import fail
-    with pytest.raises(MissingDependencyError, match="pip install dolma"):
+    with pytest.raises(MissingDependencyError, match=r"pip install \"unspin\[dolma\]\""):
         fresh_import()
+
+
+@pytest.mark.skipif(not HAVE_DOLMA, reason="the dolma command needs: pip install '.[dolma]'")
+def test_dolma_tag_command_writes_unspin_attributes(tmp_path: Path) -> None:
+    spun = spin(NEWS[1], "moby", rate=0.3, seed=1).text
+    docs = {"clean": NEWS[0], "spun": spun, "empty": "  "}
+    (tmp_path / "documents").mkdir()
+    with gzip.open(tmp_path / "documents" / "part.jsonl.gz", "wt", encoding="utf-8") as fh:
+        for doc_id, text in docs.items():
+            fh.write(json.dumps({"id": doc_id, "text": text, "source": "news"}) + "\n")
+    src = str(Path(unspin.__file__).resolve().parents[1])
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [src, os.environ.get("PYTHONPATH")]))}
+    dolma_cli = Path(sys.executable).with_name("dolma")
+    subprocess.run([str(dolma_cli), "tag", "--documents", str(tmp_path / "documents" / "*.jsonl.gz"),
+                    "--experiment", "spin", "--taggers", "unspin_v1", "--tagger_modules", MODULE,
+                    "--processes", "1"], env=env, check=True, capture_output=True, timeout=300)
+    with gzip.open(tmp_path / "attributes" / "spin" / "part.jsonl.gz", "rt", encoding="utf-8") as fh:
+        rows = {r["id"]: r["attributes"] for r in map(json.loads, fh)}
+    [[start, end, score]] = rows["clean"].pop("spin__unspin_v1__spun")
+    assert (start, end) == (0, len(NEWS[0])) and score < 0.5 and rows["clean"] == {}
+    assert rows["spun"]["spin__unspin_v1__spun"][0][2] >= 0.5
+    analysis = default_engine().analyze(spun)
+    assert [(s, e) for s, e, _ in rows["spun"]["spin__unspin_v1__swap"]] == \
+        [(a.start, a.end) for a in analysis.spans]
+    assert rows["empty"] == {"spin__unspin_v1__error_empty_input": [[0, 2, 1.0]]}

@@ -33,7 +33,7 @@ try:
     from dolma.core.registry import TaggerRegistry
     from dolma.core.taggers import BaseTagger
 except ImportError as exc:
-    raise MissingDependencyError("the dolma tagger", "dolma") from exc
+    raise MissingDependencyError("the dolma tagger", '"unspin[dolma]"') from exc
 
 #: The name to give ``dolma tag --taggers``.
 TAGGER_NAME = "unspin_v1"
