@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 pytest.importorskip("fastapi", reason="the server needs the serve extra: pip install '.[serve]'")
@@ -88,3 +90,86 @@ def test_trace_and_analyze_with_an_index(tmp_path):
         analysed = c.post("/v1/analyze", json={"text": copy}).json()
     assert traced["status"] == "match" and traced["matches"][0]["id"] == doc_id
     assert analysed["source"]["id"] == doc_id
+
+
+def test_the_page_and_its_assets_are_served_from_the_package(client):
+    page = client.get("/")
+    assert page.status_code == 200 and "<label for=\"text\">" in page.text
+    policy = page.headers["content-security-policy"]
+    assert "default-src 'none'" in policy and "script-src 'self'" in policy
+    # Nothing from elsewhere: every asset the page names is one of this server's.
+    assets = re.findall(r'(?:src|href)="([^"]+)"', page.text)
+    assert assets and all(a.startswith("/static/") or a.startswith("data:") for a in assets)
+    for asset in assets:
+        if asset.startswith("/static/"):
+            served = client.get(asset)
+            assert served.status_code == 200 and served.headers["content-security-policy"] == policy, asset
+    assert "/" not in client.get("/openapi.json").json()["paths"]
+
+
+def test_an_uploaded_file_comes_back_with_the_text_its_offsets_point_into(client):
+    article = spin(CLEAN, "moby", rate=0.4, seed=2).text
+    page = (f"<!doctype html><html><body><nav>Home | News</nav><article><p>{article}</p></article>"
+            "</body></html>").encode()
+    r = client.post("/v1/analyze-file", files={"file": ("C:\\fakepath\\story.HTML", page, "text/html")},
+                    data={"threshold": "0", "any_language": "true"})
+    assert r.status_code == 200, r.text
+    body = r.json()
+    doc = body["document"]
+    assert doc["name"] == "story.HTML" and doc["kind"] == "html" and doc["pages"] == [0]
+    assert "Home | News" not in doc["text"] and body["spans"] and body["threshold"] == 0.0
+    for s in body["spans"]:
+        assert doc["text"][s["start"] : s["end"]] == s["text"]
+
+
+def test_an_uploaded_pdf_is_read_page_by_page(client):
+    from test_documents import make_pdf
+
+    pdf = make_pdf([CLEAN, CLEAN])
+    r = client.post("/v1/analyze-file", files={"file": ("paper.pdf", pdf, "application/pdf")})
+    assert r.status_code == 200, r.text
+    doc = r.json()["document"]
+    assert doc["kind"] == "pdf" and len(doc["pages"]) == 2 and doc["text"][doc["pages"][1]:].startswith("The")
+
+
+def _chunks(size: int):
+    for _ in range(size // 1000):
+        yield b"x" * 1000
+
+
+@pytest.mark.parametrize(("request_kwargs", "status", "code"), [
+    ({"files": {"file": ("photo.png", b"\x89PNG\r\n\x1a\n", "image/png")}}, 415, "unsupported_type"),
+    ({"files": {"file": ("notes", b"some words", "text/plain")}}, 415, "unsupported_type"),
+    ({"json": {"text": CLEAN}}, 415, "unsupported_type"),
+    ({"files": {"file": ("paper.pdf", b"just some words", "application/pdf")}}, 400, "bad_input"),
+    ({"files": {"other": ("a.txt", CLEAN.encode(), "text/plain")}}, 400, "bad_upload"),
+    ({"files": [("file", ("a.txt", b"one", "text/plain")), ("file", ("b.txt", b"two", "text/plain"))]},
+     400, "bad_upload"),
+    ({"content": b"--zz\r\nno end", "headers": {"content-type": "multipart/form-data; boundary=zz"}},
+     400, "bad_upload"),
+    ({"files": {"file": ("a.txt", CLEAN.encode(), "text/plain")}, "data": {"threshold": "2"}},
+     422, "invalid_field"),
+    ({"files": {"file": ("a.txt", CLEAN.encode(), "text/plain")}, "data": {"any_language": "maybe"}},
+     422, "invalid_field"),
+    ({"files": {"file": ("big.txt", b"word " * 5_000, "text/plain")}}, 413, "too_large"),
+    # Without a Content-Length the size is counted as the body arrives.
+    ({"content": _chunks(30_000), "headers": {"content-type": "multipart/form-data; boundary=zz"}},
+     413, "too_large"),
+])
+def test_unusable_uploads_get_clear_4xx_errors(client, request_kwargs, status, code):
+    r = client.post("/v1/analyze-file", **request_kwargs)
+    assert (r.status_code, r.json()["error"]) == (status, code), r.text
+    assert r.json()["message"]
+
+
+def test_report_is_the_check_html_report_with_markup_escaped(client):
+    from unspin.pipeline import analyze
+    from unspin.report import render_html
+
+    text = spin(CLEAN, "moby", rate=0.4, seed=2).text + " <script>alert(1)</script>"
+    r = client.post("/v1/report", json={"text": text, "threshold": 0.0, "any_language": True,
+                                        "title": "<b>T</b>"})
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
+    assert r.text == render_html(analyze(text, threshold=0.0), "<b>T</b>")
+    assert "<script>" not in r.text and "&lt;script&gt;" in r.text
+    assert r.headers["content-security-policy"].startswith("default-src 'none'")

@@ -7,7 +7,8 @@ processes, each loading the engine once; a slow request does not block the
 others. Request bodies over ``max_bytes`` get 413, analyses over
 ``time_limit`` seconds get 504 (the worker finishes in the background), and
 unusable text gets 400 with the reason code of :mod:`unspin.errors`. Texts
-are never written to disk or logged.
+and uploaded files are never written to disk or logged. ``/`` serves the web
+page (:mod:`unspin.integrations.web`).
 """
 
 from __future__ import annotations
@@ -20,12 +21,14 @@ from typing import Any
 
 from .. import __version__
 from ..errors import MissingDependencyError, UnspinError
-from ..result import Span
+from ..result import Analysis, Span
 
 try:
     from fastapi import FastAPI, Request
-    from fastapi.responses import JSONResponse
+    from fastapi.responses import HTMLResponse, JSONResponse
     from pydantic import BaseModel, Field
+
+    from .web import UploadError, add_page, read_upload
 except ImportError as exc:  # pragma: no cover - exercised only without the extra
     raise MissingDependencyError("the HTTP server", '"unspin[serve]"') from exc
 
@@ -37,6 +40,10 @@ class AnalyzeRequest(BaseModel):
     text: str = Field(description="The document, as plain text.")
     threshold: float | None = Field(None, ge=0.0, le=1.0, description="Score at which a text counts as spun.")
     any_language: bool = Field(False, description="Analyse text that does not look like English.")
+
+
+class ReportRequest(AnalyzeRequest):
+    title: str = Field("unspin report", max_length=200, description="The report's heading.")
 
 
 class TraceRequest(BaseModel):
@@ -57,6 +64,17 @@ class AnalysisOut(BaseModel):
     source: dict[str, Any] | None = None
 
 
+class DocumentOut(BaseModel):
+    name: str
+    kind: str = Field(description='"text", "html" or "pdf".')
+    text: str = Field(description="The text extracted from the file; the spans' offsets point into it.")
+    pages: list[int] = Field(description="Where each page starts in the text (one entry unless a PDF).")
+
+
+class FileAnalysisOut(AnalysisOut):
+    document: DocumentOut
+
+
 class RestoreOut(BaseModel):
     restored_text: str
 
@@ -64,6 +82,17 @@ class RestoreOut(BaseModel):
 class ErrorOut(BaseModel):
     error: str = Field(description="A reason code, e.g. empty_input, not_english, too_large, timeout.")
     message: str
+
+
+# Declared by hand: the upload is parsed in memory by web.read_upload, not by FastAPI's form handling.
+_UPLOAD_BODY = {"required": True, "content": {"multipart/form-data": {"schema": {
+    "type": "object", "required": ["file"],
+    "properties": {"file": {"type": "string", "format": "binary",
+                            "description": "The document: a .txt, .md, .html, .htm or .pdf file."},
+                   "threshold": {"type": "number", "minimum": 0, "maximum": 1,
+                                 "description": "Score at which a text counts as spun."},
+                   "any_language": {"type": "boolean",
+                                    "description": "Analyse text that does not look like English."}}}}}}
 
 
 # -- in the worker processes ---------------------------------------------------
@@ -76,13 +105,33 @@ def _init_worker(index: str | None) -> None:
     _INDEX = index
 
 
-def _analyze(text: str, threshold: float | None, any_language: bool) -> dict[str, Any]:
+def _analysis(text: str, threshold: float | None, any_language: bool) -> Analysis:
     from ..inputs import check_english
     from ..pipeline import analyze
 
     if not any_language and text.strip():
         check_english(text)
-    return analyze(text, threshold=threshold, index=_INDEX).to_dict()
+    return analyze(text, threshold=threshold, index=_INDEX)
+
+
+def _analyze(text: str, threshold: float | None, any_language: bool) -> dict[str, Any]:
+    return _analysis(text, threshold, any_language).to_dict()
+
+
+def _analyze_file(data: bytes, name: str, threshold: float | None, any_language: bool,
+                  max_bytes: int) -> dict[str, Any]:
+    from ..documents import parse_document
+
+    doc = parse_document(data, name=name, max_bytes=max_bytes)
+    out = _analyze(doc.text, threshold, any_language)
+    out["document"] = {"name": doc.name, "kind": doc.kind, "text": doc.text, "pages": list(doc.pages)}
+    return out
+
+
+def _report(text: str, threshold: float | None, any_language: bool, title: str) -> dict[str, Any]:
+    from ..report import render_html
+
+    return {"html": render_html(_analysis(text, threshold, any_language), title)}
 
 
 def _trace(text: str, top: int) -> dict[str, Any]:
@@ -168,4 +217,27 @@ def create_app(*, index: str | None = None, workers: int = 2, max_bytes: int = D
                          "this server has no index; start it with `unspin serve --index PATH`")
         return await run(_trace, req.text, req.top)
 
+    @app.post("/v1/analyze-file", response_model=FileAnalysisOut, openapi_extra={"requestBody": _UPLOAD_BODY},
+              responses={**responses, 415: {"model": ErrorOut}, 422: {"model": ErrorOut}})
+    async def analyze_file(request: Request) -> Any:
+        """A .txt, .md, .html or .pdf file as multipart form data: its extracted text and the analysis."""
+        try:
+            upload = await read_upload(request, max_bytes)
+            threshold, any_language = upload.options()
+        except UploadError as err:
+            return error(err.status, err.code, err.message)
+        return await run(_analyze_file, upload.data, upload.name, threshold, any_language, max_bytes)
+
+    @app.post("/v1/report", response_class=HTMLResponse, responses=responses)
+    async def report(req: ReportRequest) -> Any:
+        """The analysis as one self-contained HTML page, the same as `unspin check --html`."""
+        out = await run(_report, req.text, req.threshold, req.any_language, req.title)
+        if isinstance(out, JSONResponse):
+            return out
+        # The report's only style is inline and it has no scripts; say so to the browser too.
+        return HTMLResponse(out["html"], headers={"Content-Security-Policy":
+                                                  "default-src 'none'; style-src 'unsafe-inline'"})
+
+    add_page(app)
     return app
+
