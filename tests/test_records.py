@@ -108,6 +108,21 @@ def test_warc_html_responses_become_text_and_the_rest_is_skipped(tmp_path):
     assert recs[2].text == "Plain text from a WET file."
 
 
+def test_warc_size_limit_reports_large_pages_and_only_skips_large_media(tmp_path):
+    pytest.importorskip("resiliparse", reason="WARC input needs the warc extra")
+    page = b"<html><body><p>" + b"Some words of news text here. " * 40 + b"</p></body></html>"
+    path = write_warc(tmp_path / "big.warc.gz", [
+        ("http://x/big.html", page * 3, "text/html"),
+        ("http://x/photo.jpg", bytes(range(256)) * 20, "image/jpeg"),
+        ("http://x/small.html", page, "text/html"),
+        ("http://x/wet", b"Converted text. " * 200, "text/plain", "conversion"),
+    ])
+    recs = list(read_records(path, max_bytes=2000))
+    assert [(r.id, r.error) for r in recs] == [
+        ("http://x/big.html", "too_large"), ("http://x/photo.jpg", "not_html"), ("http://x/small.html", None),
+        ("http://x/wet", "too_large")]
+
+
 def test_truncated_warc_keeps_the_records_before_the_damage(tmp_path):
     pytest.importorskip("resiliparse", reason="WARC input needs the warc extra")
     page = b"<html><body><p>" + b"Some words of news text here. " * 40 + b"</p></body></html>"

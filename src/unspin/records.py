@@ -151,19 +151,20 @@ def _warc(path: Path, max_bytes: int) -> Iterator[Record]:
                 n += 1
                 uri = rec.headers.get("WARC-Target-URI") or rec.record_id or f"{path.name}:{n}"
                 where = rec.stream_pos
+                # The type first: a large image or PDF is skipped, not reported as a document too large.
+                if rec.record_type != WarcRecordType.conversion:
+                    ctype = (rec.http_headers.get("Content-Type", "") if rec.http_headers else
+                             rec.headers.get("Content-Type", "")).lower()
+                    if "html" not in ctype:
+                        yield Record(uri, None, str(path), where, "not_html")
+                        continue
                 if rec.content_length > max_bytes:
                     yield Record(uri, None, str(path), where, "too_large")
                     continue
+                data = rec.reader.read()
                 if rec.record_type == WarcRecordType.conversion:
-                    data = rec.reader.read()
                     yield Record(uri, bytes_to_str(data, detect_encoding(data)), str(path), where)
                     continue
-                ctype = (rec.http_headers.get("Content-Type", "") if rec.http_headers else
-                         rec.headers.get("Content-Type", "")).lower()
-                if "html" not in ctype:
-                    yield Record(uri, None, str(path), where, "not_html")
-                    continue
-                data = rec.reader.read()
                 text = html_to_text(data)
                 yield Record(uri, text, str(path), where) if text.strip() else \
                     Record(uri, None, str(path), where, "empty_input")
