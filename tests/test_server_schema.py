@@ -2,40 +2,18 @@
 
 from __future__ import annotations
 
-import socket
-import subprocess
-import sys
-import time
-
 import pytest
 
 pytest.importorskip("fastapi", reason="the server needs the serve extra: pip install '.[serve]'")
 schemathesis = pytest.importorskip("schemathesis", reason="schema tests need schemathesis (the test extra)")
-httpx = pytest.importorskip("httpx", reason="the server needs the serve extra: pip install '.[serve]'")
 
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 
 
 @pytest.fixture(scope="module")
-def api_schema():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    cmd = [sys.executable, "-c", "from unspin.cli import main; main()", "serve", "--port", str(port),
-           "--workers", "1", "--time-limit", "120"]
-    server = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(300):
-            try:
-                if httpx.get(f"{base}/v1/health").status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.1)
-        yield schemathesis.openapi.from_url(f"{base}/openapi.json")
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+def api_schema(live_server):
+    base = live_server("--workers", "1", "--time-limit", "120")
+    return schemathesis.openapi.from_url(f"{base}/openapi.json")
 
 
 def test_no_request_the_schema_allows_gets_a_server_error(api_schema):
@@ -43,7 +21,8 @@ def test_no_request_the_schema_allows_gets_a_server_error(api_schema):
     # this pytest; the cases are the same: hypothesis strategies generated from the live schema.
     operations = [result.ok() for result in api_schema.get_all_operations()]
     statuses: list[int] = []
-    assert {op.path for op in operations} >= {"/v1/analyze", "/v1/restore", "/v1/trace", "/v1/health"}
+    assert {op.path for op in operations} >= {"/v1/analyze", "/v1/restore", "/v1/trace", "/v1/health",
+                                              "/v1/analyze-file", "/v1/report"}
     for op in operations:
 
         @settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck))
