@@ -6,9 +6,13 @@
 Honest split, decided before looking at any result:
 - The known list is split by *expected phrase* (hash of the cleaned expected
   term): entries of the tuning half choose the settings, entries of the
-  held-out half are reported. The model's term table never holds a held-out
-  expected phrase: it is the n-gram table (counted from arXiv abstracts of the
-  build half, see ``bench/science_terms.py``) plus the tuning half's terms.
+  held-out half are reported. The model's learned channel (word-by-word swaps)
+  and its extra terms come from the tuning half only. The n-gram table stays
+  whole: it was counted from clean arXiv abstracts of the build half (see
+  ``bench/science_terms.py``), not from the list, so a held-out expected phrase
+  is in it only as far as scientists write it. Within the tuning half, the
+  weights are cross-fitted on two folds so that they see phrases whose swaps the
+  channel has not learned, as held-out phrases will be.
 - Clean abstracts are split too: arXiv abstracts whose id hashes to 1 mod 4
   are the tuning pool, those at 3 mod 4 and every non-arXiv abstract
   (MEDLINE, communication journals, Web of Science) the reporting pool.
@@ -29,7 +33,6 @@ a whole-paper report for a 10-page PDF.
 from __future__ import annotations
 
 import argparse
-import itertools
 import json
 import os
 import platform
@@ -39,18 +42,31 @@ import sys
 import tempfile
 import time
 import zlib
+from collections import Counter
 from dataclasses import replace
 from pathlib import Path
+
+import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from corpora import science_abstracts, tortured_list_csv
 from unspin.documents import Document
 from unspin.lexicon import default_lexicon
+from unspin.lm import default_scorer
 from unspin.paper import screen_paper
-from unspin.phrase_match import Words
+from unspin.phrase_match import Words, stem
 from unspin.tortured_list import Entry, builtin_list
-from unspin.tortured_model import PhraseModel, PhraseParams, load_ngrams, load_params, params_dict
+from unspin.tortured_model import (
+    FEATURES,
+    PhraseModel,
+    PhraseParams,
+    _term_shaped,
+    learn_channel,
+    load_ngrams,
+    load_params,
+    params_dict,
+)
 
 FRAMES = ("In this study, the {} is examined in detail.",
           "We propose a new approach based on the {} and evaluate it on two data sets.",
@@ -105,6 +121,11 @@ def embed(entries: list[Entry], sentences: list[str]) -> list[dict]:
     return cases
 
 
+def same_term(a: str, b: str) -> bool:
+    """Equal up to case and regular inflection ("neural networks" is "neural network")."""
+    return Words.of(a).stems == Words.of(b).stems
+
+
 def evaluate(model: PhraseModel, cases: list[dict], clean: list[str]) -> dict:
     """Recall, precision and exact restoration on the cases; false alarms per 1,000 clean abstracts."""
     hits = exact = false = 0
@@ -118,8 +139,7 @@ def evaluate(model: PhraseModel, cases: list[dict], clean: list[str]) -> dict:
             hits += 1
             by_kind[c["natural"]][0] += 1
             s = hit[0]
-            exact += (s.start, s.end) == (c["start"], c["end"]) and \
-                (s.original or "").lower() == c["expected"].lower()
+            exact += (s.start, s.end) == (c["start"], c["end"]) and same_term(s.original or "", c["expected"])
     clean_flags = sum(1 for text in clean for _ in model.find(text))
     return {
         "cases": len(cases), "recall": round(hits / max(1, len(cases)), 4),
@@ -132,23 +152,88 @@ def evaluate(model: PhraseModel, cases: list[dict], clean: list[str]) -> dict:
     }
 
 
-def tune(base: dict, extra: list[str], cases: list[dict], clean: list[str]) -> PhraseParams:
-    """Highest recall with at most 5 false alarms per 1,000 clean abstracts and precision >= 0.9."""
-    lexicon = default_lexicon()
-    best: tuple[float, PhraseParams] | None = None
-    grid = itertools.product([8, 16], [2, 3, 5], [0.5, 1.0, 1.5, 2.0], [0.0, 1.0, 2.0])
-    for per_word, min_count, threshold, penalty in grid:
-        p = replace(PhraseParams(), options_per_word=per_word, min_term_count=min_count,
-                    threshold=threshold, one_swap_penalty=penalty)
-        model = PhraseModel.with_extra_terms(base, extra, lexicon, p)
-        r = evaluate(model, cases, clean)
+def build_model(entries: list[Entry], params: PhraseParams) -> PhraseModel:
+    """The model as the product builds it, but from ``entries`` only: no held-out phrase or swap in it.
+
+    The n-gram table stays whole: it was counted from clean abstracts, not from the list, so a
+    held-out expected phrase is in it only as far as scientists write it.
+    """
+    channel = learn_channel((e.tortured, e.expected_term) for e in entries)
+    return PhraseModel(load_ngrams(), default_lexicon(), default_scorer(), channel, params,
+                       extra_terms=(e.expected_term for e in entries))
+
+
+def window_rows(model: PhraseModel, text: str,
+                target: tuple[int, int, str] | None) -> list[tuple[list[float], bool]]:
+    """Every reading of every term-shaped window, labelled: is it the inserted phrase read right?"""
+    words = Words.of(text)
+    rows = []
+    want = tuple(stem(w) for w in Words.of(target[2]).lowers) if target else None
+    for i in range(len(words)):
+        for n in (3, 2):
+            gram = words.lowers[i:i + n]
+            if len(gram) < n or not _term_shaped(gram, text, words, i):
+                continue
+            start, end = words.starts[i], words.ends[i + n - 1]
+            for key, x in model.readings(gram):
+                good = target is not None and (start, end) == target[:2] and key == want
+                rows.append((x, good))
+    return rows
+
+
+def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = 1.0, steps: int = 50) -> np.ndarray:
+    """Weights (bias first) of an L2-regularised logistic regression, by Newton's method."""
+    xb = np.hstack([np.ones((len(x), 1)), x])
+    w = np.zeros(xb.shape[1])
+    reg = l2 * np.eye(xb.shape[1])
+    reg[0, 0] = 0.0
+    for _ in range(steps):
+        p = 1.0 / (1.0 + np.exp(-np.clip(xb @ w, -30, 30)))
+        grad = xb.T @ (p - y) + reg @ w
+        hess = (xb * (p * (1 - p))[:, None]).T @ xb + reg
+        w -= np.linalg.solve(hess, grad)
+    return w
+
+
+def fold(entry: Entry) -> int:
+    """A second, independent split of the tuning half, for cross-fitting."""
+    return zlib.crc32(("fold:" + entry.expected_term.lower()).encode()) % 2
+
+
+def tune(entries: list[Entry], sentences: list[str], clean: list[str]) -> PhraseParams:
+    """Fit the weights, then the highest-recall threshold that keeps false alarms rare.
+
+    Cross-fitted: the tuning half is cut in two, and each part's cases are read by a model
+    whose channel and extra terms come from the other part only, as held-out phrases will be.
+    """
+    folds = []
+    for k in (0, 1):
+        inside = [e for e in entries if fold(e) != k]
+        outside = [e for e in entries if fold(e) == k]
+        model = build_model(inside, PhraseParams())
+        folds.append((model, embed(outside, sentences), clean[k::2]))
+    rows = []
+    for model, cases, pool in folds:
+        for c in cases:
+            rows += window_rows(model, c["text"], (c["start"], c["end"], c["expected"]))
+        rows += [r for t in pool for r in window_rows(model, t, None)]
+    x = np.array([r[0] for r in rows])
+    y = np.array([float(r[1]) for r in rows])
+    print(f"fitting on {len(rows)} readings, {int(y.sum())} right ones", file=sys.stderr)
+    w = fit_logistic(x, y)
+    weights = dict(zip(FEATURES, map(float, w[1:]), strict=True))
+    params = replace(PhraseParams(), bias=float(w[0]), weights=weights)
+    for threshold in (0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95):
+        results = []
+        for model, cases, pool in folds:
+            model.params = replace(params, threshold=threshold)
+            results.append(evaluate(model, cases, pool))
+        r = {k: round(sum(x[k] for x in results) / 2, 4) for k in results[0]}
         ok = r["model_flags_per_1000_clean_abstracts"] <= 5 and r["precision"] >= 0.9
-        print(json.dumps({**params_dict(p), **r, "ok": ok}), file=sys.stderr)
-        if ok and (best is None or r["recall"] > best[0]):
-            best = (r["recall"], p)
-    if best is None:
-        raise SystemExit("no setting met the false-alarm bound on the tuning pool")
-    return best[1]
+        print(json.dumps({"threshold": threshold, **r, "ok": ok}), file=sys.stderr)
+        if ok:
+            return replace(params, threshold=threshold)
+    return replace(params, threshold=0.99)
 
 
 def list_speed(clean: list[str]) -> dict:
@@ -167,6 +252,15 @@ def list_speed(clean: list[str]) -> dict:
             "words_per_second_with_tokenising": round(n / (wall + tok)),
             "pages_per_second_at_500_words": round(n / (wall + tok) / 500),
             "list_flags_per_1000_clean_abstracts": round(1000 * flags / len(clean), 2)}
+
+
+def shipped_flags(clean: list[str]) -> dict:
+    """What ``unspin paper`` as shipped (full list; model with its channel) flags in clean text."""
+    by_label: Counter[str] = Counter()
+    for t in clean:
+        by_label.update(s.label for s in screen_paper(Document("abstract", "text", t)).spans)
+    return {f"{label}_per_1000_abstracts": round(1000 * n / len(clean), 2) for label, n in by_label.items()} \
+        or {"flags_per_1000_abstracts": 0.0}
 
 
 def paper_time(clean: list[str], tortured: list[str]) -> dict:
@@ -221,20 +315,13 @@ def main() -> None:
             pools[p].append(d["abstract"])
     sentences = {k: [s for a in v for s in _SENT.split(a)] for k, v in pools.items()}
     entries = {h: [e for e in known.entries if half(e) == h] for h in ("tune", "test")}
-    base = load_ngrams()
-    leaked = {e.expected_term.lower() for e in entries["test"]} & {e.expected_term.lower()
-                                                                   for e in entries["tune"]}
-    extra = [e.expected_term for e in entries["tune"]]
     if args.tune:
-        cases = embed(entries["tune"], sentences["tune"])
-        p = tune(base, extra, cases, pools["tune"][: args.clean])
+        p = tune(entries["tune"], sentences["tune"], pools["tune"][: args.clean])
         print(json.dumps(params_dict(p)))
         if args.write:
             PARAMS_OUT.write_text(json.dumps(params_dict(p), indent=2) + "\n")
         return
-    held_out = {tuple(Words.of(e.expected_term).lowers) for e in entries["test"]}
-    table = {g: c for g, c in base.items() if g not in held_out}
-    model = PhraseModel.with_extra_terms(table, extra, default_lexicon(), load_params())
+    model = build_model(entries["tune"], load_params())
     cases = embed(entries["test"], sentences["test"])
     clean = pools["test"][: args.clean]
     t0 = time.perf_counter()
@@ -247,10 +334,12 @@ def main() -> None:
         "list": {"entries": len(known), "sha256": known.sha256[:16],
                  "shipped_equals_shared_file": shipped_matches_shared,
                  "tune_entries": len(entries["tune"]), "test_entries": len(entries["test"]),
-                 "expected_terms_in_both_halves": len(leaked)},
+                 "expected_terms_in_both_halves": len({e.expected_term.lower() for e in entries["test"]}
+                                                       & {e.expected_term.lower() for e in entries["tune"]})},
         "params": params_dict(load_params()),
         "beyond_the_list_test_half": {**result, "model_words_per_second": round(n_words / model_wall)},
         "known_list_on_clean_test_pool": list_speed(clean),
+        "shipped_screen_on_clean_test_pool": shipped_flags(clean),
         "paper_10_pages": paper_time(clean, [e.tortured for e in entries["test"][:10]]),
     }, indent=2))
 

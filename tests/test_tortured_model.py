@@ -1,9 +1,18 @@
-"""Tests for unspin.tortured_model: term-shaped sequences one thesaurus step from a known term."""
+"""Tests for unspin.tortured_model: term-shaped sequences one channel step from a known term."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from unspin.lexicon import Candidate
-from unspin.tortured_model import PhraseModel, PhraseParams, default_phrase_model, load_ngrams
+from unspin.tortured_model import (
+    FEATURES,
+    PhraseModel,
+    PhraseParams,
+    default_phrase_model,
+    learn_channel,
+    load_ngrams,
+)
 
 
 class StubLexicon:
@@ -16,29 +25,58 @@ class StubLexicon:
         return tuple(Candidate(o, 1, -1.0, -8.0) for o in self.inverse.get(observed, []))
 
 
-TERMS = {("random", "forest"): 40, ("surface", "area"): 60, ("large", "area"): 30, ("large", "region"): 5}
-LEX = StubLexicon({"irregular": ["random", "odd"], "woodland": ["forest", "wood"], "region": ["area"]})
-PARAMS = PhraseParams(threshold=1.0, min_term_count=3)
+class StubLM:
+    """Independent words, except for the pairs it is told associate."""
+
+    def __init__(self, pairs: set[tuple[str, str]]) -> None:
+        self.pairs = pairs
+
+    def logprob(self, word: str, history: Sequence[str]) -> float:
+        return -2.0 if history and (history[-1], word) in self.pairs else -10.0
+
+    def unigram(self, word: str) -> float:
+        return -10.0
 
 
-def flags(text: str) -> list[tuple[str, str, float]]:
-    model = PhraseModel(TERMS, LEX, PARAMS)  # type: ignore[arg-type]
+NGRAMS = {("random", "forest"): 40, ("surface", "area"): 60, ("large", "area"): 30, ("large", "region"): 5}
+LEX = StubLexicon({"region": ["area"], "woodland": ["wood"]})
+CHANNEL = learn_channel([("irregular woodland", "random forest"), ("arbitrary woodland", "random forest")])
+# Weights that reward a known term reached through learned swaps; the tests below are about
+# which readings exist and how they are reported, not about the fitted values.
+PARAMS = PhraseParams(bias=-3.0, weights={**dict.fromkeys(FEATURES, 0.0), "term_count": 1.0,
+                                          "learned_swaps": 1.0}, threshold=0.5)
+
+
+def model(params: PhraseParams = PARAMS, lm: StubLM | None = None) -> PhraseModel:
+    return PhraseModel(NGRAMS, LEX, lm or StubLM(set()), CHANNEL, params)
+
+
+def flags(text: str, m: PhraseModel | None = None) -> list[tuple[str, str]]:
     out = []
-    for span, detail in model.find(text):
+    for span, detail in (m or model()).find(text):
         assert text[span.start:span.end] == span.text
-        assert detail["source"] == "model"
-        out.append((span.text, span.original, span.score))
+        assert detail["source"] == "model" and 0.5 <= span.score <= 1.0
+        out.append((span.text, span.original))
     return out
 
 
-def test_a_swapped_term_is_flagged_and_restored():
-    (hit,) = flags("We trained an Irregular woodland on the data.")
-    assert hit[:2] == ("Irregular woodland", "Random forest")
-    assert 0.5 < hit[2] <= 1.0
+def test_learned_channel_aligns_words_of_equal_length_phrases():
+    assert CHANNEL == {"irregular": {"random": 1}, "arbitrary": {"random": 1}, "woodland": {"forest": 2}}
+    assert learn_channel([("huge information", "big data"), ("brilliant", "smart phone")]) == {
+        "huge": {"big": 1}, "information": {"data": 1}}
+
+
+def test_a_swapped_term_is_flagged_and_restored_with_its_case():
+    assert flags("We trained an Irregular woodlands model.") == [("Irregular woodlands", "Random forest")]
 
 
 def test_a_sequence_the_table_knows_is_left_alone():
     assert flags("The large region was mapped.") == []
+
+
+def test_a_sequence_whose_words_associate_is_left_alone():
+    lm = StubLM({("irregular", "woodland")})
+    assert flags("an irregular woodland", model(lm=lm)) == []
 
 
 def test_stop_words_and_punctuation_break_a_term():
@@ -47,18 +85,19 @@ def test_stop_words_and_punctuation_break_a_term():
 
 
 def test_the_threshold_controls_what_is_flagged():
-    strict = PhraseModel(TERMS, LEX, PhraseParams(threshold=50.0))  # type: ignore[arg-type]
-    assert list(strict.find("an irregular woodland")) == []
+    strict = model(PhraseParams(bias=PARAMS.bias, weights=PARAMS.weights, threshold=0.999))
+    assert flags("an irregular woodland", strict) == []
 
 
-def test_extra_terms_join_the_table():
-    model = PhraseModel.with_extra_terms({}, ["Random Forest", "x"], LEX, PARAMS)  # type: ignore[arg-type]
-    assert model.terms == {("random", "forest"): 3}
+def test_extra_terms_join_the_table_by_stem():
+    m = PhraseModel({}, LEX, StubLM(set()), CHANNEL, PARAMS, extra_terms=["Random Forests", "x"])
+    assert {k: (t.count, t.surface) for k, t in m.terms.items()} == {
+        ("random", "forest"): (PARAMS.min_term_count, ("random", "forests"))}
 
 
 def test_shipped_table_and_model_load():
     table = load_ngrams()
     assert table[("neural", "network")] > 50
-    assert all(2 <= len(k) <= 3 for k in list(table)[:1000])
-    model = default_phrase_model()
-    assert ("random", "forest") in model.terms
+    m = default_phrase_model()
+    assert ("random", "forest") in m.terms
+    assert "random" in m.channel["irregular"]

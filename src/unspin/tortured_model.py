@@ -1,17 +1,24 @@
 """Tortured phrases on no list: terms of art with their words swapped for synonyms.
 
 A spinner turns "random forest" into "irregular woodland" one word at a
-time. Read backwards, a two- or three-word sequence is suspect when (a)
-the sequence itself is not a known term, (b) replacing some of its words
-by words the thesaurus could have turned into them gives a sequence that
-*is* a common scientific term, and (c) the swap is one a spinner makes
-(the lexicon's channel). Known terms come from an n-gram table counted
-from clean arXiv abstracts (``data/science_ngrams.tsv.gz``, built by
-``bench/science_terms.py``) plus the expected phrases of the known list.
+time. Read backwards, a two- or three-word sequence is suspect when some of
+its words could be a spinner's replacements (the *channel*) for words that
+together make a known term, while the sequence itself is not one.
 
-Rare vocabulary is never evidence by itself: a sequence that the table
-has seen is left alone, and a sequence is only flagged when a *frequent*
-term sits one thesaurus step away.
+- The channel is learned from a list of tortured phrases, word by word
+  ("data" -> "information", "network" -> "organization"), because article
+  spinners use thesauri of their own; the lexicon's Moby/WordNet inverse
+  adds the rest.
+- Terms are known from an n-gram table counted from clean arXiv abstracts
+  (``data/science_ngrams.tsv.gz``, built by ``bench/science_terms.py``) plus
+  the list's expected phrases, and from the trigram language model's
+  association between the words (pointwise mutual information).
+- A logistic model over these features, fitted on one half of the list
+  (``bench/tortured.py --tune``), gives the confidence.
+
+Rare vocabulary is never evidence by itself: a sequence that the table has
+seen, or whose words the language model already expects together, is left
+alone.
 """
 
 from __future__ import annotations
@@ -19,43 +26,69 @@ from __future__ import annotations
 import gzip
 import json
 import math
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from functools import cache
 from importlib import resources
-from itertools import product
-from typing import Any
+from typing import Any, Protocol
 
 from .langdata import STOPWORDS
-from .lexicon import Lexicon, default_lexicon
-from .phrase_match import Words
+from .lexicon import Candidate, default_lexicon
+from .lm import default_scorer
+from .phrase_match import Words, stem
 from .result import Span
 from .text import match_case
 
 LABEL = "tortured_model"
+FEATURES = ("term_count", "term_pmi", "observed_pmi", "channel", "learned_swaps", "swapped_share", "trigram")
+
+
+class CandidateSource(Protocol):
+    def candidates(self, observed: str) -> tuple[Candidate, ...]: ...
+
+
+class AssociationModel(Protocol):
+    def logprob(self, word: str, history: tuple[str, ...]) -> float: ...
+    def unigram(self, word: str) -> float: ...
 
 
 @dataclass(frozen=True)
 class PhraseParams:
-    """The model's settings; ``bench/tortured.py --tune`` chooses them on the tuning split."""
+    """The model's settings; ``bench/tortured.py --tune --write`` fits them on the tuning split."""
 
-    options_per_word: int = 12  # thesaurus candidates tried per word, best first
-    min_term_count: int = 3  # how often the restored term must be seen in the table
-    threshold: float = 4.0  # log-ratio score at which a sequence is flagged
-    scale: float = 1.0  # of the logistic that turns the score margin into a confidence
-    one_swap_penalty: float = 1.5  # a single swapped word is weaker evidence than two
+    options_per_word: int = 20  # lexicon candidates tried per word, best first
+    min_term_count: int = 2  # a table entry seen fewer times is not taken as a term
+    min_term_pmi: float = 2.0  # ... nor a sequence whose words associate more weakly than this
+    max_observed_pmi: float = 2.0  # a sequence whose own words associate this strongly is left alone
+    bias: float = -4.0
+    weights: dict[str, float] = field(default_factory=lambda: {
+        "term_count": 0.6, "term_pmi": 0.3, "observed_pmi": -0.5, "channel": 0.3,
+        "learned_swaps": 1.5, "swapped_share": 1.0, "trigram": 0.5})
+    threshold: float = 0.5  # probability at which a sequence is flagged
 
 
 def load_params() -> PhraseParams:
-    """The tuned settings shipped in ``data/params_tortured.json`` (defaults if absent)."""
+    """The fitted settings shipped in ``data/params_tortured.json`` (defaults if absent)."""
     path = resources.files("unspin").joinpath("data/params_tortured.json")
     if not path.is_file():
         return PhraseParams()
     return PhraseParams(**json.loads(path.read_text()))
 
 
+def params_dict(params: PhraseParams) -> dict[str, Any]:
+    """The settings as JSON-ready data (for the tuner to write)."""
+    return asdict(params)
+
+
+@dataclass(frozen=True)
+class Term:
+    count: int
+    surface: tuple[str, ...]
+
+
 def load_ngrams() -> dict[tuple[str, ...], int]:
-    """The shipped table of scientific two- and three-word sequences and their counts."""
+    """The shipped table of scientific two- and three-word sequences (lower case) and their counts."""
     raw = resources.files("unspin").joinpath("data/science_ngrams.tsv.gz").read_bytes()
     table: dict[tuple[str, ...], int] = {}
     for line in gzip.decompress(raw).decode("utf-8").splitlines():
@@ -65,83 +98,144 @@ def load_ngrams() -> dict[tuple[str, ...], int]:
     return table
 
 
+def learn_channel(pairs: Iterable[tuple[str, str]]) -> dict[str, Counter[str]]:
+    """observed stem -> {original word: times seen}, from (tortured, expected) phrases of equal length."""
+    channel: dict[str, Counter[str]] = defaultdict(Counter)
+    for tortured, expected in pairs:
+        t, x = Words.of(tortured).lowers, Words.of(expected).lowers
+        if len(t) == len(x):
+            for observed, original in zip(t, x, strict=True):
+                if stem(observed) != stem(original):
+                    channel[stem(observed)][original] += 1
+    return dict(channel)
+
+
 class PhraseModel:
     """Finds term-shaped sequences that read as a known term with its words swapped."""
 
-    def __init__(self, terms: dict[tuple[str, ...], int], lexicon: Lexicon,
-                 params: PhraseParams | None = None) -> None:
-        self.terms = terms
-        self.lexicon = lexicon
+    def __init__(self, ngrams: dict[tuple[str, ...], int], lexicon: CandidateSource,
+                 lm: AssociationModel, channel: dict[str, Counter[str]] | None = None,
+                 params: PhraseParams | None = None, extra_terms: Iterable[str] = ()) -> None:
         self.params = params or PhraseParams()
+        self.lexicon = lexicon
+        self.lm = lm
+        self.channel = channel or {}
+        self.terms: dict[tuple[str, ...], Term] = {}
+        for gram, count in ngrams.items():
+            self._add(gram, count)
+        for phrase in extra_terms:
+            gram = Words.of(phrase).lowers
+            if 2 <= len(gram) <= 3:
+                self._add(gram, self.params.min_term_count)
+        self._by_first: dict[str, list[tuple[str, ...]]] = defaultdict(list)
+        for key, term in self.terms.items():
+            if term.count >= self.params.min_term_count:
+                self._by_first[key[0]].append(key)
+        self._pmi: dict[tuple[str, ...], float] = {}
 
-    @classmethod
-    def with_extra_terms(cls, terms: dict[tuple[str, ...], int], extra: Iterable[str], lexicon: Lexicon,
-                         params: PhraseParams | None = None) -> PhraseModel:
-        """A model whose table also holds ``extra`` phrases (e.g. a list's expected terms)."""
-        table = dict(terms)
-        floor = (params or PhraseParams()).min_term_count
-        for phrase in extra:
-            key = tuple(Words.of(phrase).lowers)
-            if 2 <= len(key) <= 3:
-                table[key] = max(table.get(key, 0), floor)
-        return cls(table, lexicon, params)
+    def _add(self, gram: tuple[str, ...], count: int) -> None:
+        # Keyed by stems so "neural networks" and "neural network" are one term; the commonest
+        # wording is the one suggested.
+        key = tuple(stem(w) for w in gram)
+        old = self.terms.get(key)
+        if old is None:
+            self.terms[key] = Term(count, gram)
+        else:
+            surface = gram if count > old.count else old.surface
+            self.terms[key] = Term(old.count + count, surface)
 
-    def _options(self, word: str) -> list[tuple[str, float]]:
-        """The words a spinner could have turned into ``word``, with the channel's log-probability."""
-        out = []
+    def options(self, word: str) -> dict[str, tuple[float, bool]]:
+        """stem of a possible original -> (channel log-probability, learned from the list?)."""
+        out: dict[str, tuple[float, bool]] = {}
+        learned = self.channel.get(stem(word))
+        if learned:
+            total = sum(learned.values())
+            for original, n in learned.items():
+                out[stem(original)] = (math.log(n / total), True)
+        k = 0
         for c in self.lexicon.candidates(word):
-            if " " not in c.original and c.original != word:
-                out.append((c.original, c.logq))
-                if len(out) >= self.params.options_per_word:
-                    break
+            if " " in c.original:
+                continue
+            s = stem(c.original)
+            if s not in out and s != stem(word):
+                out[s] = (c.logq, False)
+            k += 1
+            if k >= self.params.options_per_word:
+                break
         return out
 
-    def score_window(self, gram: tuple[str, ...]) -> tuple[float, tuple[str, ...]] | None:
-        """The best restoration of one sequence and its score, or None if nothing fits."""
+    def pmi(self, gram: tuple[str, ...]) -> float:
+        """Mean association of each word with the ones before it, in the trigram model (nats)."""
+        hit = self._pmi.get(gram)
+        if hit is None:
+            parts = [self.lm.logprob(w, gram[:i]) - self.lm.unigram(w) for i, w in enumerate(gram) if i]
+            hit = self._pmi[gram] = sum(parts) / len(parts)
+        return hit
+
+    def features(self, gram: tuple[str, ...], key: tuple[str, ...], channel: float,
+                 learned: int) -> list[float]:
+        """The logistic model's inputs for reading ``gram`` as the term ``key``."""
+        term = self.terms.get(key)
+        swapped = sum(a != b for a, b in zip(key, (stem(w) for w in gram), strict=True))
+        surface = term.surface if term else key
+        return [math.log1p(term.count if term else 0), min(self.pmi(surface), 10.0),
+                min(self.pmi(gram), 10.0), channel, float(learned), swapped / len(gram),
+                float(len(gram) == 3)]
+
+    def probability(self, x: list[float]) -> float:
         p = self.params
-        if gram in self.terms:
-            return None
-        opts = [[(w, 0.0), *self._options(w)] for w in gram]
-        best: tuple[float, tuple[str, ...]] | None = None
-        for combo in product(*opts):
-            cand = tuple(w for w, _ in combo)
-            count = self.terms.get(cand, 0)
-            if count < p.min_term_count or cand == gram:
+        z = p.bias + sum(p.weights[name] * v for name, v in zip(FEATURES, x, strict=True))
+        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+
+    def readings(self, gram: tuple[str, ...]) -> Iterator[tuple[tuple[str, ...], list[float]]]:
+        """Every known term one channel step from ``gram``, with its features."""
+        p = self.params
+        stems = tuple(stem(w) for w in gram)
+        own = self.terms.get(stems)
+        if own is not None and own.count >= p.min_term_count:
+            return
+        if self.pmi(gram) >= p.max_observed_pmi:
+            return
+        opts = [{s: (0.0, False), **self.options(w)} for s, w in zip(stems, gram, strict=True)]
+        for key in self._by_first.get(stems[0], []) + [k for o in opts[0] if o != stems[0]
+                                                       for k in self._by_first.get(o, [])]:
+            if len(key) != len(gram) or key == stems:
                 continue
-            swapped = sum(c != g for c, g in zip(cand, gram, strict=True))
-            channel = sum(lq for _, lq in combo)
-            score = math.log(count) + 0.25 * channel - (p.one_swap_penalty if swapped == 1 else 0.0)
-            if best is None or score > best[0]:
-                best = (score, cand)
-        return best
+            steps = [opts[i].get(s) for i, s in enumerate(key)]
+            if any(step is None for step in steps):
+                continue
+            channel = sum(step[0] for step in steps if step)
+            learned = sum(1 for step, s, o in zip(steps, key, stems, strict=True)
+                          if step and step[1] and s != o)
+            yield key, self.features(gram, key, channel, learned)
 
     def find(self, text: str, words: Words | None = None) -> Iterator[tuple[Span, dict[str, Any]]]:
         """Flagged sequences as spans (``original`` is the restored term) with their details."""
         words = words or Words.of(text)
         lowers = words.lowers
-        p = self.params
-        taken_until = -1
+        next_free = 0
         for i in range(len(lowers)):
-            if i < taken_until:
+            if i < next_free:
                 continue
-            found = None
-            for n in (3, 2):  # the longer reading wins where both fit
+            best: tuple[float, int, tuple[str, ...]] | None = None
+            for n in (3, 2):
                 gram = lowers[i:i + n]
                 if len(gram) < n or not _term_shaped(gram, text, words, i):
                     continue
-                scored = self.score_window(gram)
-                if scored and scored[0] >= p.threshold:
-                    found = (n, scored)
-                    break
-            if found is None:
+                for key, x in self.readings(gram):
+                    prob = self.probability(x)
+                    if best is None or prob > best[0]:
+                        best = (prob, n, key)
+            if best is None or best[0] < self.params.threshold:
                 continue
-            n, (score, cand) = found
+            prob, n, key = best
             start, end = words.starts[i], words.ends[i + n - 1]
-            confidence = 1.0 / (1.0 + math.exp(-p.scale * (score - p.threshold)))
-            expected = match_case(text[start:end], " ".join(cand))
-            yield (Span(start, end, text[start:end], expected, round(confidence, 4), LABEL),
-                   {"source": "model", "term_count": self.terms.get(cand, 0), "model_score": round(score, 3)})
-            taken_until = i + n
+            found = text[start:end]
+            term = self.terms.get(key)
+            expected = match_case(found, " ".join(term.surface if term else key))
+            yield (Span(start, end, found, expected, round(prob, 4), LABEL),
+                   {"source": "model", "term_count": term.count if term else 0})
+            next_free = i + n
 
 
 def _term_shaped(gram: tuple[str, ...], text: str, words: Words, i: int) -> bool:
@@ -154,13 +248,10 @@ def _term_shaped(gram: tuple[str, ...], text: str, words: Words, i: int) -> bool
 
 @cache
 def default_phrase_model() -> PhraseModel:
-    """The shipped model: the n-gram table plus the built-in list's expected terms."""
+    """The shipped model: channel and extra terms from the built-in list, the n-gram table, the trigram LM."""
     from .tortured_list import builtin_list
 
-    extra = (e.expected_term for e in builtin_list().entries)
-    return PhraseModel.with_extra_terms(load_ngrams(), extra, default_lexicon(), load_params())
-
-
-def params_dict(params: PhraseParams) -> dict[str, Any]:
-    """The settings as JSON-ready data (for the tuner to write)."""
-    return asdict(params)
+    entries = builtin_list().entries
+    return PhraseModel(load_ngrams(), default_lexicon(), default_scorer(),
+                       learn_channel((e.tortured, e.expected_term) for e in entries), load_params(),
+                       extra_terms=(e.expected_term for e in entries))
