@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import json
+import os
 import signal
 import subprocess
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 
 import pytest
 
+import unspin.scan as scan_module
 from unspin.errors import InputError
+from unspin.records import Record
 from unspin.scan import FIELDS, ScanOptions, scan
 from unspin.spinner import spin
 
@@ -97,6 +101,28 @@ def test_two_workers_write_what_one_writes(tmp_path):
     scan([src], tmp_path / "one.jsonl", ScanOptions(shard_size=3))
     scan([src], tmp_path / "two.jsonl", ScanOptions(shard_size=3), workers=2)
     assert read_jsonl(tmp_path / "one.jsonl") == read_jsonl(tmp_path / "two.jsonl")
+
+
+def _pid_per_record(records: list[Record]) -> list[dict]:
+    return [{"pid": os.getpid()} for _ in records]
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="patched functions reach workers by fork")
+def test_workers_are_replaced_after_a_bounded_number_of_records(tmp_path, monkeypatch):
+    src = tmp_path / "docs.jsonl"
+    write_collection(src, 8)
+    scan([src], tmp_path / "one.jsonl", ScanOptions(shard_size=2))
+    monkeypatch.setattr(scan_module, "RECORDS_PER_WORKER", 4)
+    # Recycled workers write what one process writes...
+    scan([src], tmp_path / "two.jsonl", ScanOptions(shard_size=2), workers=2)
+    assert read_jsonl(tmp_path / "one.jsonl") == read_jsonl(tmp_path / "two.jsonl")
+    # ...and no worker process handles more than RECORDS_PER_WORKER records.
+    monkeypatch.setattr(scan_module, "_init_worker", lambda options, workers: None)
+    monkeypatch.setattr(scan_module, "_analyse_shard", _pid_per_record)
+    shards = [[Record(f"d{k}", "text", "s", k)] * 2 for k in range(12)]
+    results = list(scan_module.local_mapper(iter(shards), ScanOptions(shard_size=2), 2))
+    per_pid = Counter(r["pid"] for shard in results for r in shard)
+    assert sum(per_pid.values()) == 24 and max(per_pid.values()) <= 4 and len(per_pid) >= 6
 
 
 def test_a_killed_scan_resumes_to_exactly_the_uninterrupted_output(tmp_path):
