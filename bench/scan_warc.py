@@ -92,14 +92,19 @@ _CSS = (".{a}{{margin:0 {n}px;padding:{n}px}}", "#{a} .{b}{{color:#{h};font-size
 class Writer:
     """Appends WARC records to a file, each record its own gzip member; counts records and bytes."""
 
-    def __init__(self, fh: BinaryIO) -> None:
+    def __init__(self, fh: BinaryIO, seed: int) -> None:
         self.fh = fh
+        # Record ids and dates from the seed: they go through gzip, and the compressed sizes decide
+        # where the HTML pages fall, so random ones would make every file a little different.
+        self.ids = random.Random(seed)
         self.bytes = 0
         self.records: Counter[str] = Counter()
 
     def record(self, kind: str, rtype: WarcRecordType, uri: str, content_type: str, block: bytes) -> None:
         rec = WarcRecord()
-        rec.init_headers(record_type=rtype, record_urn=uuid.uuid4().urn[4:].encode())
+        rec.init_headers(record_type=rtype,
+                         record_urn=uuid.UUID(int=self.ids.getrandbits(128), version=4).urn[4:].encode())
+        rec.headers["WARC-Date"] = "2026-12-01T00:00:00Z"
         rec.headers["WARC-Target-URI"] = uri
         rec.headers["Content-Type"] = content_type
         rec.set_bytes_content(block)
@@ -216,7 +221,7 @@ def build(path: Path, size: int, pages: int, seed: int) -> dict[str, Any]:
     spun_pages = words = 0
     media = 0
     with open(path, "wb") as fh:
-        w = Writer(fh)
+        w = Writer(fh, seed)
         info = b"software: unspin bench/scan_warc.py\r\nformat: WARC File Format 1.1\r\n"
         w.record("warcinfo", WarcRecordType.warcinfo, "", "application/warc-fields", info)
         for i, (kind, arg) in enumerate(plan):
