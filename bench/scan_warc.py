@@ -323,13 +323,13 @@ def run_scan(warc: Path, out: Path, workers: int) -> dict[str, Any]:
         "errors_by_code": manifest["errors_by_code"], "skipped_not_html": manifest["skipped"],
         "written": manifest["written"], "docs_per_second": round(manifest["documents"] / wall, 2),
         "output_bytes": out.stat().st_size,
-        "peak_rss_mb_tree_sum": round(peak_rss / 2**20),
-        "peak_pss_mb_tree_sum": round(peak_pss / 2**20),
-        "peak_rss_mb_per_process": sorted((round(v / 2**20) for v in per_process.values()), reverse=True),
-        "largest_process_max_rss_mb_kernel": round(usage.ru_maxrss / 1024),
+        "peak_rss_mib_tree_sum": round(peak_rss / 2**20),
+        "peak_pss_mib_tree_sum": round(peak_pss / 2**20),
+        "peak_rss_mib_per_process": sorted((round(v / 2**20) for v in per_process.values()), reverse=True),
+        "largest_process_max_rss_mib_kernel": round(usage.ru_maxrss / 1024),
         # CPU time does not depend on what else the machine was running, unlike the wall time.
         "cpu_seconds": round(usage.ru_utime + usage.ru_stime, 1),
-        "rss_mb_tree_sum_each_minute": timeline,
+        "rss_mib_tree_sum_each_minute": timeline,
         "by_kind_of_page": verdicts(out),
         "summary_line": log.read_text().strip().splitlines()[-1],
     }

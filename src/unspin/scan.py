@@ -142,7 +142,7 @@ def _shards(inputs: list[Path], options: ScanOptions) -> Iterator[tuple[str, lis
 
 
 #: Input records a worker process handles before a fresh process replaces it. The engine's look-up
-#: memos grow with every new document (by about 0.3 MB per 500-word document), so without this a
+#: memos grow with every new document (by 0.4 to 0.5 MB per 500-word document), so without this a
 #: long scan's workers would grow without bound; a fresh worker costs well under a second.
 RECORDS_PER_WORKER = 200
 
