@@ -16,8 +16,9 @@ from functools import cache
 
 from .inflect import inflect, lemmatize
 from .langdata import DIGIT_WORDS, FILLERS, NUMBER_WORDS, STOPWORDS
-from .lexicon import Candidate, Lexicon, static_score
+from .lexicon import MEMO_ENTRIES, Candidate, Lexicon, static_score
 from .lm import BOS, EOS, Scorer
+from .memo import BoundedMemo
 from .text import Token
 
 
@@ -131,7 +132,8 @@ class Channel:
         self.lexicon = lexicon
         self.params = params
         self.lm = scorer
-        self._memo: dict[str, tuple[tuple[str, tuple[float, ...], str], ...]] = {}
+        self._memo: BoundedMemo[str, tuple[tuple[str, tuple[float, ...], str], ...]] = \
+            BoundedMemo(MEMO_ENTRIES)
 
     def originals(self, observed: str) -> tuple[tuple[str, tuple[float, ...], str], ...]:
         """(original, features, label) for a lower-cased observed word or phrase, inflection included."""
@@ -159,8 +161,7 @@ class Channel:
                 add(inflect(c.original, form), c)
         ranked = sorted(found.items(), key=lambda kv: kv[1][0], reverse=True)
         result = tuple((orig, x, lab) for orig, (_, x, lab) in ranked)
-        self._memo[observed] = result
-        return result
+        return self._memo.remember(observed, result)
 
     def _option(self, i: int, j: int, words: tuple[str, ...], x: tuple[float, ...], label: str,
                 doc: tuple[float, float] = (0.0, 0.0)) -> Option:

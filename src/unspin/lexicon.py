@@ -26,12 +26,16 @@ from pathlib import Path
 
 from .errors import DataError
 from .langdata import STOPWORDS
+from .memo import BoundedMemo
 from .substitution import MOBY_FWD, MOBY_REV, WORDNET, SubstitutionModel, pair_features
 
 #: Bump when the compiled format or its sources change; old caches are ignored.
 LEXICON_VERSION = "3"
 #: Candidates kept per observed entry, best static score first.
 MAX_CANDIDATES = 150
+# Observed words whose candidates stay in memory at once (a few KB each): enough for the
+# working vocabulary of a long run, bounded so a server or scan worker does not grow with it.
+MEMO_ENTRIES = 20_000
 MAX_PHRASE_WORDS = 4
 
 _CLEAN = re.compile(r"^[a-z][a-z' -]*[a-z]$|^[a-z]$")
@@ -205,7 +209,7 @@ class Lexicon:
                 f"the lexicon cache at {path} is damaged: run `unspin lexicon build --force`"
             ) from exc
         self.version = f"lexicon-v{meta['version']}"
-        self._memo: dict[str, tuple[Candidate, ...]] = {}
+        self._memo: BoundedMemo[str, tuple[Candidate, ...]] = BoundedMemo(MEMO_ENTRIES)
         # Multi-word observed entries are few; keeping their first words in memory
         # lets the decoder skip phrase look-ups at most positions.
         self.phrase_starts: dict[str, int] = {}
@@ -221,8 +225,7 @@ class Lexicon:
             return hit
         row = self._con.execute("SELECT candidates FROM inverse WHERE observed = ?", (observed,)).fetchone()
         result = tuple(Candidate(o, f, n, u) for o, f, n, u in json.loads(row[0])) if row else ()
-        self._memo[observed] = result
-        return result
+        return self._memo.remember(observed, result)
 
 
 @cache
