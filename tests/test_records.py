@@ -40,6 +40,35 @@ def test_truncated_gzip_keeps_what_was_read(tmp_path):
     assert recs[-1].error == "truncated"
 
 
+def _zstd():
+    return pytest.importorskip("zstandard", reason=".zst needs zstandard: pip install -e '.[test]'")
+
+
+def test_zstd_jsonl_reads_every_frame(tmp_path):
+    zstd = _zstd()
+    lines = "".join(json.dumps({"id": k, "text": f"doc {k}"}) + "\n" for k in range(3)).encode()
+    path = tmp_path / "docs.jsonl.zst"
+    # Two frames end to end, as tools that append or split-and-join write them; no newline at the end.
+    last = zstd.ZstdCompressor().compress(b'{"id": 9, "text": "z"}')
+    path.write_bytes(zstd.ZstdCompressor().compress(lines) + last)
+    assert [(r.id, r.text, r.error) for r in read_records(path)] == [
+        ("0", "doc 0", None), ("1", "doc 1", None), ("2", "doc 2", None), ("9", "z", None)]
+
+
+@pytest.mark.parametrize("damage, code", [("truncate", "truncated"), ("garbage", "unreadable")])
+def test_damaged_zstd_keeps_what_was_read(tmp_path, damage, code):
+    zstd = _zstd()
+    good = zstd.ZstdCompressor().compress(b'{"id": "a", "text": "kept"}\n')
+    body = "".join(json.dumps({"id": k, "text": f"{k} " * 50}) + "\n" for k in range(2000)).encode()
+    tail = zstd.ZstdCompressor().compress(body)
+    tail = tail[: len(tail) // 2] if damage == "truncate" else b"\x28\xb5\x2f\xfd" + bytes(range(256)) * 4
+    path = tmp_path / "docs.json.zst"
+    path.write_bytes(good + tail)
+    recs = list(read_records(path))
+    assert (recs[0].id, recs[0].text) == ("a", "kept")
+    assert recs[-1].error == code and all(r.error is None for r in recs[:-1])
+
+
 def test_folder_of_text_files_reports_binary_ones(tmp_path):
     (tmp_path / "a.txt").write_text("An article.", encoding="utf-8")
     (tmp_path / "sub").mkdir()

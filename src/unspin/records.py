@@ -33,7 +33,8 @@ class Record:
     error: str | None = None
 
 
-_JSONL = (".jsonl", ".ndjson", ".jsonl.gz", ".ndjson.gz")
+_JSONL = (".jsonl", ".ndjson", ".jsonl.gz", ".ndjson.gz", ".json.gz", ".jsonl.zst", ".ndjson.zst",
+          ".json.zst")
 _WARC = (".warc", ".warc.gz", ".warc.zst", ".wet", ".wet.gz")
 #: Reason codes of records that are left out on purpose (counted, not reported as errors).
 SKIPPED = frozenset({"not_html"})
@@ -57,7 +58,7 @@ def read_records(path: str | Path, *, text_field: str = "text", id_field: str = 
     elif name.endswith(".txt"):
         yield from _folder_file(path, path.name, max_bytes)
     else:
-        raise InputError(f"{path}: unknown collection format; give .jsonl, .jsonl.gz, .parquet, "
+        raise InputError(f"{path}: unknown collection format; give .jsonl(.gz/.zst), .parquet, "
                          ".warc(.gz), .wet(.gz), .txt or a folder of .txt files")
 
 
@@ -73,17 +74,54 @@ def _folder_file(path: Path, doc_id: str, max_bytes: int) -> Iterator[Record]:
         yield Record(doc_id, None, str(path), 0, err.code)
 
 
+def _lines(path: Path) -> Iterator[bytes]:
+    """The lines of a plain, gzip or zstd file; a stream that ends early raises EOFError at the end."""
+    name = path.name.lower()
+    if name.endswith(".zst"):
+        yield from _zst_lines(path)
+        return
+    with (gzip.open(path, "rb") if name.endswith(".gz") else open(path, "rb")) as fh:
+        yield from fh
+
+
+def _zst_lines(path: Path) -> Iterator[bytes]:
+    try:
+        import zstandard
+    except ImportError as exc:
+        raise MissingDependencyError("reading .zst files", '"unspin[zstd]"') from exc
+    decompressor = zstandard.ZstdDecompressor()
+    frame = None  # the frame being decoded; files are often several frames end to end
+    rest = b""
+    with open(path, "rb") as fh:
+        while chunk := fh.read(1 << 20):
+            while chunk:
+                frame = frame or decompressor.decompressobj()
+                try:
+                    out = frame.decompress(chunk)
+                except zstandard.ZstdError as exc:
+                    raise OSError(f"{path} is not a readable zstd stream: {exc}") from exc
+                chunk = b""
+                if frame.eof:
+                    chunk, frame = frame.unused_data, None
+                # Lines go out frame by frame, so damage further on loses nothing decoded before it.
+                *done, rest = (rest + out).split(b"\n")
+                for line in done:
+                    yield line + b"\n"
+    if frame is not None:
+        raise EOFError(f"{path} ends in the middle of a zstd frame")
+    if rest:
+        yield rest
+
+
 def _jsonl(path: Path, text_field: str, id_field: str, max_bytes: int) -> Iterator[Record]:
-    opener = gzip.open if path.name.lower().endswith(".gz") else open
     line_no = 0
     try:
-        with opener(path, "rb") as fh:
-            for line_no, raw in enumerate(fh, 1):
-                if not raw.strip():
-                    continue
-                yield _json_record(raw, path, line_no, text_field, id_field, max_bytes)
+        for line_no, raw in enumerate(_lines(path), 1):
+            if not raw.strip():
+                continue
+            yield _json_record(raw, path, line_no, text_field, id_field, max_bytes)
     except (EOFError, OSError, zlib.error) as exc:
-        # A truncated or corrupt gzip stream: what was read stands, the rest is reported.
+        # A truncated or corrupt compressed stream: what was read stands, the rest is reported.
         yield Record(f"{path.name}:{line_no + 1}", None, str(path), line_no + 1,
                      "truncated" if isinstance(exc, EOFError) else "unreadable")
 
