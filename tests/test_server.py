@@ -107,6 +107,16 @@ def test_the_page_and_its_assets_are_served_from_the_package(client):
     assert "/" not in client.get("/openapi.json").json()["paths"]
 
 
+def test_the_api_reference_is_served_offline(client):
+    docs = client.get("/docs")
+    assert docs.status_code == 200 and "unspin HTTP API" in docs.text
+    assert "default-src 'none'" in docs.headers["content-security-policy"]
+    assets = re.findall(r'(?:src|href)="([^"]+)"', docs.text)
+    assert "/static/api.js" in assets and all(a.startswith(("/", "data:")) for a in assets)
+    assert client.get("/static/api.js").status_code == 200
+    assert client.get("/redoc").status_code == 404  # FastAPI's CDN-backed pages are off
+
+
 def test_an_uploaded_file_comes_back_with_the_text_its_offsets_point_into(client):
     article = spin(CLEAN, "moby", rate=0.4, seed=2).text
     page = (f"<!doctype html><html><body><nav>Home | News</nav><article><p>{article}</p></article>"

@@ -203,6 +203,16 @@ def test_unusable_input_gets_a_clear_message(page, server):
     expect(page.get_by_role("alert")).to_be_hidden()
 
 
+def test_the_api_reference_lists_every_endpoint_of_the_schema(page, server):
+    schema = httpx.get(f"{server}/openapi.json", timeout=30).json()
+    wanted = sorted(f"{m.upper()} {p}" for p, ms in schema["paths"].items() for m in ms)
+    page.goto(f"{server}/docs")
+    expect(page.get_by_role("status")).to_contain_text(f"{len(wanted)} endpoints")
+    assert sorted(page.locator(".endpoint h2").all_inner_texts()) == wanted
+    analyse = page.get_by_role("region", name="POST /v1/analyze", exact=True)
+    expect(analyse.get_by_role("cell", name="text", exact=True)).to_be_visible()
+
+
 def test_screenshot_of_a_result_is_not_blank(page, server, tmp_path):
     image = pytest.importorskip("PIL.Image", reason="reading the screenshot needs Pillow")
     analyse_pasted(page, server, SPUN)

@@ -1,6 +1,6 @@
 """The HTTP API: analyse, restore and trace as versioned JSON endpoints (FastAPI).
 
-    unspin serve --port 8000            # http://127.0.0.1:8000/docs for the OpenAPI page
+    unspin serve --port 8000            # http://127.0.0.1:8000/ the page, /docs the API reference
 
 The analysis is CPU-bound Python, so requests are served by a pool of worker
 processes, each loading the engine once; a slow request does not block the
@@ -165,7 +165,9 @@ def create_app(*, index: str | None = None, workers: int = 2, max_bytes: int = D
         yield
         state["pool"].shutdown(cancel_futures=True)
 
-    app = FastAPI(title="unspin", version=__version__, lifespan=lifespan,
+    # docs_url/redoc_url off: FastAPI's pages load their scripts from a CDN; web.add_page serves
+    # an offline reference at /docs instead.
+    app = FastAPI(title="unspin", version=__version__, lifespan=lifespan, docs_url=None, redoc_url=None,
                   description="Detect article-spinner rewrites, restore the original wording, "
                               "trace the source.")
 

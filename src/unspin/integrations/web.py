@@ -48,12 +48,19 @@ class _Assets(StaticFiles):
 
 
 def add_page(app: FastAPI) -> None:
-    """Serve the page at ``/`` and its assets under ``/static``."""
+    """Serve the page at ``/``, the API reference at ``/docs`` and their assets under ``/static``."""
     page = (resources.files(__package__) / "static" / "index.html").read_text(encoding="utf-8")
+
+    reference = (resources.files(__package__) / "static" / "api.html").read_text(encoding="utf-8")
 
     @app.get("/", include_in_schema=False)
     async def index() -> HTMLResponse:
         return HTMLResponse(page, headers=_PAGE_HEADERS)
+
+    # FastAPI's own /docs loads Swagger UI from a CDN; this one is served by the package.
+    @app.get("/docs", include_in_schema=False)
+    async def docs() -> HTMLResponse:
+        return HTMLResponse(reference, headers=_PAGE_HEADERS)
 
     app.mount("/static", _Assets(packages=[(__package__, "static")]), name="static")
 
