@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from unspin.documents import load_document, parse_document
+from unspin.documents import clean_page_text, load_document, parse_document
 from unspin.errors import EmptyInputError, InputError, NoTextLayerError, TooLargeInputError
 
 fpdf = pytest.importorskip("fpdf", reason="PDF fixtures need fpdf2: pip install -e '.[test]'")
@@ -76,3 +76,8 @@ def test_plain_text_goes_through_the_usual_vetting(tmp_path):
     assert (doc.kind, doc.pages, doc.page_of(5)) == ("text", (0,), 1)
     with pytest.raises(EmptyInputError):
         parse_document(b"   \n", name="blank.txt")
+
+
+def test_page_text_rejoins_words_pdfium_hyphenated_at_line_ends():
+    raw = "uses counter\x02\r\nfeit conscious\u00ad\nness and a well-\r\nknown model\rend"
+    assert clean_page_text(raw) == "uses counterfeit consciousness and a well-\nknown model\nend"

@@ -22,6 +22,7 @@ from .inputs import DEFAULT_MAX_BYTES, decode_input, read_bytes
 _MIN_LETTERS_PER_PAGE = 40
 _HTML_START = re.compile(rb"\s*(<!doctype html|<html|<head|<body|<!--)", re.IGNORECASE)
 _PAGE_BREAK = "\n\n"
+_SOFT_BREAK = re.compile("[\u0002\u00ad]\n?")
 
 
 @dataclass(frozen=True)
@@ -110,11 +111,22 @@ def _pdf(data: bytes, name: str, max_bytes: int) -> Document:
     return Document(name, "pdf", _PAGE_BREAK.join(texts), tuple(pages))
 
 
+def clean_page_text(raw: str) -> str:
+    """PDFium's text of a page as plain lines: one newline per line break, hyphenation undone.
+
+    PDFium ends lines with CR LF, and a hyphen that only splits a word at a line end can come out
+    as U+0002 (or as a soft hyphen, U+00AD); a word broken that way is joined again, so the
+    tortured-phrase matcher sees "counterfeit" rather than "counter" and "feit". A hard hyphen
+    is left alone: it may belong to the word.
+    """
+    text = raw.replace("\r\n", "\n").replace("\r", "\n")
+    return _SOFT_BREAK.sub("", text)
+
+
 def _page_text(page: object) -> str:
     textpage = page.get_textpage()  # type: ignore[attr-defined]
     try:
-        # PDFium ends lines with CR LF; one newline keeps offsets simple for every reader.
-        return textpage.get_text_range().replace("\r\n", "\n").replace("\r", "\n")
+        return clean_page_text(textpage.get_text_range())
     finally:
         textpage.close()
         page.close()  # type: ignore[attr-defined]
