@@ -73,3 +73,10 @@ def test_many_papers_need_out_and_a_custom_list_replaces_the_builtin(tmp_path: P
 def test_an_empty_folder_is_a_clean_error(tmp_path: Path):
     result = run("paper", str(tmp_path))
     assert result.exit_code == 2 and "no .pdf" in result.output
+
+
+def test_the_bundled_example_reads_as_high_risk():
+    example = Path(__file__).resolve().parents[1] / "examples" / "tortured_abstract.txt"
+    data = json.loads(run("paper", str(example), "--json", "--no-model").stdout)
+    assert data["risk"] == "high"
+    assert {"random forest", "test set", "artificial intelligence"} <= {s["original"] for s in data["spans"]}

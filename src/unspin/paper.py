@@ -11,6 +11,7 @@ level is a signal for a person to check, never proof of misconduct.
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -75,8 +76,6 @@ class PaperReport:
 
     def page_of(self, offset: int) -> int:
         """The 1-based page of a character offset (always 1 for text and HTML)."""
-        import bisect
-
         return bisect.bisect_right(self.pages, offset)
 
     def to_dict(self, *, with_text: bool = False) -> dict[str, Any]:
