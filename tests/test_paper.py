@@ -70,3 +70,11 @@ def test_html_report_escapes_the_paper():
     assert "<script>" not in page and "&lt;script&gt;" in page
     assert "<mark tabindex='0'" in page and "random forest" in page
     assert "Problematic Paper Screener" in page
+
+
+def test_the_package_exports_paper_screening():
+    import unspin
+
+    assert {"screen_paper", "load_document"} <= set(unspin.__all__)
+    rep = unspin.screen_paper(Document("p.txt", "text", "an irregular woodland"), known=LIST, model=False)
+    assert [s.original for s in rep.spans] == ["random forest"]

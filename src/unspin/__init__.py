@@ -20,6 +20,8 @@ _EXPORTS = {
     "Engine": "unspin.pipeline",
     "Index": "unspin.index",
     "spin": "unspin.spinner",
+    "load_document": "unspin.documents",
+    "screen_paper": "unspin.paper",
     "Analysis": "unspin.result",
     "Span": "unspin.result",
     "UnspinError": "unspin.errors",
