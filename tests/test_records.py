@@ -137,6 +137,22 @@ def test_warc_html_responses_become_text_and_the_rest_is_skipped(tmp_path):
     assert recs[2].text == "Plain text from a WET file."
 
 
+def test_warc_pages_through_trafilatura(tmp_path):
+    pytest.importorskip("trafilatura", reason="needs the trafilatura extra")
+    pytest.importorskip("fastwarc", reason="WARC input needs the warc extra")
+    story = " ".join(["The council said on Tuesday that the bridge over the river would close for repairs "
+                      "in the spring, and that a ferry would carry commuters until it reopened."] * 3)
+    html = (f"<html><body><nav><a href='/'>Home</a> | <a href='/about'>About us</a></nav><article>"
+            f"<h1>Bridge</h1><p>{story}</p></article><footer>Copyright 2026 Example News</footer>"
+            "</body></html>").encode()
+    path = write_warc(tmp_path / "crawl.warc.gz", [("http://a.example/news", html, "text/html")])
+    (rec,) = read_records(path, html_extractor="trafilatura")
+    assert rec.error is None and "ferry would carry commuters" in rec.text
+    assert "About us" not in rec.text and "Copyright" not in rec.text
+    with pytest.raises(InputError, match="unknown HTML extractor"):
+        list(read_records(path, html_extractor="lynx"))
+
+
 def test_warc_size_limit_reports_large_pages_and_only_skips_large_media(tmp_path):
     pytest.importorskip("resiliparse", reason="WARC input needs the warc extra")
     page = b"<html><body><p>" + b"Some words of news text here. " * 40 + b"</p></body></html>"

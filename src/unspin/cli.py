@@ -490,12 +490,15 @@ def trace(source: str, encoding: str | None, max_bytes: int, any_language: bool,
 @click.option("--model", type=click.Path(exists=True), default=None,
               help="Deep mode with this GGUF file or Hugging Face folder.")
 @click.option("--any-language", is_flag=True, help="Analyse documents that do not look like English.")
+@click.option("--html-extractor", type=click.Choice(["resiliparse", "trafilatura"]), default="resiliparse",
+              show_default=True,
+              help="How WARC pages become text (trafilatura: pip install \"unspin[trafilatura]\").")
 @click.option("--engine", type=click.Choice(["local", "ray"]), default="local", show_default=True,
               help="local: a process pool; ray: Ray Data actors on the cluster in RAY_ADDRESS "
                    "(a local Ray instance if unset; pip install \"unspin[ray]\").")
 def scan(inputs: tuple[str, ...], out: str, text_field: str, id_field: str, only_spun: bool,
          with_restored: bool, workers: int | None, resume: bool, shard_size: int, threshold: float | None,
-         deep: bool, model: str | None, any_language: bool, engine: str) -> None:
+         deep: bool, model: str | None, any_language: bool, html_extractor: str, engine: str) -> None:
     """Analyse every document of JSONL (.gz), Parquet or .txt collections into one output file.
 
     One record per document: id, source file and offset, score, is_spun,
@@ -512,7 +515,7 @@ def scan(inputs: tuple[str, ...], out: str, text_field: str, id_field: str, only
     options = ScanOptions(text_field=text_field, id_field=id_field, threshold=threshold,
                           deep=deep or model is not None, model=model, restore=with_restored,
                           only_spun=only_spun, any_language=any_language,
-                          shard_size=shard_size)
+                          shard_size=shard_size, html_extractor=html_extractor)
     piped = not sys.stderr.isatty()
     with _progress("Scanning") as advance:
         seen, logged = [0], [time.monotonic()]

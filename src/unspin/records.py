@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from .documents import html_to_text
+from .documents import HTML_EXTRACTORS, html_to_text
 from .errors import InputError, MissingDependencyError, UnspinError
 from .inputs import DEFAULT_MAX_BYTES, read_input
 
@@ -41,8 +41,14 @@ SKIPPED = frozenset({"not_html"})
 
 
 def read_records(path: str | Path, *, text_field: str = "text", id_field: str = "id",
-                 max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[Record]:
-    """The documents of a JSONL/Parquet/WARC/WET file, a .txt file, or a folder of .txt files."""
+                 max_bytes: int = DEFAULT_MAX_BYTES, html_extractor: str = "resiliparse") -> Iterator[Record]:
+    """The documents of a JSONL/Parquet/WARC/WET file, a .txt file, or a folder of .txt files.
+
+    ``html_extractor`` turns WARC responses into text (see :data:`unspin.documents.HTML_EXTRACTORS`).
+    """
+    if html_extractor not in HTML_EXTRACTORS:
+        raise InputError(f"unknown HTML extractor {html_extractor!r}; "
+                         f"use one of {', '.join(HTML_EXTRACTORS)}")
     path = Path(path)
     name = path.name.lower()
     if path.is_dir():
@@ -54,7 +60,7 @@ def read_records(path: str | Path, *, text_field: str = "text", id_field: str = 
     elif name.endswith(".parquet"):
         yield from _parquet(path, text_field, id_field)
     elif name.endswith(_WARC):
-        yield from _warc(path, max_bytes)
+        yield from _warc(path, max_bytes, html_extractor)
     elif name.endswith(".txt"):
         yield from _folder_file(path, path.name, max_bytes)
     else:
@@ -170,7 +176,7 @@ def _parquet(path: Path, text_field: str, id_field: str) -> Iterator[Record]:
                 yield Record(rid, None, str(path), row, "missing_text")
 
 
-def _warc(path: Path, max_bytes: int) -> Iterator[Record]:
+def _warc(path: Path, max_bytes: int, extractor: str) -> Iterator[Record]:
     """HTML responses of a WARC file as plain text (resiliparse), and the text of WET conversions.
 
     Other records (requests, metadata, images, PDFs...) come back with the
@@ -203,7 +209,7 @@ def _warc(path: Path, max_bytes: int) -> Iterator[Record]:
                 if rec.record_type == WarcRecordType.conversion:
                     yield Record(uri, bytes_to_str(data, detect_encoding(data)), str(path), where)
                     continue
-                text = html_to_text(data)
+                text = html_to_text(data, extractor)
                 yield Record(uri, text, str(path), where) if text.strip() else \
                     Record(uri, None, str(path), where, "empty_input")
         except Exception:  # a truncated or corrupt stream: what was read stands

@@ -48,6 +48,7 @@ class ScanOptions:
     any_language: bool = False
     max_bytes: int = DEFAULT_MAX_BYTES
     shard_size: int = 200
+    html_extractor: str = "resiliparse"
 
 
 @dataclass
@@ -130,7 +131,7 @@ def _shards(inputs: list[Path], options: ScanOptions) -> Iterator[tuple[str, lis
         k = 0
         try:
             for rec in read_records(path, text_field=options.text_field, id_field=options.id_field,
-                                    max_bytes=options.max_bytes):
+                                    max_bytes=options.max_bytes, html_extractor=options.html_extractor):
                 chunk.append(rec)
                 if len(chunk) >= options.shard_size:
                     yield f"{f:05d}-{k:07d}", chunk
