@@ -45,7 +45,6 @@ import zlib
 from collections import Counter
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -59,6 +58,7 @@ from unspin.paper import screen_paper
 from unspin.phrase_match import Words, stem
 from unspin.tortured_list import Entry, builtin_list
 from unspin.tortured_model import (
+    FEATURES,
     PhraseModel,
     PhraseParams,
     _term_shaped,
@@ -73,9 +73,6 @@ FRAMES = ("In this study, the {} is examined in detail.",
           "Results show that the {} plays an important role in the overall performance.",
           "The {} was measured for each sample under the same conditions.")
 _SENT = re.compile(r"(?<=[.!?])\s+(?=[A-Z])")
-if TYPE_CHECKING:
-    from unspin.tortured_neural import NeuralTerms
-
 PARAMS_OUT = Path(__file__).resolve().parent.parent / "src" / "unspin" / "data" / "params_tortured.json"
 
 
@@ -155,8 +152,7 @@ def evaluate(model: PhraseModel, cases: list[dict], clean: list[str]) -> dict:
     }
 
 
-def build_model(entries: list[Entry], params: PhraseParams,
-                neural: NeuralTerms | None = None) -> PhraseModel:
+def build_model(entries: list[Entry], params: PhraseParams) -> PhraseModel:
     """The model as the product builds it, but from ``entries`` only: no held-out phrase or swap in it.
 
     The n-gram table stays whole: it was counted from clean abstracts, not from the list, so a
@@ -164,15 +160,13 @@ def build_model(entries: list[Entry], params: PhraseParams,
     """
     channel = learn_channel((e.tortured, e.expected_term) for e in entries)
     return PhraseModel(load_ngrams(), default_lexicon(), default_scorer(), channel, params,
-                       extra_terms=(e.expected_term for e in entries), neural=neural)
+                       extra_terms=(e.expected_term for e in entries))
 
 
 def window_rows(model: PhraseModel, text: str,
                 target: tuple[int, int, str] | None) -> list[tuple[list[float], bool]]:
     """Every reading of every term-shaped window, labelled: is it the inserted phrase read right?"""
     words = Words.of(text)
-    if model.neural is not None:
-        model.neural.prepare(model.first_words(text, words))
     rows = []
     want = tuple(stem(w) for w in Words.of(target[2]).lowers) if target else None
     for i in range(len(words)):
@@ -181,7 +175,7 @@ def window_rows(model: PhraseModel, text: str,
             if len(gram) < n or not _term_shaped(gram, text, words, i):
                 continue
             start, end = words.starts[i], words.ends[i + n - 1]
-            for key, _, x in model.readings(gram):
+            for key, x in model.readings(gram):
                 good = target is not None and (start, end) == target[:2] and key == want
                 rows.append((x, good))
     return rows
@@ -206,8 +200,7 @@ def fold(entry: Entry) -> int:
     return zlib.crc32(("fold:" + entry.expected_term.lower()).encode()) % 2
 
 
-def tune(entries: list[Entry], sentences: list[str], clean: list[str], neural: NeuralTerms | None,
-         max_cases: int) -> PhraseParams:
+def tune(entries: list[Entry], sentences: list[str], clean: list[str]) -> PhraseParams:
     """Fit the weights, then the highest-recall threshold that keeps false alarms rare.
 
     Cross-fitted: the tuning half is cut in two, and each part's cases are read by a model
@@ -217,8 +210,8 @@ def tune(entries: list[Entry], sentences: list[str], clean: list[str], neural: N
     for k in (0, 1):
         inside = [e for e in entries if fold(e) != k]
         outside = [e for e in entries if fold(e) == k]
-        model = build_model(inside, PhraseParams(), neural)
-        folds.append((model, embed(outside, sentences)[: max_cases // 2], clean[k::2]))
+        model = build_model(inside, PhraseParams())
+        folds.append((model, embed(outside, sentences), clean[k::2]))
     rows = []
     for model, cases, pool in folds:
         for c in cases:
@@ -228,7 +221,7 @@ def tune(entries: list[Entry], sentences: list[str], clean: list[str], neural: N
     y = np.array([float(r[1]) for r in rows])
     print(f"fitting on {len(rows)} readings, {int(y.sum())} right ones", file=sys.stderr)
     w = fit_logistic(x, y)
-    weights = dict(zip(folds[0][0].feature_names, map(float, w[1:]), strict=True))
+    weights = dict(zip(FEATURES, map(float, w[1:]), strict=True))
     params = replace(PhraseParams(), bias=float(w[0]), weights=weights)
     for threshold in (0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95):
         results = []
@@ -261,16 +254,16 @@ def list_speed(clean: list[str]) -> dict:
             "list_flags_per_1000_clean_abstracts": round(1000 * flags / len(clean), 2)}
 
 
-def shipped_flags(clean: list[str], deep: bool) -> dict:
+def shipped_flags(clean: list[str]) -> dict:
     """What ``unspin paper`` as shipped (full list; model with its channel) flags in clean text."""
     by_label: Counter[str] = Counter()
     for t in clean:
-        by_label.update(s.label for s in screen_paper(Document("abstract", "text", t), deep=deep).spans)
+        by_label.update(s.label for s in screen_paper(Document("abstract", "text", t)).spans)
     return {f"{label}_per_1000_abstracts": round(1000 * n / len(clean), 2) for label, n in by_label.items()} \
         or {"flags_per_1000_abstracts": 0.0}
 
 
-def paper_time(clean: list[str], tortured: list[str], deep: bool) -> dict:
+def paper_time(clean: list[str], tortured: list[str]) -> dict:
     """Wall time of ``unspin paper x.pdf --json`` (a whole process) on a 10-page PDF, and in-process."""
     from fpdf import FPDF
 
@@ -292,8 +285,7 @@ def paper_time(clean: list[str], tortured: list[str], deep: bool) -> dict:
         runs = []
         for _ in range(3):
             t0 = time.perf_counter()
-            out = subprocess.run([sys.executable, "-m", "unspin", "paper", str(path), "--json",
-                                  *(["--deep"] if deep else [])],
+            out = subprocess.run([sys.executable, "-m", "unspin", "paper", str(path), "--json"],
                                  capture_output=True, text=True, check=False)
             runs.append(time.perf_counter() - t0)
         report = json.loads(out.stdout)
@@ -301,7 +293,7 @@ def paper_time(clean: list[str], tortured: list[str], deep: bool) -> dict:
 
         t0 = time.perf_counter()
         doc: Document = load_document(path)
-        screen_paper(doc, deep=deep)
+        screen_paper(doc)
         inproc = time.perf_counter() - t0
     return {"pages": report["pages"], "words": report["n_words"], "findings": report["findings"],
             "cli_seconds_best_of_3": round(min(runs), 2), "in_process_seconds_warm": round(inproc, 3)}
@@ -312,15 +304,7 @@ def main() -> None:
     ap.add_argument("--tune", action="store_true", help="choose settings on the tuning half")
     ap.add_argument("--write", action="store_true", help=f"with --tune, write {PARAMS_OUT.name}")
     ap.add_argument("--clean", type=int, default=2000, help="clean abstracts per pool")
-    ap.add_argument("--cases", type=int, default=100_000, help="at most this many embedded phrases")
-    ap.add_argument("--deep", action="store_true", help="with the neural language model (deep extra)")
     args = ap.parse_args()
-    neural = None
-    if args.deep:
-        from unspin.tortured_neural import NeuralTerms
-
-        neural = NeuralTerms()
-    params_out = PARAMS_OUT.with_name(f"params_tortured{'_deep' if args.deep else ''}.json")
     known = builtin_list()
     shipped_matches_shared = known.sha256 == __import__("hashlib").sha256(
         tortured_list_csv().read_bytes()).hexdigest()
@@ -332,13 +316,13 @@ def main() -> None:
     sentences = {k: [s for a in v for s in _SENT.split(a)] for k, v in pools.items()}
     entries = {h: [e for e in known.entries if half(e) == h] for h in ("tune", "test")}
     if args.tune:
-        p = tune(entries["tune"], sentences["tune"], pools["tune"][: args.clean], neural, args.cases)
+        p = tune(entries["tune"], sentences["tune"], pools["tune"][: args.clean])
         print(json.dumps(params_dict(p)))
         if args.write:
-            params_out.write_text(json.dumps(params_dict(p), indent=2) + "\n")
+            PARAMS_OUT.write_text(json.dumps(params_dict(p), indent=2) + "\n")
         return
-    model = build_model(entries["tune"], load_params(args.deep), neural)
-    cases = embed(entries["test"], sentences["test"])[: args.cases]
+    model = build_model(entries["tune"], load_params())
+    cases = embed(entries["test"], sentences["test"])
     clean = pools["test"][: args.clean]
     t0 = time.perf_counter()
     result = evaluate(model, cases, clean)
@@ -352,12 +336,11 @@ def main() -> None:
                  "tune_entries": len(entries["tune"]), "test_entries": len(entries["test"]),
                  "expected_terms_in_both_halves": len({e.expected_term.lower() for e in entries["test"]}
                                                        & {e.expected_term.lower() for e in entries["tune"]})},
-        "mode": "deep" if args.deep else "fast",
-        "params": params_dict(load_params(args.deep)),
+        "params": params_dict(load_params()),
         "beyond_the_list_test_half": {**result, "model_words_per_second": round(n_words / model_wall)},
         "known_list_on_clean_test_pool": list_speed(clean),
-        "shipped_screen_on_clean_test_pool": shipped_flags(clean, args.deep),
-        "paper_10_pages": paper_time(clean, [e.tortured for e in entries["test"][:10]], args.deep),
+        "shipped_screen_on_clean_test_pool": shipped_flags(clean),
+        "paper_10_pages": paper_time(clean, [e.tortured for e in entries["test"][:10]]),
     }, indent=2))
 
 

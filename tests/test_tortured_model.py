@@ -101,31 +101,3 @@ def test_shipped_table_and_model_load():
     m = default_phrase_model()
     assert ("random", "forest") in m.terms
     assert "random" in m.channel["irregular"]
-
-
-class StubNeural:
-    """Deep mode's term knowledge, from a fixed list of likely pairs."""
-
-    def __init__(self, pairs: dict[tuple[str, str], int]) -> None:
-        self.pairs = pairs
-        self.prepared: set[str] = set()
-
-    def prepare(self, firsts) -> None:
-        self.prepared.update(firsts)
-
-    def rank(self, first: str, second: str) -> int | None:
-        return self.pairs.get((first, second))
-
-
-def test_deep_mode_finds_terms_the_table_lacks():
-    from unspin.tortured_model import FEATURES_DEEP
-
-    neural = StubNeural({("random", "forest"): 3})
-    weights = {**dict.fromkeys(FEATURES_DEEP, 0.0), "term_rank": -1.0, "observed_rank": 1.0}
-    m = PhraseModel({}, LEX, StubLM(set()), CHANNEL, PhraseParams(bias=-3.0, weights=weights, threshold=0.5),
-                    neural=neural)  # type: ignore[arg-type]
-    assert m.feature_names == FEATURES_DEEP
-    assert flags("an irregular woodland grows", m) == [("irregular woodland", "random forest")]
-    assert {"irregular", "random"} <= neural.prepared
-    # Without the neural model the same table holds no such term.
-    assert flags("an irregular woodland grows", PhraseModel({}, LEX, StubLM(set()), CHANNEL, PARAMS)) == []

@@ -42,12 +42,10 @@ def _paper_files(inputs: tuple[str, ...]) -> Iterator[Path]:
               help="Use this phrase list (CSV: PPS export columns, or phrase,expected), not the built-in.")
 @click.option("--no-model", is_flag=True,
               help="Only the known list: skip the model that finds unlisted phrases.")
-@click.option("--deep", is_flag=True,
-              help="Let the neural language model judge unlisted phrases (pip install \"unspin[deep]\").")
 @click.option("--max-bytes", type=click.IntRange(min=1), default=5 * DEFAULT_MAX_BYTES, show_default=True,
               help="Refuse files larger than this many bytes.")
 def paper(inputs: tuple[str, ...], out: str | None, as_json: bool, html_path: str | None,
-          list_path: str | None, no_model: bool, deep: bool, max_bytes: int) -> None:
+          list_path: str | None, no_model: bool, max_bytes: int) -> None:
     """Screen papers (.pdf, .txt, .md, .html) for tortured phrases.
 
     A report per paper: each phrase found with its page and character
@@ -68,8 +66,7 @@ def paper(inputs: tuple[str, ...], out: str | None, as_json: bool, html_path: st
     if out is None and len(files) > 1:
         raise click.UsageError("several papers need --out FILE.jsonl for their reports")
     if out is None:
-        report = screen_paper(load_document(files[0], max_bytes=max_bytes), known=known, model=not no_model,
-                              deep=deep)
+        report = screen_paper(load_document(files[0], max_bytes=max_bytes), known=known, model=not no_model)
         if html_path:
             from unspin.report import render_paper_html
 
@@ -88,8 +85,7 @@ def paper(inputs: tuple[str, ...], out: str | None, as_json: bool, html_path: st
         for path in files:
             record: dict[str, Any]
             try:
-                rep = screen_paper(load_document(path, max_bytes=max_bytes), known=known, model=not no_model,
-                                   deep=deep)
+                rep = screen_paper(load_document(path, max_bytes=max_bytes), known=known, model=not no_model)
                 record = rep.to_dict()
                 counts[record["risk"]] += 1
             except UnspinError as err:

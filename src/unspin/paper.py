@@ -105,10 +105,8 @@ def agree(found: str, expected: str) -> str:
     return expected
 
 
-def screen_paper(doc: Document, *, known: KnownList | None = None, model: bool = True,
-                 deep: bool = False) -> PaperReport:
-    """Screen one extracted document against the known list and, with ``model``, the phrase model
-    (with ``deep``, helped by the neural language model: the deep extra)."""
+def screen_paper(doc: Document, *, known: KnownList | None = None, model: bool = True) -> PaperReport:
+    """Screen one extracted document against the known list and, with ``model``, the phrase model."""
     known = known or load_list()
     words = Words.of(doc.text)
     report = PaperReport(doc.name, doc.kind, doc.text, len(words), doc.pages, list_name=known.name,
@@ -132,7 +130,7 @@ def screen_paper(doc: Document, *, known: KnownList | None = None, model: bool =
     if model:
         from .tortured_model import default_phrase_model
 
-        for span, detail in default_phrase_model(deep).find(doc.text, words):
+        for span, detail in default_phrase_model().find(doc.text, words):
             if not any(span.start < e and s < span.end for s, e in taken):
                 report.spans.append(span)
                 report.details.append(detail)

@@ -31,8 +31,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from functools import cache
 from importlib import resources
-from itertools import pairwise, product
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
 from .langdata import STOPWORDS
 from .lexicon import Candidate, default_lexicon
@@ -41,18 +40,8 @@ from .phrase_match import Words, stem
 from .result import Span
 from .text import match_case
 
-if TYPE_CHECKING:
-    from .tortured_neural import NeuralTerms
-
-#: Deep mode: how many of the neural model's likeliest next words count as calling for each other.
-TOP = 500
-
 LABEL = "tortured_model"
 FEATURES = ("term_count", "term_pmi", "observed_pmi", "channel", "learned_swaps", "swapped_share", "trigram")
-#: Deep mode adds the neural model's ranks of the term's and the observed sequence's last word.
-FEATURES_DEEP = (*FEATURES, "term_rank", "observed_rank")
-#: Reading of a sequence: the term's stems, its words, and the features of the reading.
-Reading = tuple[tuple[str, ...], tuple[str, ...], list[float]]
 
 
 class CandidateSource(Protocol):
@@ -75,14 +64,13 @@ class PhraseParams:
     bias: float = -4.0
     weights: dict[str, float] = field(default_factory=lambda: {
         "term_count": 0.6, "term_pmi": 0.3, "observed_pmi": -0.5, "channel": 0.3,
-        "learned_swaps": 1.5, "swapped_share": 1.0, "trigram": 0.5, "term_rank": -0.5, "observed_rank": 0.5})
+        "learned_swaps": 1.5, "swapped_share": 1.0, "trigram": 0.5})
     threshold: float = 0.5  # probability at which a sequence is flagged
-    neural_options: int = 8  # deep mode: lexicon options per word tried as terms the table lacks
 
 
-def load_params(deep: bool = False) -> PhraseParams:
-    """The fitted settings shipped in ``data/params_tortured[_deep].json`` (defaults if absent)."""
-    path = resources.files("unspin").joinpath(f"data/params_tortured{'_deep' if deep else ''}.json")
+def load_params() -> PhraseParams:
+    """The fitted settings shipped in ``data/params_tortured.json`` (defaults if absent)."""
+    path = resources.files("unspin").joinpath("data/params_tortured.json")
     if not path.is_file():
         return PhraseParams()
     return PhraseParams(**json.loads(path.read_text()))
@@ -127,11 +115,8 @@ class PhraseModel:
 
     def __init__(self, ngrams: dict[tuple[str, ...], int], lexicon: CandidateSource,
                  lm: AssociationModel, channel: dict[str, Counter[str]] | None = None,
-                 params: PhraseParams | None = None, extra_terms: Iterable[str] = (),
-                 neural: NeuralTerms | None = None) -> None:
+                 params: PhraseParams | None = None, extra_terms: Iterable[str] = ()) -> None:
         self.params = params or PhraseParams()
-        self.neural = neural
-        self.feature_names = FEATURES_DEEP if neural is not None else FEATURES
         self.lexicon = lexicon
         self.lm = lm
         self.channel = channel or {}
@@ -159,21 +144,21 @@ class PhraseModel:
             surface = gram if count > old.count else old.surface
             self.terms[key] = Term(old.count + count, surface)
 
-    def options(self, word: str) -> dict[str, tuple[float, bool, str]]:
-        """stem of a possible original -> (channel log-probability, learned from the list?, the word)."""
-        out: dict[str, tuple[float, bool, str]] = {}
+    def options(self, word: str) -> dict[str, tuple[float, bool]]:
+        """stem of a possible original -> (channel log-probability, learned from the list?)."""
+        out: dict[str, tuple[float, bool]] = {}
         learned = self.channel.get(stem(word))
         if learned:
             total = sum(learned.values())
             for original, n in learned.items():
-                out[stem(original)] = (math.log(n / total), True, original)
+                out[stem(original)] = (math.log(n / total), True)
         k = 0
         for c in self.lexicon.candidates(word):
             if " " in c.original:
                 continue
             s = stem(c.original)
             if s not in out and s != stem(word):
-                out[s] = (c.logq, False, c.original)
+                out[s] = (c.logq, False)
             k += 1
             if k >= self.params.options_per_word:
                 break
@@ -187,40 +172,23 @@ class PhraseModel:
             hit = self._pmi[gram] = sum(parts) / len(parts)
         return hit
 
-    def features(self, gram: tuple[str, ...], key: tuple[str, ...], surface: tuple[str, ...],
-                 steps: list[tuple[float, bool, str]]) -> list[float]:
-        """The logistic model's inputs for reading ``gram`` as the term ``key`` (written ``surface``)."""
+    def features(self, gram: tuple[str, ...], key: tuple[str, ...], channel: float,
+                 learned: int) -> list[float]:
+        """The logistic model's inputs for reading ``gram`` as the term ``key``."""
         term = self.terms.get(key)
-        stems = [stem(w) for w in gram]
-        swapped = sum(a != b for a, b in zip(key, stems, strict=True))
-        learned = sum(1 for step, k, o in zip(steps, key, stems, strict=True) if step[1] and k != o)
-        x = [math.log1p(term.count if term else 0), min(self.pmi(surface), 10.0),
-             min(self.pmi(gram), 10.0), sum(step[0] for step in steps), float(learned),
-             swapped / len(gram), float(len(gram) == 3)]
-        if self.neural is not None:
-            x += [self._rank_feature(surface), self._rank_feature(gram)]
-        return x
-
-    def _rank_feature(self, words: tuple[str, ...]) -> float:
-        """How far down the neural model ranks each word after the one before (log scale, worst pair)."""
-        assert self.neural is not None
-        worst = 0
-        for a, b in pairwise(words):
-            r = self.neural.rank(a, b)
-            worst = max(worst, 4 * TOP if r is None else r)  # past the list: far past it
-        return math.log1p(worst)
+        swapped = sum(a != b for a, b in zip(key, (stem(w) for w in gram), strict=True))
+        surface = term.surface if term else key
+        return [math.log1p(term.count if term else 0), min(self.pmi(surface), 10.0),
+                min(self.pmi(gram), 10.0), channel, float(learned), swapped / len(gram),
+                float(len(gram) == 3)]
 
     def probability(self, x: list[float]) -> float:
         p = self.params
-        z = p.bias + sum(p.weights[name] * v for name, v in zip(self.feature_names, x, strict=True))
+        z = p.bias + sum(p.weights[name] * v for name, v in zip(FEATURES, x, strict=True))
         return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 
-    def readings(self, gram: tuple[str, ...]) -> Iterator[Reading]:
-        """Every term one channel step from ``gram``: its stems, its words and the features.
-
-        Terms are the table's; in deep mode also any two words, each one of the best few options
-        of its word, that the neural model ranks as a likely pair.
-        """
+    def readings(self, gram: tuple[str, ...]) -> Iterator[tuple[tuple[str, ...], list[float]]]:
+        """Every known term one channel step from ``gram``, with its features."""
         p = self.params
         stems = tuple(stem(w) for w in gram)
         own = self.terms.get(stems)
@@ -228,8 +196,7 @@ class PhraseModel:
             return
         if self.pmi(gram) >= p.max_observed_pmi:
             return
-        opts = [{s: (0.0, False, w), **self.options(w)} for s, w in zip(stems, gram, strict=True)]
-        seen = set()
+        opts = [{s: (0.0, False), **self.options(w)} for s, w in zip(stems, gram, strict=True)]
         for key in self._by_first.get(stems[0], []) + [k for o in opts[0] if o != stems[0]
                                                        for k in self._by_first.get(o, [])]:
             if len(key) != len(gram) or key == stems:
@@ -237,55 +204,35 @@ class PhraseModel:
             steps = [opts[i].get(s) for i, s in enumerate(key)]
             if any(step is None for step in steps):
                 continue
-            seen.add(key)
-            surface = self.terms[key].surface
-            yield key, surface, self.features(gram, key, surface, steps)  # type: ignore[arg-type]
-        if self.neural is None or len(gram) != 2:
-            return
-        firsts, seconds = (list(o.items())[:p.neural_options + 1] for o in opts)
-        for (s1, step1), (s2, step2) in product(firsts, seconds):
-            key = (s1, s2)
-            if key == stems or key in seen or self.neural.rank(step1[2], step2[2]) is None:
-                continue
-            surface = (step1[2], step2[2])
-            yield key, surface, self.features(gram, key, surface, [step1, step2])
-
-    def first_words(self, text: str, words: Words) -> set[str]:
-        """Deep mode: every word the neural model will be asked to continue, to prepare in one go."""
-        out: set[str] = set()
-        for i in range(len(words) - 1):
-            gram = words.lowers[i:i + 2]
-            if _term_shaped(gram, text, words, i):
-                out.add(gram[0])
-                out.update(o[2] for o in list(self.options(gram[0]).values())[:self.params.neural_options])
-        return out
+            channel = sum(step[0] for step in steps if step)
+            learned = sum(1 for step, s, o in zip(steps, key, stems, strict=True)
+                          if step and step[1] and s != o)
+            yield key, self.features(gram, key, channel, learned)
 
     def find(self, text: str, words: Words | None = None) -> Iterator[tuple[Span, dict[str, Any]]]:
         """Flagged sequences as spans (``original`` is the restored term) with their details."""
         words = words or Words.of(text)
         lowers = words.lowers
-        if self.neural is not None:
-            self.neural.prepare(self.first_words(text, words))
         next_free = 0
         for i in range(len(lowers)):
             if i < next_free:
                 continue
-            best: tuple[float, int, tuple[str, ...], tuple[str, ...]] | None = None
+            best: tuple[float, int, tuple[str, ...]] | None = None
             for n in (3, 2):
                 gram = lowers[i:i + n]
                 if len(gram) < n or not _term_shaped(gram, text, words, i):
                     continue
-                for key, surface, x in self.readings(gram):
+                for key, x in self.readings(gram):
                     prob = self.probability(x)
                     if best is None or prob > best[0]:
-                        best = (prob, n, key, surface)
+                        best = (prob, n, key)
             if best is None or best[0] < self.params.threshold:
                 continue
-            prob, n, key, surface = best
+            prob, n, key = best
             start, end = words.starts[i], words.ends[i + n - 1]
             found = text[start:end]
             term = self.terms.get(key)
-            expected = match_case(found, " ".join(surface))
+            expected = match_case(found, " ".join(term.surface if term else key))
             yield (Span(start, end, found, expected, round(prob, 4), LABEL),
                    {"source": "model", "term_count": term.count if term else 0})
             next_free = i + n
@@ -300,17 +247,11 @@ def _term_shaped(gram: tuple[str, ...], text: str, words: Words, i: int) -> bool
 
 
 @cache
-def default_phrase_model(deep: bool = False) -> PhraseModel:
-    """The shipped model: channel and extra terms from the built-in list, the n-gram table, the
-    trigram LM, and in deep mode the neural model's term knowledge (needs the deep extra)."""
+def default_phrase_model() -> PhraseModel:
+    """The shipped model: channel and extra terms from the built-in list, the n-gram table, the trigram LM."""
     from .tortured_list import builtin_list
 
-    neural = None
-    if deep:
-        from .tortured_neural import NeuralTerms
-
-        neural = NeuralTerms()
     entries = builtin_list().entries
     return PhraseModel(load_ngrams(), default_lexicon(), default_scorer(),
-                       learn_channel((e.tortured, e.expected_term) for e in entries), load_params(deep),
-                       extra_terms=(e.expected_term for e in entries), neural=neural)
+                       learn_channel((e.tortured, e.expected_term) for e in entries), load_params(),
+                       extra_terms=(e.expected_term for e in entries))
