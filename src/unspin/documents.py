@@ -36,7 +36,12 @@ class Document:
 
     def page_of(self, offset: int) -> int:
         """The 1-based page that the character at ``offset`` is on."""
-        return bisect.bisect_right(self.pages, offset)
+        return page_at(self.pages, offset)
+
+
+def page_at(pages: tuple[int, ...], offset: int) -> int:
+    """The 1-based page of a character offset, given the offsets where pages start."""
+    return bisect.bisect_right(pages, offset)
 
 
 def load_document(path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Document:

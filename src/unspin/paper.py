@@ -11,12 +11,11 @@ level is a signal for a person to check, never proof of misconduct.
 
 from __future__ import annotations
 
-import bisect
 from dataclasses import dataclass, field
 from typing import Any
 
 from . import __version__
-from .documents import Document
+from .documents import Document, page_at
 from .inflect import inflect
 from .phrase_match import Words, stem
 from .result import Span
@@ -76,7 +75,7 @@ class PaperReport:
 
     def page_of(self, offset: int) -> int:
         """The 1-based page of a character offset (always 1 for text and HTML)."""
-        return bisect.bisect_right(self.pages, offset)
+        return page_at(self.pages, offset)
 
     def to_dict(self, *, with_text: bool = False) -> dict[str, Any]:
         """The report as JSON-ready data; each finding carries its page and list entry."""
