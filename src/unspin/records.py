@@ -177,7 +177,7 @@ def _parquet(path: Path, text_field: str, id_field: str) -> Iterator[Record]:
 
 
 def _warc(path: Path, max_bytes: int, extractor: str) -> Iterator[Record]:
-    """HTML responses of a WARC file as plain text (resiliparse), and the text of WET conversions.
+    """HTML responses of a WARC file as plain text (``extractor``), and the text of WET conversions.
 
     Other records (requests, metadata, images, PDFs...) come back with the
     reason ``not_html``, which a scan counts and leaves out.
