@@ -66,16 +66,21 @@ def parse_document(data: bytes, *, name: str = "input", max_bytes: int = DEFAULT
 HTML_EXTRACTORS = ("resiliparse", "trafilatura")
 
 
+def check_html_extractor(extractor: str) -> None:
+    """Refuse an extractor name that is not one of :data:`HTML_EXTRACTORS`."""
+    if extractor not in HTML_EXTRACTORS:
+        raise InputError(f"unknown HTML extractor {extractor!r}; use one of {', '.join(HTML_EXTRACTORS)}")
+
+
 def html_to_text(data: bytes, extractor: str = "resiliparse") -> str:
     """The main text of an HTML page, in the page's own encoding, without navigation and scripts."""
+    check_html_extractor(extractor)
     if extractor == "trafilatura":
         try:
             import trafilatura
         except ImportError as exc:
             raise MissingDependencyError("the trafilatura HTML extractor", '"unspin[trafilatura]"') from exc
         return trafilatura.extract(data, include_comments=False, include_tables=True) or ""
-    if extractor != "resiliparse":
-        raise InputError(f"unknown HTML extractor {extractor!r}; use one of {', '.join(HTML_EXTRACTORS)}")
     try:
         from resiliparse.extract.html2text import extract_plain_text
         from resiliparse.parse.encoding import bytes_to_str, detect_encoding

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from .documents import HTML_EXTRACTORS, html_to_text
+from .documents import check_html_extractor, html_to_text
 from .errors import InputError, MissingDependencyError, UnspinError
 from .inputs import DEFAULT_MAX_BYTES, read_input
 
@@ -46,9 +46,8 @@ def read_records(path: str | Path, *, text_field: str = "text", id_field: str = 
 
     ``html_extractor`` turns WARC responses into text (see :data:`unspin.documents.HTML_EXTRACTORS`).
     """
-    if html_extractor not in HTML_EXTRACTORS:
-        raise InputError(f"unknown HTML extractor {html_extractor!r}; "
-                         f"use one of {', '.join(HTML_EXTRACTORS)}")
+    # Checked before reading: inside the WARC reader an error would only mark the file unreadable.
+    check_html_extractor(html_extractor)
     path = Path(path)
     name = path.name.lower()
     if path.is_dir():
