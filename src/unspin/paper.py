@@ -117,7 +117,7 @@ def screen_paper(doc: Document, *, known: KnownList | None = None, model: bool =
     chosen = []
     for h in hits:
         start, end = words.starts[h.first], words.ends[h.last - 1]
-        if any(start < e and s < end for s, e in taken):
+        if _overlaps(start, end, taken):
             continue
         taken.append((start, end))
         chosen.append((start, end, h))
@@ -130,10 +130,15 @@ def screen_paper(doc: Document, *, known: KnownList | None = None, model: bool =
         from .tortured_model import default_phrase_model
 
         for span, detail in default_phrase_model().find(doc.text, words):
-            if not any(span.start < e and s < span.end for s, e in taken):
+            if not _overlaps(span.start, span.end, taken):
                 report.spans.append(span)
                 report.details.append(detail)
         order = sorted(range(len(report.spans)), key=lambda i: report.spans[i].start)
         report.spans = [report.spans[i] for i in order]
         report.details = [report.details[i] for i in order]
     return report
+
+
+def _overlaps(start: int, end: int, taken: list[tuple[int, int]]) -> bool:
+    """Whether the half-open range [start, end) shares a character with any range taken."""
+    return any(start < e and s < end for s, e in taken)
