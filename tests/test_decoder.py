@@ -15,7 +15,7 @@ import pytest
 
 from unspin.channel import Option, Params, Position
 from unspin.decoder import Decoder, Sentence, _Words, lm_word
-from unspin.lm import BOS, EOS, NGramScorer, default_scorer
+from unspin.lm import BOS, EOS, NGramScorer, batch_by_logprob, default_scorer
 from unspin.text import sentences, tokenize
 
 
@@ -40,6 +40,9 @@ class HashScorer:
 
     def logprob(self, word: str, history) -> float:
         return self.next_logprobs(tuple(history))[word]
+
+    def batch(self, h2, h1, words):
+        return batch_by_logprob(self, h2, h1, words)
 
     def known(self, word: str) -> bool:
         return True
@@ -180,8 +183,8 @@ def test_confidence_scores_each_swap_after_the_decoded_words():
 def test_rate_estimate_scores_each_option_against_keeping_its_span():
     tokens, s = spun_sentence()
     dec = decoder()
-    odds = [dec._odds(_Words(tokens, s.lo, s.hi), pos, *_Words(tokens, s.lo, s.hi).left(pos.index))
-            for pos in s.positions]
+    words = _Words(tokens, s.lo, s.hi)
+    odds = dec._odds([(words, pos, *words.left(pos.index)) for pos in s.positions])
     for pos, got in zip(s.positions, odds, strict=True):
         penalty = dec.p.name_penalty if pos.is_name else 0.0
         want = []
@@ -193,6 +196,26 @@ def test_rate_estimate_scores_each_option_against_keeping_its_span():
     assert n == len(s.positions)
     assert 0.0 < rate < 1.0
     assert math.isfinite(llr)
+    assert [pos.odds for pos in s.positions] == odds
+
+
+@pytest.mark.parametrize("floor", [-3.0, 0.0, 3.0])
+def test_decode_floor_leaves_out_options_the_first_pass_ruled_out(floor):
+    tokens, s = spun_sentence()
+    unpruned = Decoder(None, HashScorer(), Params(decode_floor=-math.inf))
+    rate, _, _ = unpruned.estimate_rate(tokens, [s])
+    logit = math.log(rate / (1 - rate))
+    odds = {opt: o + logit for pos in s.positions for opt, o in zip(pos.options, pos.odds, strict=True)}
+    everything = [c.option for c in unpruned.decode(tokens, s, rate)]
+    # A position without first-pass odds (decode before estimate_rate) keeps all its options.
+    fresh = Sentence(s.lo, s.hi, [Position(p.index, p.options, p.is_name) for p in s.positions])
+    assert [c.option for c in unpruned.decode(tokens, fresh, rate)] == everything
+
+    pruned = Decoder(None, HashScorer(), Params(decode_floor=floor))
+    chosen = [c.option for c in pruned.decode(tokens, s, rate)]
+    assert all(odds[opt] >= floor for opt in chosen)
+    if floor == 3.0:
+        assert any(odds[opt] < floor for opt in everything)  # the floor had something to leave out
 
 
 # -- the n-gram scorer's per-context tables ----------------------------

@@ -21,6 +21,8 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
+
 from .channel import Channel, Option, Params, Position
 from .langdata import DIGIT_WORDS
 from .lm import BOS, EOS, Scorer
@@ -112,25 +114,47 @@ class Decoder:
             h2, h1 = h1, w
         return total
 
-    def _odds(self, words: _Words, pos: Position, h2: str, h1: str) -> list[float]:
-        """Per option at ``pos``: log odds of the swap against keeping, after (h2, h1), before the swap rate.
+    def _odds(self, items: Sequence[tuple[_Words, Position, str, str]]) -> list[list[float]]:
+        """Per (sentence words, position, h2, h1): each option's log odds of the swap against keeping.
 
         Each side is scored over its own words and the two observed words
-        after the span; options of equal span share the keep score.
+        after the span, after (h2, h1); options of equal span share the keep
+        score. The rate is not applied. Every n-gram of every item goes to
+        the language model in one batch.
         """
-        penalty = self.p.name_penalty if pos.is_name else 0.0
-        # span end -> (observed words after it, score of keeping the span)
-        ends: dict[int, tuple[tuple[str, ...], float]] = {}
-        odds = []
-        for opt in pos.options:
-            end = ends.get(opt.j)
-            if end is None:
-                right = words.right(opt.j)
-                end = ends[opt.j] = (right, self._run(words.observed(opt.i, opt.j) + right, h2, h1))
-            right, keep = end
-            swap = self._run(opt.words + right, h2, h1)
-            odds.append(swap - keep + opt.logq - penalty)
-        return odds
+        h2s: list[str] = []
+        h1s: list[str] = []
+        ws: list[str] = []
+        run: list[int] = []
+
+        def add(seq: tuple[str, ...], a: str, b: str) -> int:
+            rid = len(runs)
+            runs.append(rid)
+            for w in seq:
+                h2s.append(a)
+                h1s.append(b)
+                ws.append(w)
+                run.append(rid)
+                a, b = b, w
+            return rid
+
+        runs: list[int] = []
+        layout = []
+        for words, pos, h2, h1 in items:
+            penalty = self.p.name_penalty if pos.is_name else 0.0
+            # span end -> (observed words after it, run of keeping the span)
+            ends: dict[int, tuple[tuple[str, ...], int]] = {}
+            per = []
+            for opt in pos.options:
+                end = ends.get(opt.j)
+                if end is None:
+                    right = words.right(opt.j)
+                    end = ends[opt.j] = (right, add(words.observed(opt.i, opt.j) + right, h2, h1))
+                right, keep = end
+                per.append((add(opt.words + right, h2, h1), keep, opt.logq - penalty))
+            layout.append(per)
+        scores = np.bincount(run, weights=self.lm.batch(h2s, h1s, ws), minlength=len(runs)) if ws else []
+        return [[scores[swap] - scores[keep] + channel for swap, keep, channel in per] for per in layout]
 
     def local_scores(self, tokens: Sequence[Token], lo: int, hi: int, opt: Option) -> tuple[float, float]:
         """LM log score of the option's words and of keeping the observed ones, in observed context.
@@ -146,11 +170,14 @@ class Decoder:
     # -- pass 1 --------------------------------------------------------
     def estimate_rate(self, tokens: Sequence[Token], sentences: list[Sentence]) -> tuple[float, float, int]:
         """Return (swap rate, log-likelihood ratio spun vs clean, eligible positions)."""
-        all_odds = []
+        items = []
         for s in sentences:
             if s.positions:
                 words = _Words(tokens, s.lo, s.hi)
-                all_odds.extend(self._odds(words, pos, *words.left(pos.index)) for pos in s.positions)
+                items.extend((words, pos, *words.left(pos.index)) for pos in s.positions)
+        all_odds = self._odds(items)
+        for (_, pos, _, _), odds in zip(items, all_odds, strict=True):
+            pos.odds = odds
         rate, llr = swap_rate(all_odds, self.p)
         return rate, llr, len(all_odds)
 
@@ -182,7 +209,7 @@ class Decoder:
                 penalty = self.p.name_penalty if pos.is_name else 0.0
                 edges.extend((opt, opt.words[0] if opt.words else None, opt.words[1:],
                               log_swap + opt.logq - penalty, beams.setdefault(opt.j, {}))
-                             for opt in pos.options)
+                             for opt in self._worth_decoding(pos, log_swap - log_keep))
             for (h2, h1), (score, chain) in states.items():
                 after = next_logprobs((h2, h1))
                 for opt, first, rest, channel, nxt in edges:
@@ -211,6 +238,13 @@ class Decoder:
         confidences = self._confidences(words, s, chosen, rate)
         return [Choice(opt, conf) for opt, conf in zip(chosen, confidences, strict=True)]
 
+    def _worth_decoding(self, pos: Position, logit: float) -> list[Option]:
+        """The options at ``pos`` whose first-pass odds clear the decode floor (all, before pass 1)."""
+        if pos.odds is None:
+            return pos.options
+        floor = self.p.decode_floor - logit
+        return [opt for opt, odds in zip(pos.options, pos.odds, strict=True) if odds >= floor]
+
     def _confidences(self, words: _Words, s: Sentence, chosen: list[Option], rate: float) -> list[float]:
         """Per chosen swap: its posterior against keeping the word, with the decoded words to its left."""
         logit = math.log(rate / (1 - rate))
@@ -220,8 +254,8 @@ class Decoder:
         out = []
         for opt in chosen:
             decoded.extend(words.observed(k, opt.i))
-            odds = self._odds(words, Position(opt.i, [opt], opt.i in names), decoded[-2], decoded[-1])[0]
-            odds += logit
+            item = (words, Position(opt.i, [opt], opt.i in names), decoded[-2], decoded[-1])
+            odds = self._odds([item])[0][0] + logit
             out.append(1.0 / (1.0 + math.exp(-odds)) if odds > -700 else 0.0)
             decoded.extend(opt.words)
             k = opt.j
