@@ -86,3 +86,11 @@ def test_a_file_that_is_not_a_trie_model_is_a_data_error(tmp_path):
     bad.write_bytes(b"Darpa Trigram LM\0" + bytes(64))
     with pytest.raises(DataError, match="not a pocketsphinx trie"):
         read_trie(bad)
+
+
+def test_a_batch_of_bigrams_only_gives_the_same_numbers(lm, tables):
+    # Without any older word the tables skip the trigram searches; the numbers must not change.
+    queries = [q for q in _queries(tables, n=500) if not q[0]]
+    assert len(queries) > 300
+    got = lm.batch([""] * len(queries), [q[1] for q in queries], [q[2] for q in queries])
+    assert got.tolist() == [lm.logprob(c, [b] if b else []) for _, b, c in queries]

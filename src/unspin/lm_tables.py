@@ -67,15 +67,21 @@ class TrigramTables:
         has1 = h1 >= 0
         has2 = has1 & (h2 >= 0)
         b, f2 = _find(self.bi_key, w * V + h1, has1)
+        bo1 = np.where(has1, self.uni_bo[np.maximum(h1, 0)], 0.0)
+        if not has2.any():
+            # Bigram look-ups only (the restorer's pruning asks for thousands): two searches fewer.
+            return _to_ln(np.where(f2, self.bi_p[b], p + bo1))
         # The back-off weight of the context "h2 h1" sits on its own bigram node.
         c, fc = _find(self.bi_key, h1 * V + h2, has2)
         bo2 = np.where(fc, self.bi_bo[c], 0.0)
         t, f3 = _find(self.tri_key, b * V + h2, has2 & f2)
-        bo1 = np.where(has1, self.uni_bo[np.maximum(h1, 0)], 0.0)
         out = np.where(f2, self.bi_p[b] + bo2, p + bo1 + bo2)
-        # pocketsphinx sums in float32 and hands back an int: the same arithmetic gives the same numbers.
-        return np.trunc(np.where(f3, self.tri_p[t], out)).astype(np.float64) * _LOGMATH_TO_LN
+        return _to_ln(np.where(f3, self.tri_p[t], out))
 
+
+def _to_ln(logmath: np.ndarray) -> np.ndarray:
+    """pocketsphinx sums in float32 and hands back an int: the same arithmetic gives the same numbers."""
+    return np.trunc(logmath).astype(np.float64) * _LOGMATH_TO_LN
 
 def _find(keys: np.ndarray, wanted: np.ndarray, valid: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Index of each wanted key in sorted ``keys`` (clipped) and whether it is there and valid."""
