@@ -6,8 +6,10 @@
 Prints one JSON object:
 
 * ``analysis``: words per second of ``Engine.analyze`` (detection and
-  restoration), and of the document score alone (no restoration, a third set
-  of documents) on Wikinews paragraphs (first ~200 words) spun at 20%. One set
+  restoration), of the document score alone (no restoration, a third set
+  of documents), and of the fast screen (``unspin.screen``) on a fourth set
+  spun and a fifth unspun, each unseen, then the unspun set again, warm;
+  Wikinews paragraphs (first ~200 words) spun at 20%. One set
   of documents warms the caches, then a second, different set is timed. The
   analysis is single-threaded and the process is pinned to one CPU while it
   is timed, so the figure is per core.
@@ -87,9 +89,11 @@ def bench_analysis(docs: int, max_words: int, thesaurus_spec: str, deep: bool = 
     from unspin.pipeline import Engine
 
     thesaurus = load_thesaurus(thesaurus_spec)
-    texts = paragraphs(3 * docs, max_words)
+    texts = paragraphs(5 * docs, max_words)
     spun = [spin(t, thesaurus, rate=0.2, seed=k).text for k, t in enumerate(texts)]
-    warm, timed, score_only = spun[:docs], spun[docs : 2 * docs], spun[2 * docs :]
+    warm, timed, score_only = spun[:docs], spun[docs : 2 * docs], spun[2 * docs : 3 * docs]
+    # The screen gets texts nothing has seen yet: spun ones, and unspun originals.
+    screen_spun, screen_clean = spun[3 * docs : 4 * docs], texts[4 * docs :]
 
     t0 = time.perf_counter()
     engine = Engine(deep=deep)
@@ -117,6 +121,19 @@ def bench_analysis(docs: int, max_words: int, thesaurus_spec: str, deep: bool = 
         for text in score_only:
             engine.analyze(text, threshold=2.0)
         score_wall = time.perf_counter() - t0
+
+        screen = engine.screen
+        screen_s = {}
+        for name, group in (("spun", screen_spun), ("unspun", screen_clean)):
+            t0 = time.perf_counter()
+            for text in group:
+                screen.score(tokenize(text))
+            screen_s[name] = time.perf_counter() - t0
+        # Warm now: a long scan meets mostly words it has seen.
+        t0 = time.perf_counter()
+        for text in screen_clean:
+            screen.score(tokenize(text))
+        screen_s["unspun, warm"] = time.perf_counter() - t0
     finally:
         if old is not None:
             os.sched_setaffinity(0, old)
@@ -132,6 +149,9 @@ def bench_analysis(docs: int, max_words: int, thesaurus_spec: str, deep: bool = 
         "cores": len(os.sched_getaffinity(0)) if deep and hasattr(os, "sched_getaffinity") else 1,
         "words_per_second": round(words / wall),
         "document_score_only_words_per_second": round(sum(n_words(t) for t in score_only) / score_wall),
+        "screen_words_per_second": {
+            name: round(sum(n_words(t) for t in (screen_spun if name == "spun" else screen_clean)) / secs)
+            for name, secs in screen_s.items()},
         "words_per_cpu_second": round(words / cpu) if cpu > 0 else None,
         "ms_per_200_words": round(1000 * wall / words * 200, 1),
         "pinned_to_one_cpu": old is not None,

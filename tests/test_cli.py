@@ -22,6 +22,8 @@ SPUN = (
     "program. Officials in South Korea and Japan condemned the test and called for new sanctions."
 )
 
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+
 FRENCH = (
     "Le gouvernement a annoncé mardi de nouvelles mesures pour lutter contre l'inflation, "
     "qui reste élevée dans la plupart des pays européens. Les syndicats ont critiqué ce plan."
@@ -248,6 +250,20 @@ def test_check_threshold_is_passed_through(tmp_path: Path) -> None:
     assert high["threshold"] == 1
 
 
+def test_check_screen_reports_the_stage() -> None:
+    pipeline = pytest.importorskip("unspin.pipeline")
+    stages = set()
+    for name in ("original_wikinews.txt", "spun_wikinews.txt"):
+        path = str(EXAMPLES / name)
+        data = json.loads(run("check", "--json", "--screen", path).stdout)
+        text = (EXAMPLES / name).read_text(encoding="utf-8")
+        assert data == pipeline.analyze(text, screen=True).to_dict()
+        view = run("check", "--screen", path).stdout
+        assert ("not analysed word by word" in view) == (data["stage"] == "screen")
+        stages.add(data["stage"])
+    assert stages == {"screen", "full"}
+
+
 def test_check_terminal_view_is_plain_when_piped(tmp_path: Path) -> None:
     pipeline = pytest.importorskip("unspin.pipeline")
     result = run("check", write(tmp_path, SPUN))
@@ -324,7 +340,7 @@ def fake_pipeline(monkeypatch: pytest.MonkeyPatch) -> list[float | None]:
     seen: list[float | None] = []
 
     def analyze(text: str, *, threshold: float | None = None, deep: bool = False,
-                model: str | None = None, index: str | None = None) -> Analysis:
+                model: str | None = None, index: str | None = None, screen: bool = False) -> Analysis:
         seen.append(threshold)
         start = text.index("Firm")
         spans = [Span(start, start + 4, "Firm", "Agency", 0.9, "synonym_swap")]

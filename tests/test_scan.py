@@ -169,3 +169,21 @@ def test_resuming_with_other_options_is_refused(tmp_path):
     (parts / "options.json").write_text('{"inputs": ["elsewhere.jsonl"]}')
     with pytest.raises(InputError, match="other inputs or options"):
         scan([src], tmp_path / "out.jsonl", resume=True)
+
+
+def test_a_screened_scan_skips_only_what_the_screen_rules_out(tmp_path):
+    src = tmp_path / "docs.jsonl"
+    write_collection(src)
+    full = read_jsonl(tmp_path / "full.jsonl") if scan([src], tmp_path / "full.jsonl") else []
+    scan([src], tmp_path / "screened.jsonl", ScanOptions(screen=True))
+    screened = read_jsonl(tmp_path / "screened.jsonl")
+    assert all(tuple(r) == FIELDS for r in screened)
+    stages = {r["stage"] for r in screened if not r["error"]}
+    assert stages == {"screen", "full"}
+    for fast, slow in zip(screened, full, strict=True):
+        if fast["stage"] == "full" or fast["error"]:
+            assert fast == slow
+        else:
+            assert fast["spans"] == [] and fast["is_spun"] is False and slow["stage"] == "full"
+    manifest = json.loads((tmp_path / "screened.jsonl.manifest.json").read_text())
+    assert manifest["options"]["screen"] is True

@@ -45,6 +45,16 @@ def test_analyze_returns_the_core_result_with_exact_offsets(client):
     assert restored.json() == {"restored_text": body["restored_text"]}
 
 
+def test_analyze_with_the_screen_says_which_stage_answered(client):
+    from unspin.pipeline import analyze
+
+    for text in (CLEAN, spin(CLEAN, "moby", rate=0.4, seed=2).text):
+        body = client.post("/v1/analyze", json={"text": text, "screen": True}).json()
+        assert body == analyze(text, screen=True).to_dict()
+        assert body["stage"] in ("screen", "full")
+    assert client.post("/v1/analyze", json={"text": CLEAN}).json()["stage"] == "full"
+
+
 @pytest.mark.parametrize(("payload", "status", "code"), [
     ({"text": "   "}, 400, "empty_input"),
     ({"text": "Die Regierung hat am Montag beschlossen, dass die Steuern im nächsten Jahr nicht erhöht "

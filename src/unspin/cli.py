@@ -148,12 +148,21 @@ def _analysis_options(f: F) -> F:
     )(f)
 
 
+def _screen_option(f: F) -> F:
+    return click.option(
+        "--screen",
+        is_flag=True,
+        help="Score with the fast screen first and skip the full analysis of texts it finds clearly unspun.",
+    )(f)
+
+
 @main.command()
 @_input_options
 @_analysis_options
 @click.option("--json", "as_json", is_flag=True, help="Print the analysis as JSON instead.")
 @click.option("--html", "html_path", type=click.Path(dir_okay=False, writable=True), default=None,
               help="Also write the analysis as a self-contained HTML report to this file.")
+@_screen_option
 def check(
     source: str,
     encoding: str | None,
@@ -165,6 +174,7 @@ def check(
     index_path: str | None,
     as_json: bool,
     html_path: str | None,
+    screen: bool,
 ) -> None:
     """Say whether FILE was spun, and show the swapped words.
 
@@ -176,7 +186,7 @@ def check(
     from unspin.pipeline import analyze
 
     with _working("Analysing…"):
-        analysis = analyze(text, threshold=threshold, deep=deep, model=model, index=index_path)
+        analysis = analyze(text, threshold=threshold, deep=deep, model=model, index=index_path, screen=screen)
     if html_path is not None:
         from pathlib import Path
 
@@ -202,6 +212,9 @@ def _render_check(analysis: Analysis, console: Console) -> None:
     console.print(verdict)
     if analysis.source:
         console.print(f"Traced to {analysis.source['id']} (similarity {analysis.source['similarity']:.2f})")
+    if analysis.stage == "screen":
+        console.print("The fast screen found it clearly unspun, so it was not analysed word by word.")
+        return
     if not analysis.spans:
         console.print("No swapped words found.")
         return
@@ -493,12 +506,14 @@ def trace(source: str, encoding: str | None, max_bytes: int, any_language: bool,
 @click.option("--html-extractor", type=click.Choice(["resiliparse", "trafilatura"]), default="resiliparse",
               show_default=True,
               help="How WARC pages become text (trafilatura: pip install \"unspin[trafilatura]\").")
+@_screen_option
 @click.option("--engine", type=click.Choice(["local", "ray"]), default="local", show_default=True,
               help="local: a process pool; ray: Ray Data actors on the cluster in RAY_ADDRESS "
                    "(a local Ray instance if unset; pip install \"unspin[ray]\").")
 def scan(inputs: tuple[str, ...], out: str, text_field: str, id_field: str, only_spun: bool,
          with_restored: bool, workers: int | None, resume: bool, shard_size: int, threshold: float | None,
-         deep: bool, model: str | None, any_language: bool, html_extractor: str, engine: str) -> None:
+         deep: bool, model: str | None, any_language: bool, html_extractor: str, screen: bool,
+         engine: str) -> None:
     """Analyse every document of JSONL (.gz), Parquet or .txt collections into one output file.
 
     One record per document: id, source file and offset, score, is_spun,
@@ -515,7 +530,7 @@ def scan(inputs: tuple[str, ...], out: str, text_field: str, id_field: str, only
     options = ScanOptions(text_field=text_field, id_field=id_field, threshold=threshold,
                           deep=deep or model is not None, model=model, restore=with_restored,
                           only_spun=only_spun, any_language=any_language,
-                          shard_size=shard_size, html_extractor=html_extractor)
+                          shard_size=shard_size, html_extractor=html_extractor, screen=screen)
     piped = not sys.stderr.isatty()
     with _progress("Scanning") as advance:
         seen, logged = [0], [time.monotonic()]

@@ -266,29 +266,36 @@ def _state_score(item: tuple[tuple[str, str], tuple[float, tuple]]) -> float:
     return item[1][0]
 
 
-def swap_rate(all_odds: list[list[float]], p: Params) -> tuple[float, float]:
+def swap_rate(all_odds: Sequence[Sequence[float]], p: Params) -> tuple[float, float]:
     """EM estimate of a document's swap rate under a Beta prior, and its log-likelihood ratio.
 
     ``all_odds`` holds, per eligible position, each option's log odds against
-    keeping the word before the rate is applied.
+    keeping the word before the rate is applied (at least one option each).
     """
-    n = len(all_odds)
+    lengths = np.fromiter((len(o) for o in all_odds), dtype=np.int64, count=len(all_odds))
+    flat = np.fromiter((x for odds in all_odds for x in odds), dtype=float, count=int(lengths.sum()))
+    return swap_rate_flat(flat, np.cumsum(lengths) - lengths, p)
+
+
+def swap_rate_flat(odds: np.ndarray, starts: np.ndarray, p: Params) -> tuple[float, float]:
+    """:func:`swap_rate` on all options' odds in one array; ``starts[k]`` is where position k's begin."""
+    n = len(starts)
     rate = p.prior_a / (p.prior_a + p.prior_b)
+    if n == 0:
+        return rate, 0.0
     for _ in range(p.em_rounds):
-        logit = math.log(rate / (1 - rate))
-        expected = sum(_posterior(odds, logit) for odds in all_odds)
+        expected = float(np.sum(-np.expm1(-_log_any_swap(odds, starts, rate))))
         rate = (expected + p.prior_a) / (n + p.prior_a + p.prior_b)
-    logit = math.log(rate / (1 - rate))
-    llr = sum(_logsumexp([0.0, *[o + logit for o in odds]]) + math.log1p(-rate) for odds in all_odds)
+    llr = float(np.sum(_log_any_swap(odds, starts, rate))) + n * math.log1p(-rate)
     return rate, llr
 
 
-def _logsumexp(xs: list[float]) -> float:
-    m = max(xs)
-    return m + math.log(sum([math.exp(x - m) for x in xs]))
+def _log_any_swap(odds: np.ndarray, starts: np.ndarray, rate: float) -> np.ndarray:
+    """Per position: log(1 + sum of exp(odds + logit(rate))) over its options, computed stably.
 
-
-def _posterior(odds: list[float], logit: float) -> float:
-    """P(swapped) at a position given each option's log odds and the rate's logit."""
-    lse = _logsumexp([0.0, *[o + logit for o in odds]])
-    return 1.0 - math.exp(-lse)
+    The posterior that the position was swapped is 1 - exp(-this).
+    """
+    x = odds + math.log(rate / (1 - rate))
+    top = np.maximum(np.maximum.reduceat(x, starts), 0.0)
+    owner = np.repeat(np.arange(len(starts)), np.diff(np.append(starts, len(x))))
+    return top + np.log(np.exp(-top) + np.add.reduceat(np.exp(x - top[owner]), starts))

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-import math
-from dataclasses import dataclass, fields
+from dataclasses import fields
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from .calibration import Calibration
 from .channel import Channel, Option, Params, document_counts
 from .decoder import Decoder, Sentence
 from .errors import EmptyInputError
@@ -21,20 +21,7 @@ from .text import Token, match_case, sentences, tokenize
 if TYPE_CHECKING:
     from .index import Index, Match
     from .neural import NeuralScorer
-
-
-@dataclass(frozen=True, slots=True)
-class Calibration:
-    """Logistic map from document evidence to a probability that the text is spun."""
-
-    intercept: float = -4.0
-    w_rate: float = 40.0
-    w_llr: float = 0.5
-    threshold: float = 0.5
-
-    def score(self, rate: float, llr: float, n_eligible: int) -> float:
-        z = self.intercept + self.w_rate * rate + self.w_llr * llr / math.sqrt(max(n_eligible, 1))
-        return 1.0 / (1.0 + math.exp(-max(min(z, 50.0), -50.0)))
+    from .screen import Screen
 
 
 def load_tuned(name: str = "params.json") -> tuple[Params, Calibration]:
@@ -76,6 +63,20 @@ class Engine:
         self.scorer = scorer or default_scorer()
         self.channel = Channel(self.lexicon, self.params, self.scorer)
         self.decoder = Decoder(self.channel, self.scorer, self.params)
+        self._screen: Screen | None = None
+
+    @property
+    def screen(self) -> Screen:
+        """The fast document screen (see :mod:`unspin.screen`), built on first use."""
+        if self._screen is None:
+            from .screen import Screen
+
+            # The screen was calibrated with the fast path's weights, in deep mode too.
+            channel = self.channel
+            if self.neural is not None:
+                channel = Channel(self.lexicon, load_tuned()[0], self.scorer)
+            self._screen = Screen.tuned(channel, self.scorer, channel.params)
+        return self._screen
 
     @property
     def model_name(self) -> str:
@@ -95,20 +96,30 @@ class Engine:
                 s.positions = with_evidence(s.positions, evidence, self.params)
         return sents
 
-    def analyze(self, text: str, *, threshold: float | None = None, index: Index | None = None) -> Analysis:
+    def analyze(self, text: str, *, threshold: float | None = None, index: Index | None = None,
+                screen: bool = False) -> Analysis:
         """Detect swapped words in ``text``, suggest originals and score the document.
 
         With an ``index``, the text is traced first: where it aligns with a
         verified source, the source's words are the originals (label
         ``source_swap``), and the decoder restores only outside those passages.
+
+        With ``screen``, the fast screen scores the text first, and a text it
+        scores below its cut (and below the threshold) is returned with that
+        score, no spans and ``stage == "screen"``; the rest get the full
+        analysis. Ignored with an ``index``.
         """
         if not text.strip():
             raise EmptyInputError("the text is empty: give unspin some English prose to analyse")
         tokens = tokenize(text)
+        limit = self.calibration.threshold if threshold is None else threshold
+        if screen and index is None:
+            quick = self.screen.score(tokens)
+            if quick < min(self.screen.cut, limit):
+                return self._result(text, tokens, quick, limit, [], stage="screen")
         sents = self.sentences(text, tokens)
         rate, llr, n_eligible = self.decoder.estimate_rate(tokens, sents)
         score = self.calibration.score(rate, llr, n_eligible)
-        limit = self.calibration.threshold if threshold is None else threshold
         spans: list[Span] = []
         covered: list[tuple[int, int]] = []
         source = None
@@ -130,16 +141,21 @@ class Engine:
                     if choice.confidence >= self.params.min_confidence and not _inside(span, covered):
                         spans.append(span)
         spans.sort(key=lambda sp: sp.start)
+        return self._result(text, tokens, score, limit, spans, source=source)
+
+    def _result(self, text: str, tokens: list[Token], score: float, threshold: float, spans: list[Span],
+                source: dict[str, Any] | None = None, stage: str = "full") -> Analysis:
         return Analysis(
             text=text,
             score=score,
-            threshold=limit,
+            threshold=threshold,
             spans=spans,
             restored_text=apply_spans(text, spans),
             lexicon_version=self.lexicon.version,
             model=self.model_name,
             n_words=sum(1 for t in tokens if t.kind == "word"),
             source=source,
+            stage=stage,
         )
 
 
@@ -179,14 +195,14 @@ def default_engine(deep: bool = False, model: str | None = None) -> Engine:
 
 
 def analyze(text: str, *, threshold: float | None = None, deep: bool = False,
-            model: str | None = None, index: str | Path | None = None) -> Analysis:
+            model: str | None = None, index: str | Path | None = None, screen: bool = False) -> Analysis:
     """Analyse one document with the default engine; see :class:`Engine` and :meth:`Engine.analyze`.
 
     ``index`` is the path of a reference index (see :class:`unspin.index.Index`).
     """
     engine = default_engine(deep, model)
     if index is None:
-        return engine.analyze(text, threshold=threshold)
+        return engine.analyze(text, threshold=threshold, screen=screen)
     from .index import Index
 
     with Index(index, create=False) as ix:

@@ -43,6 +43,9 @@ class Analysis:
     n_words: int = 0
     #: The indexed source the text was traced to ({"id", "similarity"}), when an index was given.
     source: dict[str, Any] | None = None
+    #: "full", or "screen" when the fast screen scored the text too low to be worth the full
+    #: analysis (then no spans were looked for).
+    stage: str = "full"
 
     @property
     def is_spun(self) -> bool:
@@ -61,6 +64,7 @@ class Analysis:
             "lexicon_version": self.lexicon_version,
             "model": self.model,
             "source": self.source,
+            "stage": self.stage,
         }
 
     def to_json(self, **kwargs: Any) -> str:

@@ -30,8 +30,8 @@ from .inputs import DEFAULT_MAX_BYTES, check_english
 from .records import SKIPPED, Record, read_records
 
 #: The fields of every output record, in order; see README "Scan output".
-FIELDS = ("id", "source", "offset", "score", "is_spun", "threshold", "n_words", "spans", "restored_text",
-          "error", "message")
+FIELDS = ("id", "source", "offset", "score", "is_spun", "threshold", "n_words", "stage", "spans",
+          "restored_text", "error", "message")
 
 
 @dataclass(frozen=True)
@@ -49,6 +49,8 @@ class ScanOptions:
     max_bytes: int = DEFAULT_MAX_BYTES
     shard_size: int = 200
     html_extractor: str = "resiliparse"
+    #: Score with the fast screen first; documents it finds clearly unspun skip the full analysis.
+    screen: bool = False
 
 
 @dataclass
@@ -103,7 +105,7 @@ def analyse_record(rec: Record, options: ScanOptions, engine: Any) -> dict[str, 
             raise TooLargeInputError(f"the document is larger than {options.max_bytes} bytes")
         if not options.any_language:
             check_english(rec.text)
-        a = engine.analyze(rec.text, threshold=options.threshold)
+        a = engine.analyze(rec.text, threshold=options.threshold, screen=options.screen)
     except UnspinError as err:
         out.update(error=err.code, message=err.message)
         return out
@@ -111,7 +113,7 @@ def analyse_record(rec: Record, options: ScanOptions, engine: Any) -> dict[str, 
         out.update(error="internal_error", message=f"{type(exc).__name__}: {exc}")
         return out
     out.update(score=round(a.score, 6), is_spun=a.is_spun, threshold=a.threshold, n_words=a.n_words,
-               spans=[s.to_dict() for s in a.spans])
+               stage=a.stage, spans=[s.to_dict() for s in a.spans])
     if options.restore:
         out["restored_text"] = a.restored_text
     return out
@@ -286,7 +288,8 @@ def _write_parquet(rows: Iterator[dict[str, Any]], path: Path) -> None:
                       ("original", pa.string()), ("score", pa.float64()), ("label", pa.string())])
     schema = pa.schema([("id", pa.string()), ("source", pa.string()), ("offset", pa.int64()),
                         ("score", pa.float64()), ("is_spun", pa.bool_()), ("threshold", pa.float64()),
-                        ("n_words", pa.int64()), ("spans", pa.list_(span)), ("restored_text", pa.string()),
+                        ("n_words", pa.int64()), ("stage", pa.string()), ("spans", pa.list_(span)),
+                        ("restored_text", pa.string()),
                         ("error", pa.string()), ("message", pa.string())])
     with pq.ParquetWriter(path, schema) as writer:
         batch: list[dict[str, Any]] = []

@@ -40,6 +40,8 @@ class AnalyzeRequest(BaseModel):
     text: str = Field(description="The document, as plain text.")
     threshold: float | None = Field(None, ge=0.0, le=1.0, description="Score at which a text counts as spun.")
     any_language: bool = Field(False, description="Analyse text that does not look like English.")
+    screen: bool = Field(False, description="Score with the fast screen first; a text it finds clearly "
+                         "unspun comes back with stage \"screen\" and no spans.")
 
 
 class ReportRequest(AnalyzeRequest):
@@ -62,6 +64,7 @@ class AnalysisOut(BaseModel):
     lexicon_version: str
     model: str
     source: dict[str, Any] | None = None
+    stage: str = Field(description='"full", or "screen" when the fast screen alone scored the text.')
 
 
 class DocumentOut(BaseModel):
@@ -105,17 +108,17 @@ def _init_worker(index: str | None) -> None:
     _INDEX = index
 
 
-def _analysis(text: str, threshold: float | None, any_language: bool) -> Analysis:
+def _analysis(text: str, threshold: float | None, any_language: bool, screen: bool = False) -> Analysis:
     from ..inputs import check_english
     from ..pipeline import analyze
 
     if not any_language and text.strip():
         check_english(text)
-    return analyze(text, threshold=threshold, index=_INDEX)
+    return analyze(text, threshold=threshold, index=_INDEX, screen=screen)
 
 
-def _analyze(text: str, threshold: float | None, any_language: bool) -> dict[str, Any]:
-    return _analysis(text, threshold, any_language).to_dict()
+def _analyze(text: str, threshold: float | None, any_language: bool, screen: bool = False) -> dict[str, Any]:
+    return _analysis(text, threshold, any_language, screen).to_dict()
 
 
 def _analyze_file(data: bytes, name: str, threshold: float | None, any_language: bool,
@@ -128,10 +131,11 @@ def _analyze_file(data: bytes, name: str, threshold: float | None, any_language:
     return out
 
 
-def _report(text: str, threshold: float | None, any_language: bool, title: str) -> dict[str, Any]:
+def _report(text: str, threshold: float | None, any_language: bool, title: str,
+            screen: bool = False) -> dict[str, Any]:
     from ..report import render_html
 
-    return {"html": render_html(_analysis(text, threshold, any_language), title)}
+    return {"html": render_html(_analysis(text, threshold, any_language, screen), title)}
 
 
 def _trace(text: str, top: int) -> dict[str, Any]:
@@ -203,12 +207,12 @@ def create_app(*, index: str | None = None, workers: int = 2, max_bytes: int = D
     @app.post("/v1/analyze", response_model=AnalysisOut, responses=responses)
     async def analyze(req: AnalyzeRequest) -> Any:
         """The full analysis: score, verdict, spans with their originals, restored text."""
-        return await run(_analyze, req.text, req.threshold, req.any_language)
+        return await run(_analyze, req.text, req.threshold, req.any_language, req.screen)
 
     @app.post("/v1/restore", response_model=RestoreOut, responses=responses)
     async def restore(req: AnalyzeRequest) -> Any:
         """Only the restored text."""
-        out = await run(_analyze, req.text, req.threshold, req.any_language)
+        out = await run(_analyze, req.text, req.threshold, req.any_language, req.screen)
         return out if isinstance(out, JSONResponse) else {"restored_text": out["restored_text"]}
 
     @app.post("/v1/trace", responses={**responses, 409: {"model": ErrorOut}})
@@ -233,7 +237,7 @@ def create_app(*, index: str | None = None, workers: int = 2, max_bytes: int = D
     @app.post("/v1/report", response_class=HTMLResponse, responses=responses)
     async def report(req: ReportRequest) -> Any:
         """The analysis as one self-contained HTML page, the same as `unspin check --html`."""
-        out = await run(_report, req.text, req.threshold, req.any_language, req.title)
+        out = await run(_report, req.text, req.threshold, req.any_language, req.title, req.screen)
         if isinstance(out, JSONResponse):
             return out
         # The report's only style is inline and it has no scripts; say so to the browser too.
