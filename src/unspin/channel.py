@@ -13,6 +13,7 @@ from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
+from typing import Any
 
 import numpy as np
 
@@ -50,8 +51,12 @@ class Params:
     #: -8 keeps a margin and halves the analysis time.
     decode_floor: float = -8.0
 
-    def logq(self, x: tuple[float, ...]) -> float:
-        """log P(spinner writes the observed form | original), up to the shared swap rate."""
+    def logq(self, x: Any) -> Any:
+        """log P(spinner writes the observed form | original), up to the shared swap rate.
+
+        ``x`` is one option's features (see FEATURES), or an array with a row per feature
+        and a column per option, which gives an array.
+        """
         thesaurus_swap = 1 - x[1] - x[2]
         return (
             self.w_logq * x[0] + self.bias * thesaurus_swap + self.numeral_logp * x[1]
@@ -143,7 +148,7 @@ class Originals:
     could contain.
     """
 
-    __slots__ = ("base_logq", "features", "first", "keys", "labels", "last", "originals", "words")
+    __slots__ = ("_keys", "base_logq", "features", "first", "labels", "last", "originals", "words")
 
     def __init__(self, ranked: list[tuple[str, tuple[float, ...], str]], params: Params) -> None:
         self.originals = [orig for orig, _, _ in ranked]
@@ -152,15 +157,26 @@ class Originals:
         self.words = [tuple(orig.split()) for orig in self.originals]
         self.first = [w[0] for w in self.words]
         self.last = [w[-1] for w in self.words]
-        # The document features enter logq linearly (see Params.logq), so they are added later.
-        self.base_logq = np.array([params.logq((*x, 0.0, 0.0)) for x in self.features], dtype=float)
-        keys: dict[str, list[int]] = {}
-        for k, orig in enumerate(self.originals):
-            keys.setdefault(orig, []).append(k)
-            lemma = _lemma(orig)
-            if lemma != orig:
-                keys.setdefault(lemma, []).append(k)
-        self.keys = keys
+        # The document features enter logq linearly (see Params.logq), so they are added later;
+        # Params.logq reads a feature-by-option array as it reads one option's features.
+        features = np.zeros((6, len(ranked)))
+        if ranked:
+            features[:4] = np.array(self.features).T
+        self.base_logq = params.logq(features)
+        self._keys: dict[str, list[int]] | None = None
+
+    @property
+    def keys(self) -> dict[str, list[int]]:
+        """Each original and each original's lemma -> the options it belongs to (made on first use)."""
+        if self._keys is None:
+            keys: dict[str, list[int]] = {}
+            for k, orig in enumerate(self.originals):
+                keys.setdefault(orig, []).append(k)
+                lemma = _lemma(orig)
+                if lemma != orig:
+                    keys.setdefault(lemma, []).append(k)
+            self._keys = keys
+        return self._keys
 
     def __len__(self) -> int:
         return len(self.originals)
