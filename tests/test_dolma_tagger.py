@@ -175,6 +175,18 @@ def test_any_language_and_threshold_reach_the_analysis(dolma_api: tuple[Any, Any
     assert [s.type for s in strict.spans] == ["spun"]  # judged unspun at this threshold: no swaps placed
 
 
+def test_the_screen_reaches_the_analysis(dolma_api: tuple[Any, Any, Any]) -> None:
+    from unspin.pipeline import default_engine
+
+    module, Document, _ = dolma_api
+    tagger = module.UnspinTagger(screen=True)
+    for k, text in enumerate(NEWS[:6]):
+        result = tagger.predict(Document(source="s", id=str(k), text=text))
+        want = default_engine().analyze(text, screen=True)
+        assert result.spans[0].score == round(want.score, 6)
+        assert len(result.spans) == 1 + len(want.spans)
+
+
 def test_without_dolma_the_import_names_the_pip_command(monkeypatch: pytest.MonkeyPatch,
                                                         fresh_import: Any) -> None:
     for name in [n for n in sys.modules if n == "dolma" or n.startswith("dolma.")] + ["dolma"]:

@@ -46,3 +46,33 @@ def test_nemo_curator_filter_scores_and_keeps_by_its_documented_contract():
     assert f.keep_document(s_clean) and not f.keep_document(s_spun)
     assert f.score_document("") == UNSCORED and f.keep_document(UNSCORED)
     assert UnspinDocumentFilter(threshold=1.0).keep_document(s_spun)
+
+
+def _screened():
+    from unspin.pipeline import default_engine
+
+    texts = [*NEWS[:6], *_docs()]
+    want = [default_engine().analyze(t, screen=True) for t in texts]
+    assert {a.stage for a in want} == {"screen", "full"}
+    return texts, want
+
+
+def test_the_screen_option_reaches_the_nemo_curator_filter():
+    from unspin.integrations.nemo_curator_filter import UnspinDocumentFilter
+
+    texts, want = _screened()
+    f = UnspinDocumentFilter(screen=True)
+    assert [f.score_document(t) for t in texts] == [a.score for a in want]
+
+
+def test_the_screen_option_reaches_the_datatrove_filter():
+    pytest.importorskip("datatrove", reason="the datatrove plug-in needs: pip install '.[datatrove]'")
+    from datatrove.data import Document
+
+    from unspin.integrations.datatrove_filter import UnspinFilter
+
+    texts, want = _screened()
+    docs = [Document(text=t, id=str(k)) for k, t in enumerate(texts)]
+    list(UnspinFilter(screen=True, annotate_only=True).run(iter(docs)))
+    assert [d.metadata["unspin_stage"] for d in docs] == [a.stage for a in want]
+    assert [d.metadata["unspin_score"] for d in docs] == [a.score for a in want]

@@ -3,8 +3,8 @@
     from unspin.integrations.datatrove_filter import UnspinFilter
     pipeline = [JsonlReader(...), UnspinFilter(annotate_only=True), JsonlWriter(...)]
 
-Each document's metadata gains ``unspin_score``, ``unspin_is_spun`` and
-``unspin_spans`` (the spans of :class:`unspin.result.Analysis`, as dicts), or
+Each document's metadata gains ``unspin_score``, ``unspin_is_spun``,
+``unspin_stage`` and ``unspin_spans`` (the spans of :class:`unspin.result.Analysis`, as dicts), or
 ``unspin_error`` with a reason code when the text cannot be analysed (such a
 document is kept: the filter never drops what it could not judge).
 """
@@ -22,15 +22,19 @@ except ImportError as exc:  # pragma: no cover - exercised only without datatrov
 
 
 class UnspinFilter(BaseFilter):
-    """Keeps documents unspin judges unspun; with ``annotate_only``, keeps all and only annotates."""
+    """Keeps documents unspin judges unspun; with ``annotate_only``, keeps all and only annotates.
+
+    ``screen`` puts the fast screen in front (see :meth:`unspin.pipeline.Engine.analyze`).
+    """
 
     name = "unspin"
 
     def __init__(self, threshold: float | None = None, deep: bool = False, annotate_only: bool = False,
-                 exclusion_writer: Any = None) -> None:
+                 exclusion_writer: Any = None, screen: bool = False) -> None:
         super().__init__(exclusion_writer)
         self.threshold = threshold
         self.deep = deep
+        self.screen = screen
         self.annotate_only = annotate_only
         self._engine: Any = None
 
@@ -40,11 +44,11 @@ class UnspinFilter(BaseFilter):
 
             self._engine = default_engine(self.deep)
         try:
-            a = self._engine.analyze(doc.text, threshold=self.threshold)
+            a = self._engine.analyze(doc.text, threshold=self.threshold, screen=self.screen)
         except UnspinError as err:
             doc.metadata["unspin_error"] = err.code
             return True
-        doc.metadata.update(unspin_score=a.score, unspin_is_spun=a.is_spun,
+        doc.metadata.update(unspin_score=a.score, unspin_is_spun=a.is_spun, unspin_stage=a.stage,
                             unspin_spans=[s.to_dict() for s in a.spans])
         if a.is_spun and not self.annotate_only:
             return False, "spun"

@@ -44,9 +44,9 @@ class UnspinTagger(BaseTagger):
     """Tags the spun probability of a document (``spun``) and its swapped words (``swap``)."""
 
     def __init__(self, threshold: float | None = None, deep: bool = False,
-                 any_language: bool = False) -> None:
+                 any_language: bool = False, screen: bool = False) -> None:
         # dolma builds taggers without arguments, so every setting has a default.
-        self.options = ScanOptions(threshold=threshold, deep=deep, any_language=any_language)
+        self.options = ScanOptions(threshold=threshold, deep=deep, any_language=any_language, screen=screen)
         self._engine: Any = None
 
     def predict(self, doc: Document) -> DocResult:

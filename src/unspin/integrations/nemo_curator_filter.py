@@ -31,10 +31,11 @@ UNSCORED = -1.0
 class UnspinDocumentFilter(_Base):  # type: ignore[misc,valid-type]
     """Scores documents with unspin's calibrated spun probability; keeps those below the threshold."""
 
-    def __init__(self, threshold: float | None = None, deep: bool = False) -> None:
+    def __init__(self, threshold: float | None = None, deep: bool = False, screen: bool = False) -> None:
         super().__init__()
         self.threshold = threshold
         self.deep = deep
+        self.screen = screen
         self._engine: Any = None
         self._name = "unspin"
 
@@ -49,7 +50,7 @@ class UnspinDocumentFilter(_Base):  # type: ignore[misc,valid-type]
     def score_document(self, text: str) -> float:
         """The probability that ``text`` was spun, or ``UNSCORED`` if it cannot be analysed."""
         try:
-            return self._loaded().analyze(text, threshold=self.threshold).score
+            return self._loaded().analyze(text, threshold=self.threshold, screen=self.screen).score
         except UnspinError:
             return UNSCORED
 
