@@ -57,17 +57,23 @@ def test_a_folder_goes_on_past_a_bad_file(tmp_path: Path):
     assert "3 papers: 1 high, 0 medium, 0 low risk, 2 unreadable" in result.stderr
 
 
-def test_many_papers_need_out_and_a_custom_list_replaces_the_builtin(tmp_path: Path):
+def test_many_papers_need_out_and_a_custom_list_adds_to_the_builtin(tmp_path: Path):
     a, b = tmp_path / "a.txt", tmp_path / "b.txt"
     a.write_text(PAPER, encoding="utf-8")
-    b.write_text("A gauge of warmth was taken.", encoding="utf-8")
+    b.write_text("A gauge of warmth was taken by counterfeit consciousness.", encoding="utf-8")
     result = run("paper", str(a), str(b))
     assert result.exit_code == 2 and "--out" in result.output
     mine = tmp_path / "mine.csv"
     mine.write_text("gauge of warmth,measure of heat\n", encoding="utf-8")
     data = json.loads(run("paper", str(b), "--json", "--no-model", "--list", str(mine)).stdout)
-    assert [s["original"] for s in data["spans"]] == ["measure of heat"]
-    assert data["list"]["name"] == str(mine)
+    assert [s["original"] for s in data["spans"]] == ["measure of heat", "artificial intelligence"]
+    assert [p["name"] for p in data["list"]["parts"]][1:] == [str(mine)]
+    assert data["list"]["entries"] == data["list"]["parts"][0]["entries"] + 1
+    only = run("paper", str(b), "--json", "--no-model", "--list", str(mine), "--only-lists")
+    only = json.loads(only.stdout)
+    assert [s["original"] for s in only["spans"]] == ["measure of heat"]
+    assert only["list"]["name"] == str(mine)
+    assert run("paper", str(b), "--only-lists").exit_code == 2
 
 
 def test_an_empty_folder_is_a_clean_error(tmp_path: Path):

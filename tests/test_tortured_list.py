@@ -8,7 +8,17 @@ import pytest
 
 from unspin.errors import DataError
 from unspin.phrase_match import Words
-from unspin.tortured_list import All, Any_, Not, Term, builtin_list, load_list, parse_query, read_list
+from unspin.tortured_list import (
+    All,
+    Any_,
+    Not,
+    Term,
+    builtin_list,
+    load_list,
+    merge_lists,
+    parse_query,
+    read_list,
+)
 
 
 def found(known, text: str) -> list[tuple[str, str]]:
@@ -98,3 +108,17 @@ def test_builtin_list_is_the_pps_export():
     assert "Problematic Paper Screener" in known.name
     assert ("Counterfeit consciousness", "artificial intelligence") in found(
         known, "Counterfeit consciousness is everywhere.")
+
+
+def test_merged_lists_let_a_newer_entry_replace_the_older_one():
+    old = read_list(b"profound learning,deep learning,3\nbosom peril,breast cancer,9\n", "old")
+    new = read_list(b"Profound Learning,Deep learning,12\ngauge of warmth,measure of heat,1\n", "new")
+    both = merge_lists([old, new])
+    assert len(both) == 3
+    papers = {e.tortured.lower(): e.papers for e in both.entries}
+    assert papers == {"profound learning": 12, "bosom peril": 9, "gauge of warmth": 1}
+    assert both.name == "old + new" and [p[0] for p in both.parts] == ["old", "new"]
+    assert both.sha256 not in (old.sha256, new.sha256)
+    assert merge_lists([new, old]).sha256 != both.sha256
+    assert merge_lists([old]) is old
+    assert found(both, "We use profound learning.") == [("profound learning", "Deep learning")]

@@ -38,14 +38,16 @@ def _paper_files(inputs: tuple[str, ...]) -> Iterator[Path]:
 @click.option("--json", "as_json", is_flag=True, help="Print the report of one paper as JSON.")
 @click.option("--html", "html_path", type=click.Path(dir_okay=False, writable=True), default=None,
               help="Also write the report of one paper as a self-contained HTML file.")
-@click.option("--list", "list_path", type=click.Path(exists=True, dir_okay=False), default=None,
-              help="Use this phrase list (CSV: PPS export columns, or phrase,expected), not the built-in.")
+@click.option("--list", "list_paths", type=click.Path(exists=True, dir_okay=False), multiple=True,
+              help="Add this phrase list (CSV: PPS export columns, or phrase,expected) to the built-in one; "
+                   "its entries replace the built-in's for the same phrase. Repeatable.")
+@click.option("--only-lists", is_flag=True, help="Use only the lists given with --list, not the built-in.")
 @click.option("--no-model", is_flag=True,
               help="Only the known list: skip the model that finds unlisted phrases.")
 @click.option("--max-bytes", type=click.IntRange(min=1), default=5 * DEFAULT_MAX_BYTES, show_default=True,
               help="Refuse files larger than this many bytes.")
 def paper(inputs: tuple[str, ...], out: str | None, as_json: bool, html_path: str | None,
-          list_path: str | None, no_model: bool, max_bytes: int) -> None:
+          list_paths: tuple[str, ...], only_lists: bool, no_model: bool, max_bytes: int) -> None:
     """Screen papers (.pdf, .txt, .md, .html) for tortured phrases.
 
     A report per paper: each phrase found with its page and character
@@ -57,9 +59,11 @@ def paper(inputs: tuple[str, ...], out: str | None, as_json: bool, html_path: st
     """
     from unspin.documents import load_document
     from unspin.paper import screen_paper
-    from unspin.tortured_list import load_list
+    from unspin.tortured_list import load_list, merge_lists
 
-    known = load_list(list_path)
+    if only_lists and not list_paths:
+        raise click.UsageError("--only-lists needs at least one --list FILE")
+    known = merge_lists([*([] if only_lists else [load_list()]), *(load_list(p) for p in list_paths)])
     files = list(_paper_files(inputs))
     if not files:
         raise InputError("no .pdf, .txt, .md or .html files found in the folder(s) given")

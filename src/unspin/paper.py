@@ -43,6 +43,8 @@ class PaperReport:
     list_name: str = ""
     list_sha256: str = ""
     list_entries: int = 0
+    #: (name, sha256, entries) of each list merged into the one used.
+    list_parts: tuple[tuple[str, str, int], ...] = ()
     details: list[dict[str, Any]] = field(default_factory=list)
 
     @property
@@ -86,7 +88,8 @@ class PaperReport:
             "name": self.name, "kind": self.kind, "pages": len(self.pages), "n_words": self.n_words,
             "risk": level, "reasons": reasons, "findings": len(self.spans), "distinct": self.distinct,
             "per_1000_words": round(self.per_1000_words, 3), "spans": findings,
-            "list": {"name": self.list_name, "sha256": self.list_sha256, "entries": self.list_entries},
+            "list": {"name": self.list_name, "sha256": self.list_sha256, "entries": self.list_entries,
+                     "parts": [{"name": n, "sha256": h, "entries": k} for n, h, k in self.list_parts]},
             "unspin_version": __version__,
             "note": "A signal for a person to check, not proof: read each phrase in its context.",
         }
@@ -109,7 +112,7 @@ def screen_paper(doc: Document, *, known: KnownList | None = None, model: bool =
     known = known or load_list()
     words = Words.of(doc.text)
     report = PaperReport(doc.name, doc.kind, doc.text, len(words), doc.pages, list_name=known.name,
-                         list_sha256=known.sha256, list_entries=len(known))
+                         list_sha256=known.sha256, list_entries=len(known), list_parts=known.parts)
     taken: list[tuple[int, int]] = []
     # Longest, then most widely seen, first: "convolutional neural organization" wins over
     # the "neural organization" inside it, and of two entries for one phrase the commoner.

@@ -165,10 +165,13 @@ class ListHit:
 class KnownList:
     """A list of tortured phrases, ready to screen texts with."""
 
-    def __init__(self, entries: list[Entry], name: str, sha256: str) -> None:
+    def __init__(self, entries: list[Entry], name: str, sha256: str,
+                 parts: tuple[tuple[str, str, int], ...] | None = None) -> None:
         self.entries = entries
         self.name = name
         self.sha256 = sha256
+        #: (name, sha256, entries) of each list this one was merged from; itself if none.
+        self.parts = parts or ((name, sha256, len(entries)),)
         self._by_key: dict[tuple[str, ...], list[Entry]] = defaultdict(list)
         self._always: list[Entry] = []  # entries led by a prefix or a sloppy phrase
         for e in entries:
@@ -280,6 +283,25 @@ def builtin_list() -> KnownList:
     """The Problematic Paper Screener list shipped with unspin, parsed once per process."""
     raw = resources.files("unspin").joinpath("data/pps_tortured.csv.gz").read_bytes()
     return read_list(gzip.decompress(raw), BUILTIN_NAME)
+
+
+def merge_lists(lists: list[KnownList]) -> KnownList:
+    """One list from several, in order: an entry of a later list replaces the earlier lists'
+    entries with the same query and expected term (ignoring case and spacing), so a newer
+    export updates the built-in list instead of counting its phrases twice."""
+    if len(lists) == 1:
+        return lists[0]
+
+    def key(e: Entry) -> tuple[str, str]:
+        return " ".join(e.query.lower().split()), e.expected_term.lower()
+
+    entries: list[Entry] = []
+    for known in lists:
+        newer = {key(e) for e in known.entries}
+        entries = [e for e in entries if key(e) not in newer] + known.entries
+    parts = tuple(p for known in lists for p in known.parts)
+    sha = hashlib.sha256("\n".join(p[1] for p in parts).encode()).hexdigest()
+    return KnownList(entries, " + ".join(p[0] for p in parts), sha, parts)
 
 
 def load_list(path: str | Path | None = None) -> KnownList:
