@@ -56,3 +56,18 @@ def test_output_layer_is_tied_to_the_embedding_when_absent(files):
     assert "head" not in files[0].tensors
     model = Transformer(files[0])
     assert model.head is model.embed
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.bfloat16])
+def test_continuations_from_the_cache_equal_reading_the_spliced_sequence(files, dtype):
+    model = Transformer(files[0], dtype)
+    other = [*SEQ[:3], 50, 51, 52]
+    cache: list = []
+    model.next_logprobs([SEQ, other], [[0], [0]], cache)
+    base, prefix, pieces = [0, 0, 1, 0], [2, 5, 4, 8], [[77, 78, 79], [40], [61, 62], [9, 10]]
+    got = model.continue_logprobs(cache, base, prefix, pieces)
+    seqs = [SEQ, other]
+    for out, b, p, c in zip(got, base, prefix, pieces, strict=True):
+        spliced = [*seqs[b][:p], *c]
+        want = model.next_logprobs([spliced], [list(range(p, p + len(c)))])[0]
+        torch.testing.assert_close(out, want, atol=1e-4 if dtype == torch.float32 else 0.1, rtol=0)
