@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import sys
 
 import pytest
@@ -76,7 +77,15 @@ def _direct(scorer, pieces: list[str], row_after: int) -> dict[int, float]:
     return {i: float(v) for i, v in enumerate(logp[0])}
 
 
-def test_evidence_compares_first_pieces_after_the_same_left_context(tiny_scorer):
+@pytest.fixture
+def first_pieces_only(tiny_scorer, monkeypatch):
+    """The tiny scorer with the whole-wording rescoring turned off."""
+    monkeypatch.setattr(tiny_scorer, "plausible", math.inf)
+    return tiny_scorer
+
+
+def test_evidence_compares_first_pieces_after_the_same_left_context(first_pieces_only):
+    tiny_scorer = first_pieces_only
     text = "He saw the sea."
     tokens = tokenize(text)
     sea = next(k for k, t in enumerate(tokens) if t.text == "sea")
@@ -92,7 +101,8 @@ def test_evidence_compares_first_pieces_after_the_same_left_context(tiny_scorer)
     assert all(abs(v) <= CLIP for v in ev[sea])
 
 
-def test_the_previous_sentence_is_read_as_context(tiny_scorer):
+def test_the_previous_sentence_is_read_as_context(first_pieces_only):
+    tiny_scorer = first_pieces_only
     text = "He saw. The sea."
     tokens = tokenize(text)
     sea = next(k for k, t in enumerate(tokens) if t.text == "sea")
@@ -104,6 +114,56 @@ def test_the_previous_sentence_is_read_as_context(tiny_scorer):
     row = 1 + sum(len(enc(w)) for w in ("He", " saw", ".", " The")) - 1
     [logp] = tiny_scorer.model.next_logprobs([seq], [[row]])
     assert ev[sea] == pytest.approx([float(logp[0, enc(" tide")[0]] - logp[0, enc(" sea")[0]])], abs=0.05)
+
+
+def _reading(scorer, words: list[str], first: int, count: int) -> float:
+    """log P of ``count`` pieces of the text from word ``first`` on, after the words before it."""
+    enc = scorer.bpe.encode
+    seq = [scorer.bos]
+    starts = []
+    for k, w in enumerate(words):
+        starts.append(len(seq))
+        seq.extend(enc(w if k == 0 or w == "." else " " + w))
+    at = starts[first]
+    [logp] = scorer.model.next_logprobs([seq], [list(range(at - 1, at - 1 + count))])
+    return sum(float(logp[r, seq[at + r]]) for r in range(count))
+
+
+def test_the_likeliest_option_is_read_whole_with_its_right_context(tiny_scorer, monkeypatch):
+    monkeypatch.setattr(tiny_scorer, "plausible", -math.inf)
+    monkeypatch.setattr(tiny_scorer, "right", 2)
+    text = "He saw the very sea today."
+    tokens = tokenize(text)
+    very = next(k for k, t in enumerate(tokens) if t.text == "very")
+    # Ranked by channel score: the deletion first, then "big"; one is read whole.
+    opts = [Option(very, very + 1, ("big",), -50.0, "synonym_swap", (0.0,) * 6),
+            Option(very, very + 1, (), 3.0, "inserted_filler", (0.0,) * 6)]
+    [big, deleted] = tiny_scorer.evidence(text, tokens, [(0, len(tokens), [Position(very, opts)])])[very]
+    enc = tiny_scorer.bpe.encode
+    observed = ["He", "saw", "the", "very", "sea", "today", "."]
+    right = len(enc(" sea")) + len(enc(" today"))
+    assert right >= 2
+    keep = _reading(tiny_scorer, observed, 3, len(enc(" very")) + 2)
+    without = _reading(tiny_scorer, ["He", "saw", "the", "sea", "today", "."], 3, 2)
+    assert deleted == pytest.approx(max(-CLIP, min(CLIP, without - keep)), abs=0.1)
+    # The other option keeps its first-piece judgement.
+    dist = _direct(tiny_scorer, observed[:-1], 3)
+    assert big == pytest.approx(dist[enc(" big")[0]] - dist[enc(" very")[0]], abs=0.05)
+
+
+def test_a_rescored_swap_compares_both_wordings_to_the_same_right_context(tiny_scorer, monkeypatch):
+    monkeypatch.setattr(tiny_scorer, "plausible", -math.inf)
+    monkeypatch.setattr(tiny_scorer, "right", 3)
+    text = "He saw the sea today."
+    tokens = tokenize(text)
+    sea = next(k for k, t in enumerate(tokens) if t.text == "sea")
+    position = Position(sea, [_option(sea, ("tide",))])
+    [tide] = tiny_scorer.evidence(text, tokens, [(0, len(tokens), [position])])[sea]
+    enc = tiny_scorer.bpe.encode
+    right = min(3, len(enc(" today")) + len(enc(".")))
+    swapped = _reading(tiny_scorer, ["He", "saw", "the", "tide", "today", "."], 3, len(enc(" tide")) + right)
+    kept = _reading(tiny_scorer, ["He", "saw", "the", "sea", "today", "."], 3, len(enc(" sea")) + right)
+    assert tide == pytest.approx(max(-CLIP, min(CLIP, swapped - kept)), abs=0.1)
 
 
 def test_evidence_skips_sentences_without_positions_and_handles_a_final_deletion(tiny_scorer):

@@ -62,12 +62,22 @@ def test_output_layer_is_tied_to_the_embedding_when_absent(files):
 def test_continuations_from_the_cache_equal_reading_the_spliced_sequence(files, dtype):
     model = Transformer(files[0], dtype)
     other = [*SEQ[:3], 50, 51, 52]
-    cache: list = []
-    model.next_logprobs([SEQ, other], [[0], [0]], cache)
+    reading = model.read([SEQ, other])
+    torch.testing.assert_close(model.logprobs_at(reading, [[1, 2], [0]])[0],
+                               model.next_logprobs([SEQ], [[1, 2]])[0], atol=1e-6, rtol=0)
     base, prefix, pieces = [0, 0, 1, 0], [2, 5, 4, 8], [[77, 78, 79], [40], [61, 62], [9, 10]]
-    got = model.continue_logprobs(cache, base, prefix, pieces)
+    got = model.continue_logprobs(reading, base, prefix, pieces)
     seqs = [SEQ, other]
     for out, b, p, c in zip(got, base, prefix, pieces, strict=True):
         spliced = [*seqs[b][:p], *c]
         want = model.next_logprobs([spliced], [list(range(p, p + len(c)))])[0]
         torch.testing.assert_close(out, want, atol=1e-4 if dtype == torch.float32 else 0.1, rtol=0)
+
+
+def test_raw_scores_of_a_few_pieces_give_the_same_log_odds(files):
+    model = Transformer(files[0])
+    reading = model.read([SEQ, SEQ[:5]])
+    [full] = model.logprobs_at(reading, [[3], []])[:1]
+    ids = [40, 90, 7, 256]
+    [raw] = model.logits_at(reading, [(0, 3)], [ids])
+    torch.testing.assert_close(raw - raw[0], full[0, ids] - full[0, ids[0]], atol=1e-4, rtol=0)

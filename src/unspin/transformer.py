@@ -11,11 +11,20 @@ positions asked for.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import torch
 import torch.nn.functional as F
 
 from .weights import ModelFiles
+
+
+@dataclass
+class Reading:
+    """One pass over a batch: every layer's rotated keys and values, and the final states."""
+
+    keys: list[tuple[torch.Tensor, torch.Tensor]]
+    states: torch.Tensor
 
 
 class Transformer:
@@ -79,68 +88,98 @@ class Transformer:
         return angles.cos().to(self.dtype), angles.sin().to(self.dtype)
 
     @torch.inference_mode()
-    def hidden(self, ids: torch.Tensor, cache: list[tuple[torch.Tensor, torch.Tensor]] | None = None
+    def hidden(self, ids: torch.Tensor, keys: list[tuple[torch.Tensor, torch.Tensor]] | None = None
                ) -> torch.Tensor:
         """Final-layer states for a (batch, time) tensor of right-padded piece ids.
 
-        With a ``cache`` list, each layer's keys and values are appended to it,
-        for :meth:`continue_logprobs`.
+        With a ``keys`` list, each layer's keys and values are appended to it.
         """
         cos, sin = self._angles(torch.arange(ids.shape[1]))
         x = self.embed[ids]
         for layer in self.layers:
             x, k, v = self._layer(layer, x, cos, sin)
-            if cache is not None:
-                cache.append((k, v))
+            if keys is not None:
+                keys.append((k, v))
         return self._rms(x, self.norm)
 
     @torch.inference_mode()
-    def next_logprobs(self, sequences: Sequence[Sequence[int]],
-                      rows: Sequence[Sequence[int]],
-                      cache: list[tuple[torch.Tensor, torch.Tensor]] | None = None) -> list[torch.Tensor]:
-        """Per sequence: log P(next piece | pieces up to and including each given row), (rows, vocab).
-
-        Sequences of any lengths are padded into one batch; the output layer
-        runs on the requested rows only. With a ``cache`` list, the batch's
-        keys and values are kept in it for :meth:`continue_logprobs`.
-        """
+    def read(self, sequences: Sequence[Sequence[int]]) -> Reading:
+        """One pass over a batch of sequences (padded), kept for :meth:`logprobs_at` and
+        :meth:`continue_logprobs`."""
         width = max(len(s) for s in sequences)
         ids = torch.zeros((len(sequences), width), dtype=torch.long)
         for b, s in enumerate(sequences):
             ids[b, : len(s)] = torch.as_tensor(s, dtype=torch.long)
-        states = self.hidden(ids, cache)
-        picked = torch.cat([states[b, list(r)] for b, r in enumerate(rows)])
+        keys: list[tuple[torch.Tensor, torch.Tensor]] = []
+        return Reading(keys, self.hidden(ids, keys))
+
+    @torch.inference_mode()
+    def logprobs_at(self, reading: Reading, rows: Sequence[Sequence[int]]) -> list[torch.Tensor]:
+        """Per sequence of the reading: log P(next piece | pieces up to each given row), (rows, vocab).
+
+        The output layer (a fifth of the model's arithmetic per row) runs on these rows only.
+        """
+        picked = torch.cat([reading.states[b, list(r)] for b, r in enumerate(rows)])
         return self._logprobs(picked, [len(r) for r in rows])
 
     @torch.inference_mode()
-    def continue_logprobs(self, cache: list[tuple[torch.Tensor, torch.Tensor]], base: Sequence[int],
+    def logits_at(self, reading: Reading, places: Sequence[tuple[int, int]],
+                  ids: Sequence[Sequence[int]]) -> list[torch.Tensor]:
+        """Per (sequence, row) of the reading: the output layer's raw scores of the given pieces only.
+
+        Unnormalised: differences between pieces of one row are log-probability
+        ratios, at a few dot products each instead of the whole vocabulary.
+        """
+        sizes = [len(x) for x in ids]
+        owner = torch.repeat_interleave(torch.arange(len(places)), torch.as_tensor(sizes))
+        flat = torch.as_tensor([x for row in ids for x in row], dtype=torch.long)
+        rows = reading.states[[b for b, _ in places], [r for _, r in places]].float()
+        scores = (rows[owner] * self.head[flat].float()).sum(-1)
+        return list(torch.split(scores, sizes))
+
+    def next_logprobs(self, sequences: Sequence[Sequence[int]],
+                      rows: Sequence[Sequence[int]]) -> list[torch.Tensor]:
+        """Per sequence: log P(next piece | pieces up to and including each given row), (rows, vocab).
+
+        Sequences of any lengths are padded into one batch; the output layer
+        runs on the requested rows only.
+        """
+        return self.logprobs_at(self.read(sequences), rows)
+
+    @torch.inference_mode()
+    def continue_logprobs(self, reading: Reading, base: Sequence[int],
                           prefix: Sequence[int], pieces: Sequence[Sequence[int]]) -> list[torch.Tensor]:
         """Per continuation j: log P(next piece | the first ``prefix[j]`` pieces of sequence ``base[j]``
-        of the cached batch, then ``pieces[j][: t + 1]``) for every t, (len(pieces[j]), vocab).
+        of the reading, then ``pieces[j][: t + 1]``) for every t, (len(pieces[j]), vocab).
 
         The same numbers as :meth:`next_logprobs` on the spliced sequence, but the
         prefix is read from the cache, so many short alternatives to one
-        sentence cost only their own pieces.
+        sentence cost only their own pieces. All continuations are packed
+        into one row of queries without padding; a mask lets each piece see
+        its own prefix and its own earlier pieces.
         """
-        n, width = len(pieces), max(len(p) for p in pieces)
-        ids = torch.zeros((n, width), dtype=torch.long)
-        for j, p in enumerate(pieces):
-            ids[j, : len(p)] = torch.as_tensor(p, dtype=torch.long)
-        start = torch.as_tensor(prefix, dtype=torch.long)
-        cos, sin = self._angles(start[:, None] + torch.arange(width))
+        cache = reading.keys
+        sizes = [len(p) for p in pieces]
+        batch, _, known, _ = cache[0][0].shape
+        ids = torch.as_tensor([x for p in pieces for x in p], dtype=torch.long)[None]
+        owner = torch.repeat_interleave(torch.arange(len(pieces)), torch.as_tensor(sizes))
+        offset = torch.cat([torch.arange(n) for n in sizes])
+        start = torch.as_tensor(prefix, dtype=torch.long)[owner]
+        # Key k of the packed cache is piece k % known of cached sequence k // known.
+        key_seq = torch.arange(batch * known) // known
+        key_pos = torch.arange(batch * known) % known
+        sees = (key_seq[None, :] == torch.as_tensor(base, dtype=torch.long)[owner][:, None]) \
+            & (key_pos[None, :] < start[:, None])
+        own = (owner[:, None] == owner[None, :]) & (offset[None, :] <= offset[:, None])
+        mask = torch.cat((sees, own), dim=1)[None, None]
+        cos, sin = self._angles((start + offset)[None])
         cos, sin = cos[:, None], sin[:, None]  # broadcast over heads
-        which = torch.as_tensor(base, dtype=torch.long)
-        known = cache[0][0].shape[2]
-        # Each continuation sees its own prefix, then its own pieces causally.
-        seen = (torch.arange(known)[None, :] < start[:, None])[:, None, :].expand(n, width, known)
-        own = torch.ones(width, width, dtype=torch.bool).tril().expand(n, width, width)
-        mask = torch.cat((seen, own), dim=2)[:, None]
         x = self.embed[ids]
         for layer, (k, v) in zip(self.layers, cache, strict=True):
-            x, _, _ = self._layer(layer, x, cos, sin, (k[which], v[which]), mask)
-        states = self._rms(x, self.norm)
-        picked = torch.cat([states[j, : len(p)] for j, p in enumerate(pieces)])
-        return self._logprobs(picked, [len(p) for p in pieces])
+            packed = (k.transpose(0, 1).reshape(1, k.shape[1], batch * known, k.shape[3]),
+                      v.transpose(0, 1).reshape(1, v.shape[1], batch * known, v.shape[3]))
+            x, _, _ = self._layer(layer, x, cos, sin, packed, mask)
+        return self._logprobs(self._rms(x, self.norm)[0], sizes)
 
     def _logprobs(self, states: torch.Tensor, sizes: list[int]) -> list[torch.Tensor]:
         logp = torch.log_softmax((states @ self.head.T).float(), dim=-1)
