@@ -129,12 +129,17 @@ def _reading(scorer, words: list[str], first: int, count: int) -> float:
     return sum(float(logp[r, seq[at + r]]) for r in range(count))
 
 
-def test_the_likeliest_option_is_read_whole_with_its_right_context(tiny_scorer, monkeypatch):
-    monkeypatch.setattr(tiny_scorer, "plausible", -math.inf)
-    monkeypatch.setattr(tiny_scorer, "right", 2)
-    text = "He saw the very sea today."
+def _rescoring_everything(scorer, monkeypatch, right: int, text: str, word: str):
+    """The scorer set to read every position's best option whole; the text's tokens and the word's index."""
+    monkeypatch.setattr(scorer, "plausible", -math.inf)
+    monkeypatch.setattr(scorer, "right", right)
     tokens = tokenize(text)
-    very = next(k for k, t in enumerate(tokens) if t.text == "very")
+    return tokens, next(k for k, t in enumerate(tokens) if t.text == word)
+
+
+def test_the_likeliest_option_is_read_whole_with_its_right_context(tiny_scorer, monkeypatch):
+    text = "He saw the very sea today."
+    tokens, very = _rescoring_everything(tiny_scorer, monkeypatch, 2, text, "very")
     # Ranked by channel score: the deletion first, then "big"; one is read whole.
     opts = [Option(very, very + 1, ("big",), -50.0, "synonym_swap", (0.0,) * 6),
             Option(very, very + 1, (), 3.0, "inserted_filler", (0.0,) * 6)]
@@ -152,11 +157,8 @@ def test_the_likeliest_option_is_read_whole_with_its_right_context(tiny_scorer, 
 
 
 def test_a_rescored_swap_compares_both_wordings_to_the_same_right_context(tiny_scorer, monkeypatch):
-    monkeypatch.setattr(tiny_scorer, "plausible", -math.inf)
-    monkeypatch.setattr(tiny_scorer, "right", 3)
     text = "He saw the sea today."
-    tokens = tokenize(text)
-    sea = next(k for k, t in enumerate(tokens) if t.text == "sea")
+    tokens, sea = _rescoring_everything(tiny_scorer, monkeypatch, 3, text, "sea")
     position = Position(sea, [_option(sea, ("tide",))])
     [tide] = tiny_scorer.evidence(text, tokens, [(0, len(tokens), [position])])[sea]
     enc = tiny_scorer.bpe.encode
