@@ -1,9 +1,12 @@
 """Scan benchmark: documents per second with 1 and 2 worker processes on a realistic mix.
 
     python bench/scan.py [--docs 120] [--workers 1 2] [--ray]
+    python bench/scan.py --docs 200 --workers 2 --spun-every 10 --screen   # a crawl-like mix, screened
 
-The mix: Wikinews articles cut at about 500 words, every other one spun at
-20% with the stylish-plagiarism thesaurus, written as one JSONL file. Each
+The mix: Wikinews articles cut at about 500 words, every other one (or
+every ``--spun-every``-th) spun at 20% with the stylish-plagiarism
+thesaurus, written as one JSONL file. ``--screen`` scans with the fast
+screen in front and counts the documents it ruled out. Each
 worker count scans the same file into a fresh output; the outputs are
 checked to be identical. With ``--ray`` the same file is also scanned by the
 Ray engine (a local Ray instance, usage stats off) with the largest worker
@@ -36,6 +39,8 @@ def main() -> None:
     ap.add_argument("--docs", type=int, default=120)
     ap.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     ap.add_argument("--ray", action="store_true", help="also run the Ray engine (needs the ray extra)")
+    ap.add_argument("--spun-every", type=int, default=2, help="spin every N-th document (default: 2)")
+    ap.add_argument("--screen", action="store_true", help="scan with the fast screen in front")
     args = ap.parse_args()
     thesaurus = THESAURI["stylish"]()
     long_ones = (d["text"] for d in wikinews() if len(d["text"].split()) >= 500)
@@ -44,7 +49,7 @@ def main() -> None:
         src = Path(tmp) / "mix.jsonl"
         with open(src, "w", encoding="utf-8") as fh:
             for k, text in enumerate(texts):
-                if k % 2:
+                if k % args.spun_every == args.spun_every - 1:
                     text = spin(text, thesaurus, rate=0.2, seed=k).text
                 fh.write(json.dumps({"id": f"doc{k}", "text": text}) + "\n")
         words = sum(len(t.split()) for t in texts)
@@ -59,17 +64,24 @@ def main() -> None:
         for engine, n in plan:
             out = Path(tmp) / f"out-{engine}{n}.jsonl"
             t0 = time.perf_counter()
-            summary = scan([src], out, ScanOptions(shard_size=10), workers=n, engine=engine)
+            options = ScanOptions(shard_size=10, screen=args.screen)
+            summary = scan([src], out, options, workers=n, engine=engine)
             wall = time.perf_counter() - t0
+            rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+            spun_ids = {f"doc{k}" for k in range(len(texts)) if k % args.spun_every == args.spun_every - 1}
+            flagged_spun = sum(r["is_spun"] is True and r["id"] in spun_ids for r in rows)
             runs[f"{engine}-{n}"] = {"seconds": round(wall, 1),
                                      "docs_per_second": round(summary.documents / wall, 2),
-                                     "words_per_second": round(words / wall), "flagged": summary.flagged}
+                                     "words_per_second": round(words / wall), "flagged": summary.flagged,
+                                     "flagged_spun": flagged_spun,
+                                     "screened_out": sum(r["stage"] == "screen" for r in rows)}
             outputs.append(out.read_bytes())
     first = runs[f"local-{args.workers[0]}"]["docs_per_second"]
     print(json.dumps({
         "machine": {"platform": platform.platform(), "cpus": os.cpu_count(),
                     "python": platform.python_version()},
-        "documents": len(texts), "mean_words": round(words / len(texts)),
+        "documents": len(texts), "spun": len(texts) // args.spun_every, "screen": args.screen,
+        "mean_words": round(words / len(texts)),
         "runs": runs,
         "relative_to_one_local_worker": {k: round(r["docs_per_second"] / first, 2) for k, r in runs.items()},
         "identical_outputs": all(o == outputs[0] for o in outputs),
