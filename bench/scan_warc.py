@@ -279,10 +279,10 @@ def _tree(root: psutil.Process) -> list[psutil.Process]:
         return []
 
 
-def run_scan(warc: Path, out: Path, workers: int) -> dict[str, Any]:
+def run_scan(warc: Path, out: Path, workers: int, screen: bool = False) -> dict[str, Any]:
     """Run ``unspin scan`` as a subprocess and sample its process tree's memory every 0.2 s."""
     cmd = [sys.executable, "-c", "from unspin.cli import main; main()", "scan", str(warc),
-           "--out", str(out), "--workers", str(workers)]
+           "--out", str(out), "--workers", str(workers), *(["--screen"] if screen else [])]
     log = out.with_name("scan.log")
     peak_rss = peak_pss = 0
     per_process: dict[int, int] = {}
@@ -343,6 +343,7 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--dir", default=tempfile.gettempdir(), help="where the WARC and the output go")
     ap.add_argument("--keep", action="store_true", help="keep the WARC file and the scan output")
+    ap.add_argument("--screen", action="store_true", help="scan with the fast screen in front")
     args = ap.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="unspin-warc-", dir=args.dir))
     warc = tmp / "crawl.warc.gz"
@@ -351,7 +352,7 @@ def main() -> None:
         composition = build(warc, args.size, args.pages, args.seed)
         composition["build_seconds"] = round(time.perf_counter() - t0, 1)
         load_before = os.getloadavg()
-        scan = run_scan(warc, tmp / "out.jsonl", args.workers)
+        scan = run_scan(warc, tmp / "out.jsonl", args.workers, args.screen)
         result = {
             "machine": {"platform": platform.platform(), "cpus": os.cpu_count(),
                         "memory_gib": round(psutil.virtual_memory().total / 2**30, 1),

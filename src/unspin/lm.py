@@ -139,9 +139,12 @@ class NGramScorer:
     def batch(self, h2: Sequence[str], h1: Sequence[str], words: Sequence[str]) -> np.ndarray:
         """ln P(words[k] | h2[k] h1[k]) for every k, from the model's arrays; "" for no history word."""
         tables = self.tables
-        w = tables.id_of(words)
-        known = w >= 0
-        scores = tables.logprobs(tables.id_of(h2), tables.id_of(h1), np.where(known, w, 0))
+        return self.batch_ids(tables.id_of(h2), tables.id_of(h1), tables.id_of(words))
+
+    def batch_ids(self, h2: np.ndarray, h1: np.ndarray, words: np.ndarray) -> np.ndarray:
+        """:meth:`batch` on word ids of :attr:`tables` (-1 for unknown or none)."""
+        known = words >= 0
+        scores = self.tables.logprobs(h2, h1, np.where(known, words, 0))
         return np.where(known, scores, self.unknown_logprob)
 
     @property

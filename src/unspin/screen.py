@@ -64,8 +64,8 @@ class Screen:
     def __init__(self, channel: Channel, scorer: NGramScorer, params: Params, top: int = 8,
                  calibration: Calibration | None = None, cut: float = 0.0) -> None:
         self.channel = channel
+        self.lm = scorer
         self.tables = scorer.tables
-        self.unknown_logprob = scorer.unknown_logprob
         self.p = params
         self.top = top
         self.calibration = calibration or Calibration()
@@ -146,13 +146,9 @@ class Screen:
              end: np.ndarray) -> np.ndarray:
         """LM score of w and the two words after it (one where the sentence ends after w)."""
         k = len(w)
-        scores = self._logprobs(np.concatenate([h2, h1, w]), np.concatenate([h1, w, n1]),
-                                np.concatenate([w, n1, n2]))
+        scores = self.lm.batch_ids(np.concatenate([h2, h1, w]), np.concatenate([h1, w, n1]),
+                                   np.concatenate([w, n1, n2]))
         return scores[:k] + scores[k : 2 * k] + np.where(end, 0.0, scores[2 * k :])
-
-    def _logprobs(self, h2: np.ndarray, h1: np.ndarray, w: np.ndarray) -> np.ndarray:
-        known = w >= 0
-        return np.where(known, self.tables.logprobs(h2, h1, np.where(known, w, 0)), self.unknown_logprob)
 
     def _doc_counts(self, counts: Counter[str], cand: np.ndarray) -> np.ndarray:
         """How often each candidate word occurs in the document."""
