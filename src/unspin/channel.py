@@ -240,12 +240,12 @@ class Channel:
         for i in range(lo, hi):
             tok = tokens[i]
             low = tok.lower
-            pos = Position(i, is_name=tok.is_capitalized and i > lo and not _after_quote(tokens, i, lo))
+            pos = Position(i, is_name=reads_as_name(tokens, i, lo))
             if tok.kind == "number":
                 word = DIGIT_WORDS.get(low)
                 if word:
                     pos.options.append(self._option(i, i + 1, (word,), NUMERAL_FEATURES, "numeral_swap"))
-            elif tok.kind == "word" and not (len(tok.text) > 1 and tok.text.isupper()):
+            elif tok.kind == "word" and not is_acronym(tok):
                 if low in NUMBER_WORDS:
                     pos.options.append(
                         self._option(i, i + 1, (NUMBER_WORDS[low],), NUMERAL_FEATURES, "numeral_swap"))
@@ -305,6 +305,16 @@ class Channel:
             x = (*orig.features[k], float(in_doc[g][k]), repeats)
             out.append(Option(i, j, orig.words[k], float(logq[c]), label or orig.labels[k], x))
         return out
+
+
+def is_acronym(tok: Token) -> bool:
+    """An all-capitals word ("NATO", "US"): never read as a synonym swap."""
+    return len(tok.text) > 1 and tok.text.isupper()
+
+
+def reads_as_name(tokens: list[Token], i: int, lo: int) -> bool:
+    """Token i of the sentence starting at ``lo`` is capitalised where a name would be."""
+    return tokens[i].is_capitalized and i > lo and not _after_quote(tokens, i, lo)
 
 
 def _after_quote(tokens: list[Token], i: int, lo: int) -> bool:

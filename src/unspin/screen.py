@@ -24,7 +24,7 @@ from importlib import resources
 import numpy as np
 
 from .calibration import Calibration
-from .channel import Channel, Params, _after_quote
+from .channel import Channel, Params, is_acronym, reads_as_name
 from .decoder import lm_word, swap_rate_flat
 from .langdata import STOPWORDS
 from .lexicon import MEMO_ENTRIES
@@ -37,8 +37,7 @@ _LM_KINDS = ("word", "number")
 
 def _eligible(tok: Token) -> bool:
     """A word the screen looks at: a content word, not an acronym (as the channel decides)."""
-    acronym = len(tok.text) > 1 and tok.text.isupper()
-    return tok.kind == "word" and tok.lower not in STOPWORDS and not acronym
+    return tok.kind == "word" and tok.lower not in STOPWORDS and not is_acronym(tok)
 
 
 def _windows(padded: np.ndarray, at: np.ndarray) -> tuple[np.ndarray, ...]:
@@ -126,7 +125,7 @@ class Screen:
                         at.append(len(padded))
                         cands.append(c)
                         logqs.append(q)
-                        name = tok.is_capitalized and i > lo and not _after_quote(tokens, i, lo)
+                        name = reads_as_name(tokens, i, lo)
                         shared.append(p.w_observed_repeats * (counts[low] > 1) - p.name_penalty * name)
                 padded.append(ids.get(lm_word(tok), -1))
             padded.append(ids[EOS])
