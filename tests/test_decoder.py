@@ -15,7 +15,7 @@ import pytest
 
 from unspin.channel import Option, Params, Position
 from unspin.decoder import Decoder, Sentence, _Words, lm_word
-from unspin.lm import BOS, EOS, NGramScorer, batch_by_logprob, default_scorer
+from unspin.lm import BOS, EOS, NGramScorer, WordTable, batch_by_logprob, default_scorer
 from unspin.text import sentences, tokenize
 
 
@@ -41,8 +41,14 @@ class HashScorer:
     def logprob(self, word: str, history) -> float:
         return self.next_logprobs(tuple(history))[word]
 
-    def batch(self, h2, h1, words):
-        return batch_by_logprob(self, h2, h1, words)
+    def __init__(self) -> None:
+        self.table = WordTable()
+
+    def word_ids(self, words):
+        return self.table.ids(words)
+
+    def batch_ids(self, h2, h1, words):
+        return batch_by_logprob(self, self.table, h2, h1, words)
 
     def known(self, word: str) -> bool:
         return True

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
@@ -148,15 +148,17 @@ class Originals:
     could contain.
     """
 
-    __slots__ = ("_keys", "base_logq", "features", "first", "labels", "last", "originals", "words")
+    __slots__ = ("_keys", "base_logq", "features", "first_ids", "labels", "last_ids", "originals", "words")
 
-    def __init__(self, ranked: list[tuple[str, tuple[float, ...], str]], params: Params) -> None:
+    def __init__(self, ranked: list[tuple[str, tuple[float, ...], str]], params: Params,
+                 word_ids: Callable[[list[str]], np.ndarray]) -> None:
         self.originals = [orig for orig, _, _ in ranked]
         self.features = [x for _, x, _ in ranked]
         self.labels = [lab for _, _, lab in ranked]
         self.words = [tuple(orig.split()) for orig in self.originals]
-        self.first = [w[0] for w in self.words]
-        self.last = [w[-1] for w in self.words]
+        # The language model's ids of each option's first and last word, for the pruning batch.
+        self.first_ids = word_ids([w[0] for w in self.words])
+        self.last_ids = word_ids([w[-1] for w in self.words])
         # The document features enter logq linearly (see Params.logq), so they are added later;
         # Params.logq reads a feature-by-option array as it reads one option's features.
         features = np.zeros((6, len(ranked)))
@@ -190,6 +192,9 @@ class Originals:
         return out
 
 
+_NO_ORIGINALS = Originals([], Params(), lambda words: np.zeros(0, dtype=np.int64))
+
+
 class Channel:
     """Proposes originals for observed tokens, using the compiled lexicon and inflection."""
 
@@ -204,6 +209,11 @@ class Channel:
         hit = self._memo.get(observed)
         if hit is not None:
             return hit
+        analyses = lemmatize(observed)
+        if " " in observed and observed not in self.lexicon.phrases and not any(
+                lemma in self.lexicon.phrases for lemma, _ in analyses):
+            # Most word runs are no thesaurus entry; not memoising them keeps the memo for real ones.
+            return _NO_ORIGINALS
         obs_uni = sum(self.lm.unigram(w) for w in observed.split())
         found: dict[str, tuple[float, tuple[float, ...], str]] = {}
         label = "phrase_swap" if " " in observed else "synonym_swap"
@@ -218,13 +228,13 @@ class Channel:
 
         for c in self.lexicon.candidates(observed):
             add(c.original, c)
-        for lemma, form in lemmatize(observed):
+        for lemma, form in analyses:
             if form == "base" or lemma == observed:
                 continue
             for c in self.lexicon.candidates(lemma):
                 add(inflect(c.original, form), c)
         ranked = sorted(found.items(), key=lambda kv: kv[1][0], reverse=True)
-        result = Originals([(orig, x, lab) for orig, (_, x, lab) in ranked], self.params)
+        result = Originals([(orig, x, lab) for orig, (_, x, lab) in ranked], self.params, self.lm.word_ids)
         return self._memo.remember(observed, result)
 
     def _option(self, i: int, j: int, words: tuple[str, ...], x: tuple[float, ...], label: str) -> Option:
@@ -286,14 +296,14 @@ class Channel:
         keep = p.max_candidates
         if len(where) > keep:
             prev = tokens[i - 1].lower if i > lo and tokens[i - 1].kind == "word" else BOS
+            nexts = [tokens[j].lower if j < hi and tokens[j].kind == "word" else EOS for _, j, _, _ in groups]
+            context = self.lm.word_ids([prev, *nexts])
             n = len(where)
-            left = [prev] * n + [w for g in groups for w in g[0].last]
-            right = [w for g in groups for w in g[0].first]
-            for orig, j, _, _ in groups:
-                nxt = tokens[j].lower if j < hi and tokens[j].kind == "word" else EOS
-                right.extend([nxt] * len(orig))
+            left = np.concatenate([np.full(n, context[0]), *(g[0].last_ids for g in groups)])
+            after = (np.full(len(g[0]), c) for g, c in zip(groups, context[1:], strict=True))
+            right = np.concatenate([*(g[0].first_ids for g in groups), *after])
             # One pass for both bigrams of every option: (prev, first word) and (last word, next).
-            scores = self.lm.batch([""] * (2 * n), left, right)
+            scores = self.lm.batch_ids(np.full(2 * n, -1), left, right)
             # A stable sort on the negated fit keeps the first of equal options.
             chosen = np.argsort(-(scores[:n] + scores[n:] + logq), kind="stable")[:keep]
         else:

@@ -65,7 +65,7 @@ class _Words:
     Built once per sentence, so every context the decoder needs is a slice.
     """
 
-    __slots__ = ("at", "lo", "padded")
+    __slots__ = ("_ids", "at", "lo", "padded")
 
     def __init__(self, tokens: Sequence[Token], lo: int, hi: int) -> None:
         self.lo = lo
@@ -80,6 +80,17 @@ class _Words:
         padded.append(EOS)
         self.padded = padded
         self.at = at
+        self._ids: tuple[int, ...] | None = None
+
+    def ids(self, scorer: Scorer) -> tuple[int, ...]:
+        """``padded`` as the scorer's word ids (converted on first use)."""
+        if self._ids is None:
+            self._ids = tuple(scorer.word_ids(self.padded).tolist())
+        return self._ids
+
+    def bounds(self, i: int, j: int) -> tuple[int, int]:
+        """Where the LM words of tokens [i, j) start and end in ``padded``."""
+        return self.at[i - self.lo], self.at[j - self.lo]
 
     def left(self, i: int) -> tuple[str, str]:
         """The two LM words before token i."""
@@ -96,6 +107,24 @@ class _Words:
         return tuple(self.padded[b : b + 2])
 
 
+#: Words whose ids the decoder keeps at once (about 100 bytes each).
+ID_MEMO_ENTRIES = 200_000
+
+
+class _WordIds(dict):
+    """word -> the scorer's id of it, asked of the scorer once per word."""
+
+    __slots__ = ("_scorer",)
+
+    def __init__(self, scorer: Scorer) -> None:
+        super().__init__()
+        self._scorer = scorer
+
+    def __missing__(self, word: str) -> int:
+        wid = self[word] = int(self._scorer.word_ids([word])[0])
+        return wid
+
+
 class Decoder:
     """Estimates the swap rate of a document and decodes its sentences."""
 
@@ -103,6 +132,7 @@ class Decoder:
         self.channel = channel
         self.lm = scorer
         self.p = params
+        self._id_memo = _WordIds(scorer)
 
     # -- local scores -------------------------------------------------
     def _run(self, words: Sequence[str], h2: str, h1: str) -> float:
@@ -119,42 +149,80 @@ class Decoder:
 
         Each side is scored over its own words and the two observed words
         after the span, after (h2, h1); options of equal span share the keep
-        score. The rate is not applied. Every n-gram of every item goes to
-        the language model in one batch.
+        score. The rate is not applied.
         """
-        h2s: list[str] = []
-        h1s: list[str] = []
-        ws: list[str] = []
-        run: list[int] = []
+        flat, sizes = self._odds_flat(items)
+        values = flat.tolist()
+        out, k = [], 0
+        for n in sizes:
+            out.append(values[k : k + n])
+            k += n
+        return out
 
-        def add(seq: tuple[str, ...], a: str, b: str) -> int:
-            rid = len(runs)
-            runs.append(rid)
-            for w in seq:
-                h2s.append(a)
-                h1s.append(b)
-                ws.append(w)
-                run.append(rid)
-                a, b = b, w
-            return rid
+    def _odds_flat(self, items: Sequence[tuple[_Words, Position, str, str]]) -> tuple[np.ndarray, list[int]]:
+        """:meth:`_odds` as one array of every option's odds, and the number of options per item.
 
-        runs: list[int] = []
-        layout = []
+        Every word run to score becomes a row of ids (two context words, then
+        the run); rows of one length are scored as columns, with every n-gram
+        of every item going to the language model in one batch.
+        """
+        rows: dict[int, list[tuple[int, ...]]] = {}  # row length -> rows
+        row_runs: dict[int, list[int]] = {}  # row length -> run number of each row
+        swaps: list[int] = []
+        keeps: list[int] = []
+        channel: list[float] = []
+        sizes: list[int] = []
+
+        def add(row: tuple[int, ...]) -> int:
+            nonlocal n_runs
+            rows.setdefault(len(row), []).append(row)
+            row_runs.setdefault(len(row), []).append(n_runs)
+            n_runs += 1
+            return n_runs - 1
+
+        n_runs = 0
         for words, pos, h2, h1 in items:
+            padded = words.ids(self.lm)
+            context = self._ids((h2, h1))
             penalty = self.p.name_penalty if pos.is_name else 0.0
-            # span end -> (observed words after it, run of keeping the span)
-            ends: dict[int, tuple[tuple[str, ...], int]] = {}
-            per = []
+            # span end -> (ids of the observed words after it, run of keeping the span)
+            ends: dict[int, tuple[tuple[int, ...], int]] = {}
             for opt in pos.options:
                 end = ends.get(opt.j)
                 if end is None:
-                    right = words.right(opt.j)
-                    end = ends[opt.j] = (right, add(words.observed(opt.i, opt.j) + right, h2, h1))
+                    a, b = words.bounds(opt.i, opt.j)
+                    right = padded[b : b + 2]
+                    end = ends[opt.j] = (right, add(context + padded[a:b] + right))
                 right, keep = end
-                per.append((add(opt.words + right, h2, h1), keep, opt.logq - penalty))
-            layout.append(per)
-        scores = np.bincount(run, weights=self.lm.batch(h2s, h1s, ws), minlength=len(runs)) if ws else []
-        return [[scores[swap] - scores[keep] + channel for swap, keep, channel in per] for per in layout]
+                swaps.append(add(context + self._ids(opt.words) + right))
+                keeps.append(keep)
+                channel.append(opt.logq - penalty)
+            sizes.append(len(pos.options))
+        scores = np.zeros(n_runs)
+        if n_runs:
+            ids = {n: np.array(r, dtype=np.int64).reshape(len(r), n) for n, r in rows.items()}
+            grams = [(n, k) for n in ids for k in range(2, n)]
+            if grams:
+                columns = (np.concatenate([ids[n][:, k - d] for n, k in grams]) for d in (2, 1, 0))
+                lm = self.lm.batch_ids(*columns)
+            at = 0
+            for n, table in ids.items():
+                # Summed word by word from the left, as a running total would be.
+                total = np.zeros(len(table))
+                for _ in range(2, n):
+                    total += lm[at : at + len(table)]
+                    at += len(table)
+                scores[row_runs[n]] = total
+        flat = scores[np.array(swaps, dtype=np.int64)] - scores[np.array(keeps, dtype=np.int64)]
+        flat += np.array(channel)
+        return flat, sizes
+
+    def _ids(self, words: tuple[str, ...]) -> tuple[int, ...]:
+        """The scorer's ids of a few words, each remembered: the same words recur at every position."""
+        memo = self._id_memo
+        if len(memo) >= ID_MEMO_ENTRIES:
+            memo.clear()
+        return tuple([memo[w] for w in words])
 
     def local_scores(self, tokens: Sequence[Token], lo: int, hi: int, opt: Option) -> tuple[float, float]:
         """LM log score of the option's words and of keeping the observed ones, in observed context.
@@ -175,11 +243,15 @@ class Decoder:
             if s.positions:
                 words = _Words(tokens, s.lo, s.hi)
                 items.extend((words, pos, *words.left(pos.index)) for pos in s.positions)
-        all_odds = self._odds(items)
-        for (_, pos, _, _), odds in zip(items, all_odds, strict=True):
-            pos.odds = odds
-        rate, llr = swap_rate(all_odds, self.p)
-        return rate, llr, len(all_odds)
+        flat, sizes = self._odds_flat(items)
+        values = flat.tolist()
+        k = 0
+        for (_, pos, _, _), n in zip(items, sizes, strict=True):
+            pos.odds = values[k : k + n]
+            k += n
+        starts = np.cumsum(sizes, dtype=np.int64) - np.array(sizes, dtype=np.int64)
+        rate, llr = swap_rate_flat(flat, starts, self.p)
+        return rate, llr, len(sizes)
 
     # -- pass 2 --------------------------------------------------------
     def decode(self, tokens: Sequence[Token], s: Sentence, rate: float) -> list[Choice]:

@@ -210,10 +210,13 @@ class Lexicon:
             ) from exc
         self.version = f"lexicon-v{meta['version']}"
         self._memo: BoundedMemo[str, tuple[Candidate, ...]] = BoundedMemo(MEMO_ENTRIES)
-        # Multi-word observed entries are few; keeping their first words in memory
-        # lets the decoder skip phrase look-ups at most positions.
+        # Multi-word observed entries are few (about 60,000); keeping them in memory lets the
+        # decoder skip the look-up of every word run that is no entry, which would otherwise
+        # fill the memos with empty answers and push the real ones out.
+        self.phrases = frozenset(
+            obs for (obs,) in self._con.execute("SELECT observed FROM inverse WHERE observed LIKE '% %'"))
         self.phrase_starts: dict[str, int] = {}
-        for (obs,) in self._con.execute("SELECT observed FROM inverse WHERE observed LIKE '% %'"):
+        for obs in self.phrases:
             parts = obs.split(" ")
             first = parts[0]
             self.phrase_starts[first] = max(self.phrase_starts.get(first, 1), len(parts))

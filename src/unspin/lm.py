@@ -48,11 +48,17 @@ class Scorer(Protocol):
         """
         ...
 
-    def batch(self, h2: Sequence[str], h1: Sequence[str], words: Sequence[str]) -> np.ndarray:
-        """ln P(words[k] | h2[k] h1[k]) for every k, in one call; "" stands for no history word.
+    def word_ids(self, words: Sequence[str]) -> np.ndarray:
+        """Integer ids of ``words`` for :meth:`batch_ids`; "" (no word) and unknown words are -1."""
+        ...
 
-        The same numbers as :meth:`logprob`; the decoder asks for thousands
-        of n-grams at once, and one vectorised pass costs less than a call each.
+    def batch_ids(self, h2: np.ndarray, h1: np.ndarray, words: np.ndarray) -> np.ndarray:
+        """ln P(words[k] | h2[k] h1[k]) for every k, in one call, on ids from :meth:`word_ids`.
+
+        The same numbers as :meth:`logprob`, a history id of -1 standing for no
+        word there. The decoder asks for thousands of n-grams at once, and one
+        vectorised pass costs less than a call each; ids let the channel
+        convert each candidate's words once, not at every position it meets.
         """
         ...
 
@@ -138,11 +144,14 @@ class NGramScorer:
 
     def batch(self, h2: Sequence[str], h1: Sequence[str], words: Sequence[str]) -> np.ndarray:
         """ln P(words[k] | h2[k] h1[k]) for every k, from the model's arrays; "" for no history word."""
-        tables = self.tables
-        return self.batch_ids(tables.id_of(h2), tables.id_of(h1), tables.id_of(words))
+        return self.batch_ids(self.word_ids(h2), self.word_ids(h1), self.word_ids(words))
+
+    def word_ids(self, words: Sequence[str]) -> np.ndarray:
+        """Ids in :attr:`tables` (-1 for "" and for words the model does not know)."""
+        return self.tables.id_of(words)
 
     def batch_ids(self, h2: np.ndarray, h1: np.ndarray, words: np.ndarray) -> np.ndarray:
-        """:meth:`batch` on word ids of :attr:`tables` (-1 for unknown or none)."""
+        """:meth:`batch` on ids from :meth:`word_ids`."""
         known = words >= 0
         scores = self.tables.logprobs(h2, h1, np.where(known, words, 0))
         return np.where(known, scores, self.unknown_logprob)
@@ -220,11 +229,42 @@ class _NextWords(dict):
         return value
 
 
-def batch_by_logprob(scorer: Scorer, h2: Sequence[str], h1: Sequence[str],
-                     words: Sequence[str]) -> np.ndarray:
-    """:meth:`Scorer.batch` for a scorer that answers one n-gram at a time; the reference meaning of it."""
+class WordTable:
+    """Ids for the words met so far, for a scorer without a vocabulary of its own.
+
+    With :func:`batch_by_logprob` it gives a scorer that answers one n-gram
+    at a time the id methods of :class:`Scorer`.
+    """
+
+    def __init__(self) -> None:
+        self._words: list[str] = []
+        self._ids: dict[str, int] = {}
+
+    def ids(self, words: Sequence[str]) -> np.ndarray:
+        """Each word's id, a new one for a word not met before; -1 for ""."""
+        out = np.empty(len(words), dtype=np.int64)
+        for k, w in enumerate(words):
+            if not w:
+                out[k] = -1
+                continue
+            wid = self._ids.get(w)
+            if wid is None:
+                wid = self._ids[w] = len(self._words)
+                self._words.append(w)
+            out[k] = wid
+        return out
+
+    def words(self, ids: np.ndarray) -> list[str]:
+        """The words of ``ids``; "" for -1."""
+        return [self._words[i] if i >= 0 else "" for i in ids.tolist()]
+
+
+def batch_by_logprob(scorer: Scorer, table: WordTable, h2: np.ndarray, h1: np.ndarray,
+                     words: np.ndarray) -> np.ndarray:
+    """:meth:`Scorer.batch_ids` for a scorer that answers one n-gram at a time: the reference meaning."""
     return np.array([scorer.logprob(w, (a, b) if a and b else (b,) if b else ())
-                     for a, b, w in zip(h2, h1, words, strict=True)], dtype=float)
+                     for a, b, w in zip(table.words(h2), table.words(h1), table.words(words), strict=True)],
+                    dtype=float)
 
 
 @cache

@@ -83,9 +83,20 @@ def _to_ln(logmath: np.ndarray) -> np.ndarray:
     """pocketsphinx sums in float32 and hands back an int: the same arithmetic gives the same numbers."""
     return np.trunc(logmath).astype(np.float64) * _LOGMATH_TO_LN
 
+#: Batches at least this long are searched in sorted order (below it sorting costs more than it saves).
+_SORT_FROM = 1024
+
+
 def _find(keys: np.ndarray, wanted: np.ndarray, valid: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Index of each wanted key in sorted ``keys`` (clipped) and whether it is there and valid."""
-    at = np.searchsorted(keys, wanted)
+    if len(wanted) >= _SORT_FROM:
+        # numpy's binary search starts each key from the last one's answer when keys rise, so
+        # sorted keys touch the (tens of MB) table in order: half the time for a decoder batch.
+        order = np.argsort(wanted)
+        at = np.empty_like(order)
+        at[order] = np.searchsorted(keys, wanted[order])
+    else:
+        at = np.searchsorted(keys, wanted)
     np.minimum(at, len(keys) - 1, out=at)
     return at, valid & (keys[at] == wanted)
 
