@@ -286,4 +286,7 @@ def test_real_lexicon_knows_multi_word_starts(real):
 
 
 def test_look_ups_are_memoised(real):
-    assert real.candidates("firm") is real.candidates("firm")
+    first = real.candidates("firm")
+    rows = real._memo["firm"]
+    assert real.candidates("firm") == first
+    assert real._memo["firm"] is rows  # answered from the memo, not read again

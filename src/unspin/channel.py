@@ -12,7 +12,6 @@ import math
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from functools import cache
 from typing import Any
 
 import numpy as np
@@ -21,7 +20,7 @@ from .inflect import inflect, lemmatize
 from .langdata import DIGIT_WORDS, FILLERS, NUMBER_WORDS, STOPWORDS
 from .lexicon import MEMO_ENTRIES, Candidate, Lexicon, static_score
 from .lm import BOS, EOS, Scorer
-from .memo import BoundedMemo
+from .memo import BoundedMemo, word_memo
 from .text import Token
 
 
@@ -126,7 +125,7 @@ def document_counts(tokens: list[Token]) -> Counter[str]:
     return counts
 
 
-@cache
+@word_memo(MEMO_ENTRIES * 10)
 def _lemma(word: str) -> str:
     """The lemma of an inflected ``word`` ("years" -> "year"); the word itself otherwise."""
     if " " in word:
@@ -152,10 +151,12 @@ class Originals:
 
     def __init__(self, ranked: list[tuple[str, tuple[float, ...], str]], params: Params,
                  word_ids: Callable[[list[str]], np.ndarray]) -> None:
-        self.originals = [orig for orig, _, _ in ranked]
-        self.features = [x for _, x, _ in ranked]
-        self.labels = [lab for _, _, lab in ranked]
-        self.words = [tuple(orig.split()) for orig in self.originals]
+        # Tuples, not lists: a process keeps thousands of these, and Python's collector stops
+        # tracking tuples of plain values but walks every list at each full collection.
+        self.originals = tuple(orig for orig, _, _ in ranked)
+        self.features = tuple(x for _, x, _ in ranked)
+        self.labels = tuple(lab for _, _, lab in ranked)
+        self.words = tuple(tuple(orig.split()) for orig in self.originals)
         # The language model's ids of each option's first and last word, for the pruning batch.
         self.first_ids = word_ids([w[0] for w in self.words])
         self.last_ids = word_ids([w[-1] for w in self.words])
@@ -165,18 +166,19 @@ class Originals:
         if ranked:
             features[:4] = np.array(self.features).T
         self.base_logq = params.logq(features)
-        self._keys: dict[str, list[int]] | None = None
+        self._keys: dict[str, tuple[int, ...]] | None = None
 
     @property
-    def keys(self) -> dict[str, list[int]]:
+    def keys(self) -> dict[str, tuple[int, ...]]:
         """Each original and each original's lemma -> the options it belongs to (made on first use)."""
         if self._keys is None:
-            keys: dict[str, list[int]] = {}
+            keys: dict[str, tuple[int, ...]] = {}
             for k, orig in enumerate(self.originals):
-                keys.setdefault(orig, []).append(k)
+                # Tuples, not lists, for the collector (see __init__).
+                keys[orig] = (*keys.get(orig, ()), k)
                 lemma = _lemma(orig)
                 if lemma != orig:
-                    keys.setdefault(lemma, []).append(k)
+                    keys[lemma] = (*keys.get(lemma, ()), k)
             self._keys = keys
         return self._keys
 
@@ -292,28 +294,32 @@ class Channel:
         in_doc = [g[0].in_document(counts, present) for g in groups]
         logq = np.concatenate([(g[0].base_logq + p.w_in_document * d) + p.w_observed_repeats * g[2]
                                for g, d in zip(groups, in_doc, strict=True)])
-        where = [(g, k) for g in range(len(groups)) for k in range(len(groups[g][0]))]
+        sizes = [len(g[0]) for g in groups]
+        n = len(logq)
         keep = p.max_candidates
-        if len(where) > keep:
+        if n > keep:
             prev = tokens[i - 1].lower if i > lo and tokens[i - 1].kind == "word" else BOS
             nexts = [tokens[j].lower if j < hi and tokens[j].kind == "word" else EOS for _, j, _, _ in groups]
             context = self.lm.word_ids([prev, *nexts])
-            n = len(where)
             left = np.concatenate([np.full(n, context[0]), *(g[0].last_ids for g in groups)])
-            after = (np.full(len(g[0]), c) for g, c in zip(groups, context[1:], strict=True))
-            right = np.concatenate([*(g[0].first_ids for g in groups), *after])
+            right = np.concatenate([*(g[0].first_ids for g in groups), np.repeat(context[1:], sizes)])
             # One pass for both bigrams of every option: (prev, first word) and (last word, next).
             scores = self.lm.batch_ids(np.full(2 * n, -1), left, right)
             # A stable sort on the negated fit keeps the first of equal options.
             chosen = np.argsort(-(scores[:n] + scores[n:] + logq), kind="stable")[:keep]
         else:
-            chosen = range(len(where))
+            chosen = np.arange(n)
+        # Which group and which of its options each chosen one is.
+        ends = np.cumsum(sizes)
+        group_of = np.searchsorted(ends, chosen, side="right")
+        index_in = chosen - (ends - sizes)[group_of]
+        logq_of = logq[chosen].tolist()
+        in_doc_of = [d.tolist() for d in in_doc]
         out = []
-        for c in chosen:
-            g, k = where[c]
+        for g, k, q in zip(group_of.tolist(), index_in.tolist(), logq_of, strict=True):
             orig, j, repeats, label = groups[g]
-            x = (*orig.features[k], float(in_doc[g][k]), repeats)
-            out.append(Option(i, j, orig.words[k], float(logq[c]), label or orig.labels[k], x))
+            x = (*orig.features[k], in_doc_of[g][k], repeats)
+            out.append(Option(i, j, orig.words[k], q, label or orig.labels[k], x))
         return out
 
 

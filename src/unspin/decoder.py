@@ -107,22 +107,8 @@ class _Words:
         return tuple(self.padded[b : b + 2])
 
 
-#: Words whose ids the decoder keeps at once (about 100 bytes each).
+#: Wordings whose ids the decoder keeps at once (about 200 bytes each).
 ID_MEMO_ENTRIES = 200_000
-
-
-class _WordIds(dict):
-    """word -> the scorer's id of it, asked of the scorer once per word."""
-
-    __slots__ = ("_scorer",)
-
-    def __init__(self, scorer: Scorer) -> None:
-        super().__init__()
-        self._scorer = scorer
-
-    def __missing__(self, word: str) -> int:
-        wid = self[word] = int(self._scorer.word_ids([word])[0])
-        return wid
 
 
 class Decoder:
@@ -132,7 +118,9 @@ class Decoder:
         self.channel = channel
         self.lm = scorer
         self.p = params
-        self._id_memo = _WordIds(scorer)
+        # words -> the scorer's ids of them, for option wordings and contexts (they recur at every
+        # position). A plain dict of tuples, which Python's collector stops tracking.
+        self._id_memo: dict[tuple[str, ...], tuple[int, ...]] = {}
 
     # -- local scores -------------------------------------------------
     def _run(self, words: Sequence[str], h2: str, h1: str) -> float:
@@ -166,24 +154,19 @@ class Decoder:
         the run); rows of one length are scored as columns, with every n-gram
         of every item going to the language model in one batch.
         """
-        rows: dict[int, list[tuple[int, ...]]] = {}  # row length -> rows
-        row_runs: dict[int, list[int]] = {}  # row length -> run number of each row
+        # Row length -> the rows' ids end to end, and each row's run number. Plain int lists: a
+        # tuple per row would be millions of short-lived objects for the garbage collector.
+        rows: dict[int, list[int]] = {}
+        row_runs: dict[int, list[int]] = {}
         swaps: list[int] = []
         keeps: list[int] = []
         channel: list[float] = []
         sizes: list[int] = []
-
-        def add(row: tuple[int, ...]) -> int:
-            nonlocal n_runs
-            rows.setdefault(len(row), []).append(row)
-            row_runs.setdefault(len(row), []).append(n_runs)
-            n_runs += 1
-            return n_runs - 1
-
+        ids = self._ids
         n_runs = 0
         for words, pos, h2, h1 in items:
             padded = words.ids(self.lm)
-            context = self._ids((h2, h1))
+            context = ids((h2, h1))
             penalty = self.p.name_penalty if pos.is_name else 0.0
             # span end -> (ids of the observed words after it, run of keeping the span)
             ends: dict[int, tuple[tuple[int, ...], int]] = {}
@@ -192,21 +175,36 @@ class Decoder:
                 if end is None:
                     a, b = words.bounds(opt.i, opt.j)
                     right = padded[b : b + 2]
-                    end = ends[opt.j] = (right, add(context + padded[a:b] + right))
+                    n = 2 + b - a + len(right)
+                    row = rows.setdefault(n, [])
+                    row += context
+                    row += padded[a:b]
+                    row += right
+                    row_runs.setdefault(n, []).append(n_runs)
+                    end = ends[opt.j] = (right, n_runs)
+                    n_runs += 1
                 right, keep = end
-                swaps.append(add(context + self._ids(opt.words) + right))
+                option = ids(opt.words)
+                n = 2 + len(option) + len(right)
+                row = rows.setdefault(n, [])
+                row += context
+                row += option
+                row += right
+                row_runs.setdefault(n, []).append(n_runs)
+                swaps.append(n_runs)
+                n_runs += 1
                 keeps.append(keep)
                 channel.append(opt.logq - penalty)
             sizes.append(len(pos.options))
         scores = np.zeros(n_runs)
         if n_runs:
-            ids = {n: np.array(r, dtype=np.int64).reshape(len(r), n) for n, r in rows.items()}
-            grams = [(n, k) for n in ids for k in range(2, n)]
+            tables = {n: np.array(r, dtype=np.int64).reshape(-1, n) for n, r in rows.items()}
+            grams = [(n, k) for n in tables for k in range(2, n)]
             if grams:
-                columns = (np.concatenate([ids[n][:, k - d] for n, k in grams]) for d in (2, 1, 0))
+                columns = (np.concatenate([tables[n][:, k - d] for n, k in grams]) for d in (2, 1, 0))
                 lm = self.lm.batch_ids(*columns)
             at = 0
-            for n, table in ids.items():
+            for n, table in tables.items():
                 # Summed word by word from the left, as a running total would be.
                 total = np.zeros(len(table))
                 for _ in range(2, n):
@@ -218,11 +216,13 @@ class Decoder:
         return flat, sizes
 
     def _ids(self, words: tuple[str, ...]) -> tuple[int, ...]:
-        """The scorer's ids of a few words, each remembered: the same words recur at every position."""
-        memo = self._id_memo
-        if len(memo) >= ID_MEMO_ENTRIES:
-            memo.clear()
-        return tuple([memo[w] for w in words])
+        """The scorer's ids of a few words, remembered."""
+        found = self._id_memo.get(words)
+        if found is None:
+            if len(self._id_memo) >= ID_MEMO_ENTRIES:
+                self._id_memo.clear()
+            found = self._id_memo[words] = tuple(self.lm.word_ids(list(words)).tolist())
+        return found
 
     def local_scores(self, tokens: Sequence[Token], lo: int, hi: int, opt: Option) -> tuple[float, float]:
         """LM log score of the option's words and of keeping the observed ones, in observed context.

@@ -15,6 +15,7 @@ from __future__ import annotations
 import functools
 import re
 
+from .memo import word_memo, word_set
 from .thesauri import wordnet_dir
 
 FORMS = ("base", "plural", "3sg", "past", "ing", "comparative", "superlative")
@@ -92,13 +93,13 @@ _MORE_ENDINGS = ("ed", "ing", "ful", "ous", "ive", "ic", "wn", "less", "ish")
 
 
 @functools.cache
-def _lemma_sets() -> dict[str, frozenset[str]]:
-    """Part of speech -> every WordNet lemma (spaces, lower case)."""
+def _lemma_sets() -> dict[str, dict[str, None]]:
+    """Part of speech -> every WordNet lemma (spaces, lower case), as a :func:`~unspin.memo.word_set`."""
     d = wordnet_dir()
     out = {}
     for pos in _POS_FILES:
         text = (d / f"index.{pos}").read_text(encoding="utf-8")
-        out[pos] = frozenset(
+        out[pos] = word_set(
             line.split(" ", 1)[0].replace("_", " ")
             for line in text.splitlines()
             if line and not line.startswith("  ")
@@ -243,7 +244,7 @@ def _irregular(lemma: str, form: str) -> str | None:
     return regular if _participle_score(best, cands) >= 2 else best
 
 
-@functools.lru_cache(maxsize=65536)
+@word_memo(65536)
 def inflect(lemma: str, form: str) -> str:
     """Inflect ``lemma`` (lower case) to ``form``.
 
@@ -270,7 +271,7 @@ def inflect(lemma: str, form: str) -> str:
     return " ".join([*words[:-1], last])
 
 
-@functools.lru_cache(maxsize=65536)
+@word_memo(65536)
 def _word_analyses(w: str) -> tuple[tuple[str, str], ...]:
     lemmas = _lemma_sets()
     found: dict[tuple[str, str], None] = dict.fromkeys(_exceptions()[0].get(w, ()))
@@ -299,7 +300,7 @@ def _word_analyses(w: str) -> tuple[tuple[str, str], ...]:
     return tuple(found) or ((w, "base"),)
 
 
-@functools.lru_cache(maxsize=65536)
+@word_memo(65536)
 def _analyses(word: str) -> tuple[tuple[str, str], ...]:
     w = " ".join(word.lower().split())
     if " " not in w:

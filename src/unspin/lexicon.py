@@ -19,14 +19,14 @@ import sqlite3
 import tempfile
 import time
 from collections import defaultdict
-from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from pathlib import Path
+from typing import NamedTuple
 
 from .errors import DataError
 from .langdata import STOPWORDS
-from .memo import BoundedMemo
+from .memo import BoundedMemo, word_set
 from .substitution import MOBY_FWD, MOBY_REV, WORDNET, SubstitutionModel, pair_features
 
 #: Bump when the compiled format or its sources change; old caches are ignored.
@@ -41,8 +41,7 @@ MAX_PHRASE_WORDS = 4
 _CLEAN = re.compile(r"^[a-z][a-z' -]*[a-z]$|^[a-z]$")
 
 
-@dataclass(frozen=True, slots=True)
-class Candidate:
+class Candidate(NamedTuple):
     """A possible original for an observed word or phrase.
 
     ``logq`` is log P(spinner writes the observed form | original) from the
@@ -209,11 +208,13 @@ class Lexicon:
                 f"the lexicon cache at {path} is damaged: run `unspin lexicon build --force`"
             ) from exc
         self.version = f"lexicon-v{meta['version']}"
-        self._memo: BoundedMemo[str, tuple[Candidate, ...]] = BoundedMemo(MEMO_ENTRIES)
+        # Plain tuples in the memo: the garbage collector stops tracking those, while it would
+        # walk each of the hundreds of thousands of Candidate objects at every full collection.
+        self._memo: BoundedMemo[str, tuple[tuple[str, int, float, float], ...]] = BoundedMemo(MEMO_ENTRIES)
         # Multi-word observed entries are few (about 60,000); keeping them in memory lets the
         # decoder skip the look-up of every word run that is no entry, which would otherwise
         # fill the memos with empty answers and push the real ones out.
-        self.phrases = frozenset(
+        self.phrases = word_set(
             obs for (obs,) in self._con.execute("SELECT observed FROM inverse WHERE observed LIKE '% %'"))
         self.phrase_starts: dict[str, int] = {}
         for obs in self.phrases:
@@ -223,12 +224,12 @@ class Lexicon:
 
     def candidates(self, observed: str) -> tuple[Candidate, ...]:
         """Possible originals of a lower-cased observed word or phrase, best static score first."""
-        hit = self._memo.get(observed)
-        if hit is not None:
-            return hit
-        row = self._con.execute("SELECT candidates FROM inverse WHERE observed = ?", (observed,)).fetchone()
-        result = tuple(Candidate(o, f, n, u) for o, f, n, u in json.loads(row[0])) if row else ()
-        return self._memo.remember(observed, result)
+        rows = self._memo.get(observed)
+        if rows is None:
+            query = "SELECT candidates FROM inverse WHERE observed = ?"
+            row = self._con.execute(query, (observed,)).fetchone()
+            rows = self._memo.remember(observed, tuple(map(tuple, json.loads(row[0]))) if row else ())
+        return tuple(map(Candidate._make, rows))
 
 
 @cache

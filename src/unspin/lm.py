@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from functools import cache
 from typing import TYPE_CHECKING, Protocol
 
@@ -110,8 +110,11 @@ class NGramScorer:
         # Two memos of the same numbers, one per way of asking: one-off look-ups
         # keyed by the whole n-gram, and a table per context for the decoder.
         self._by_ngram: dict[tuple[str, ...], float] = {}
-        self._by_history: dict[tuple[str, ...], _NextWords] = {}
-        self._by_context: dict[tuple[str, ...], _NextWords] = {}
+        # History -> model context -> scores of the words asked after it. Plain dicts of
+        # tuples, strings and floats, which Python's collector stops tracking: it would walk a
+        # memo of objects entry by entry at every full collection, and this one grows to millions.
+        self._by_history: dict[tuple[str, ...], tuple[str, ...]] = {}
+        self._by_context: dict[tuple[str, ...], dict[str, float]] = {}
         self._memo_size = 0
 
     def known(self, word: str) -> bool:
@@ -127,16 +130,15 @@ class NGramScorer:
 
     def next_logprobs(self, history: tuple[str, ...]) -> Mapping[str, float]:
         history = history[-2:]
-        table = self._by_history.get(history)
-        if table is None:
+        ctx = self._by_history.get(history)
+        if ctx is None:
             self._make_room()
-            ctx = self._model_context(history)
-            # Histories that back off to the same model context share one table.
-            table = self._by_context.get(ctx)
-            if table is None:
-                table = self._by_context[ctx] = _NextWords(self, ctx)
-            self._by_history[history] = table
-        return table
+            ctx = self._by_history[history] = self._model_context(history)
+        # Histories that back off to the same model context share one table.
+        values = self._by_context.get(ctx)
+        if values is None:
+            values = self._by_context[ctx] = {}
+        return _NextWords(self, ctx, values)
 
     def unigram(self, word: str) -> float:
         """ln P(word) with no context."""
@@ -208,25 +210,30 @@ class _Vocabulary(dict):
         return known
 
 
-class _NextWords(dict):
-    """ln P(w | one model context), filled in as words are asked for.
+class _NextWords(Mapping[str, float]):
+    """ln P(w | one model context), filled in as words are asked for, into the scorer's memo."""
 
-    A dict subclass, so a memoised look-up is a plain dict look-up;
-    ``__missing__`` asks the model for the rest.
-    """
+    __slots__ = ("_ctx", "_scorer", "_values")
 
-    __slots__ = ("_ctx", "_scorer")
-
-    def __init__(self, scorer: NGramScorer, ctx: tuple[str, ...]) -> None:
-        super().__init__()
+    def __init__(self, scorer: NGramScorer, ctx: tuple[str, ...], values: dict[str, float]) -> None:
         self._scorer = scorer
         self._ctx = ctx
+        self._values = values
 
-    def __missing__(self, word: str) -> float:
-        # Counted against the memo bound; the drop waits for the next new context or n-gram.
-        self._scorer._memo_size += 1
-        value = self[word] = self._scorer._score(word, self._ctx)
+    def __getitem__(self, word: str) -> float:
+        value = self._values.get(word)
+        if value is None:
+            # Counted against the memo bound; the drop waits for the next new context or n-gram.
+            self._scorer._memo_size += 1
+            value = self._values[word] = self._scorer._score(word, self._ctx)
         return value
+
+    def __iter__(self) -> Iterator[str]:
+        """The words asked for so far."""
+        return iter(self._values)
+
+    def __len__(self) -> int:
+        return len(self._values)
 
 
 class WordTable:

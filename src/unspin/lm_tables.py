@@ -39,8 +39,9 @@ class TrigramTables:
     """Vectorised look-ups into one trigram model; ``V`` words, ids 0..V-1, -1 for none or unknown."""
 
     def __init__(self, arrays: dict[str, np.ndarray]) -> None:
-        words = arrays["vocab"].tolist()
-        self.words: list[str] = words
+        # A tuple of strings, which the garbage collector stops tracking (a list it walks each time).
+        words = tuple(arrays["vocab"].tolist())
+        self.words: tuple[str, ...] = words
         self.ids: dict[str, int] = {w: i for i, w in enumerate(words)}
         self.V = len(words)
         self.uni_p = arrays["uni_p"]
@@ -189,4 +190,6 @@ def load_tables(model_path: str | os.PathLike[str], cache: Path) -> TrigramTable
             for f in tmp.iterdir():
                 f.unlink()
             tmp.rmdir()
-    return TrigramTables({name: np.load(folder / f"{name}.npy", mmap_mode="r") for name in _ARRAYS})
+    # Plain ndarray views of the maps: indexing a np.memmap makes a memmap object each time.
+    return TrigramTables({name: np.load(folder / f"{name}.npy", mmap_mode="r").view(np.ndarray)
+                          for name in _ARRAYS})
