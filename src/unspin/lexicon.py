@@ -200,6 +200,7 @@ class Lexicon:
         path = path or lexicon_path()
         if not path.exists():
             build_lexicon(path=path)
+        self.path = path
         try:
             self._con = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
             meta = dict(self._con.execute("SELECT key, value FROM meta"))

@@ -19,11 +19,11 @@ from __future__ import annotations
 import math
 import os
 import struct
-import tempfile
 from pathlib import Path
 
 import numpy as np
 
+from .array_cache import load_arrays, save_arrays
 from .errors import DataError
 
 #: Bump when the array layout written to the cache changes.
@@ -175,21 +175,9 @@ def _fields(data: bytes, start: int, count: int, width: int, sizes: tuple[int, .
 
 def load_tables(model_path: str | os.PathLike[str], cache: Path) -> TrigramTables:
     """The model's tables, decoded once into ``cache`` and memory-mapped from there after."""
-    stat = os.stat(model_path)
-    folder = cache / f"ngram-tables-v{TABLES_VERSION}-{stat.st_size}"
-    if not (folder / "tri_p.npy").exists():
-        arrays = read_trie(model_path)
-        cache.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(dir=cache, prefix=".ngram-tables-"))
-        for name in _ARRAYS:
-            np.save(tmp / f"{name}.npy", arrays[name])
-        # A rename is atomic: a reader sees a whole folder or none (another process may win).
-        try:
-            tmp.rename(folder)
-        except OSError:
-            for f in tmp.iterdir():
-                f.unlink()
-            tmp.rmdir()
-    # Plain ndarray views of the maps: indexing a np.memmap makes a memmap object each time.
-    return TrigramTables({name: np.load(folder / f"{name}.npy", mmap_mode="r").view(np.ndarray)
-                          for name in _ARRAYS})
+    folder = cache / f"ngram-tables-v{TABLES_VERSION}-{os.stat(model_path).st_size}"
+    arrays = load_arrays(folder, _ARRAYS)
+    if arrays is None:
+        save_arrays(folder, read_trie(model_path))
+        arrays = load_arrays(folder, _ARRAYS)
+    return TrigramTables(arrays)

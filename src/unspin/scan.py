@@ -163,6 +163,11 @@ def local_mapper(shards: Iterator[list[Record]], options: ScanOptions,
         _init_worker(options)
         yield from (_analyse_shard(records) for records in shards)
         return
+    if options.screen:
+        # The screen's candidate table is built on first use (about 15 s): once here, not once per worker.
+        from .pipeline import default_engine
+
+        default_engine().screen  # noqa: B018 - loaded for its side effect
     # The same choice as Index.add: fork on Linux, spawn where fork is unsafe (macOS) or absent.
     ctx = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
     with ctx.Pool(workers, initializer=_init_worker, initargs=(options, workers),

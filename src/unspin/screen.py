@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from importlib import resources
+from pathlib import Path
 
 import numpy as np
 
@@ -27,9 +28,10 @@ from .calibration import Calibration
 from .channel import Channel, Params, is_acronym, reads_as_name
 from .decoder import lm_word, swap_rate_flat
 from .langdata import STOPWORDS
-from .lexicon import MEMO_ENTRIES
+from .lexicon import MEMO_ENTRIES, cache_dir
 from .lm import BOS, EOS, NGramScorer
 from .memo import BoundedMemo
+from .screen_table import CandidateTable, load_table, table_folder
 from .text import Token, sentences
 
 _LM_KINDS = ("word", "number")
@@ -62,6 +64,8 @@ class Screen:
 
     def __init__(self, channel: Channel, scorer: NGramScorer, params: Params, top: int = 8,
                  calibration: Calibration | None = None, cut: float = 0.0) -> None:
+        #: Every vocabulary word's candidates, worked out ahead (see :meth:`use_table`); None: as met.
+        self.table: CandidateTable | None = None
         self.channel = channel
         self.lm = scorer
         self.tables = scorer.tables
@@ -76,8 +80,19 @@ class Screen:
         """The screen with the candidate count, calibration and cut that ship in params_screen.json."""
         path = resources.files("unspin") / "data" / "params_screen.json"
         raw = json.loads(path.read_text(encoding="utf-8"))
-        return cls(channel, scorer, params, top=raw["top"], calibration=Calibration(**raw["calibration"]),
-                   cut=raw["cut"])
+        screen = cls(channel, scorer, params, top=raw["top"], calibration=Calibration(**raw["calibration"]),
+                     cut=raw["cut"])
+        screen.use_table()
+        return screen
+
+    def use_table(self, cache: Path | None = None) -> None:
+        """Read each vocabulary word's candidates from a table in the cache, built there on first use.
+
+        The first build takes about 15 s; later processes memory-map it. The
+        answers are the same as without it, only faster for words met the first time.
+        """
+        folder = table_folder(cache or cache_dir(), self.channel.lexicon.path, self.lm.name, self.p, self.top)
+        self.table = load_table(folder, self._compute, self.tables.words, self.top)
 
     def score(self, tokens: list[Token]) -> float:
         """The calibrated probability that the tokenised text is spun, by the screen alone."""
@@ -88,6 +103,11 @@ class Screen:
         hit = self._memo.get(observed)
         if hit is not None:
             return hit
+        wid = self.tables.ids.get(observed, -1) if self.table is not None else -1
+        return self._memo.remember(observed, self.table.get(wid) if wid >= 0 else self._compute(observed))
+
+    def _compute(self, observed: str) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`candidates`, worked out from the channel."""
         originals = self.channel.originals(observed)
         ids, logq = [], []
         for k, words in enumerate(originals.words):
@@ -97,8 +117,7 @@ class Screen:
                 logq.append(originals.base_logq[k])
                 if len(ids) == self.top:
                     break
-        found = (np.array(ids, dtype=np.int64), np.array(logq)) if ids else _NONE
-        return self._memo.remember(observed, found)
+        return (np.array(ids, dtype=np.int64), np.array(logq)) if ids else _NONE
 
     def evidence(self, tokens: list[Token]) -> tuple[float, float, int]:
         """(swap rate, log-likelihood ratio spun vs clean, eligible positions), as the decoder's."""
