@@ -207,7 +207,7 @@ def test_lexicon_build(monkeypatch: pytest.MonkeyPatch) -> None:
     assert result.exit_code == 0, result.output
     assert calls == [True]
     assert "42 entries" in result.output
-    assert "screen candidate table ready: 72,547 words" in result.output
+    assert "word tables ready: 72,547 words" in result.output
 
 
 # ---------------------------------------------------------------------------

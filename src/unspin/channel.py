@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from itertools import repeat
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -22,6 +23,9 @@ from .lexicon import MEMO_ENTRIES, Candidate, Lexicon, static_score
 from .lm import BOS, EOS, Scorer
 from .memo import BoundedMemo, word_memo
 from .text import Token
+
+if TYPE_CHECKING:
+    from .channel_table import ChannelTable
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,15 +97,6 @@ class Position:
     odds: list[float] | None = None
 
 
-def candidate_features(c: Candidate, observed_unigram: float) -> tuple[float, ...]:
-    """The channel features of a thesaurus candidate (see FEATURES).
-
-    ``freq_gap`` is how much more common the original is than the observed
-    word (log scale): spinners tend to trade common words for rarer ones.
-    """
-    return (c.logq, 0.0, 0.0, c.unigram - observed_unigram)
-
-
 NUMERAL_FEATURES = (0.0, 1.0, 0.0, 0.0)
 FILLER_FEATURES = (0.0, 0.0, 1.0, 0.0)
 
@@ -149,22 +144,28 @@ class Originals:
 
     __slots__ = ("_keys", "base_logq", "features", "first_ids", "labels", "last_ids", "originals", "words")
 
-    def __init__(self, ranked: list[tuple[str, tuple[float, ...], str]], params: Params,
-                 word_ids: Callable[[list[str]], np.ndarray]) -> None:
+    def __init__(self, originals: tuple[str, ...], logq: np.ndarray, freq_gap: np.ndarray,
+                 labels: tuple[str, ...], first_ids: np.ndarray, last_ids: np.ndarray,
+                 params: Params) -> None:
+        """Per option: its wording, substitution log probability, frequency gap, label, and the
+        language model's ids of its first and last word.
+
+        ``freq_gap`` is how much more common the original is than the observed
+        word (log scale): spinners tend to trade common words for rarer ones.
+        """
         # Tuples, not lists: a process keeps thousands of these, and Python's collector stops
         # tracking tuples of plain values but walks every list at each full collection.
-        self.originals = tuple(orig for orig, _, _ in ranked)
-        self.features = tuple(x for _, x, _ in ranked)
-        self.labels = tuple(lab for _, _, lab in ranked)
-        self.words = tuple(tuple(orig.split()) for orig in self.originals)
-        # The language model's ids of each option's first and last word, for the pruning batch.
-        self.first_ids = word_ids([w[0] for w in self.words])
-        self.last_ids = word_ids([w[-1] for w in self.words])
+        self.originals = originals
+        self.labels = labels
+        self.features = tuple(zip(logq.tolist(), repeat(0.0), repeat(0.0), freq_gap.tolist(), strict=False))
+        self.words = tuple(tuple(orig.split()) for orig in originals)
+        self.first_ids = first_ids
+        self.last_ids = last_ids
         # The document features enter logq linearly (see Params.logq), so they are added later;
         # Params.logq reads a feature-by-option array as it reads one option's features.
-        features = np.zeros((6, len(ranked)))
-        if ranked:
-            features[:4] = np.array(self.features).T
+        features = np.zeros((6, len(originals)))
+        features[0] = logq
+        features[3] = freq_gap
         self.base_logq = params.logq(features)
         self._keys: dict[str, tuple[int, ...]] | None = None
 
@@ -194,7 +195,9 @@ class Originals:
         return out
 
 
-_NO_ORIGINALS = Originals([], Params(), lambda words: np.zeros(0, dtype=np.int64))
+_NONE = np.zeros(0)
+_NO_IDS = np.zeros(0, dtype=np.int64)
+_NO_ORIGINALS = Originals((), _NONE, _NONE, (), _NO_IDS, _NO_IDS, Params())
 
 
 class Channel:
@@ -205,28 +208,50 @@ class Channel:
         self.params = params
         self.lm = scorer
         self._memo: BoundedMemo[str, Originals] = BoundedMemo(MEMO_ENTRIES)
+        #: Every vocabulary word's originals worked out ahead (see unspin.channel_table); None: as met.
+        self.table: ChannelTable | None = None
 
     def originals(self, observed: str) -> Originals:
         """The possible originals of a lower-cased observed word or phrase, inflection included."""
         hit = self._memo.get(observed)
         if hit is not None:
             return hit
-        analyses = lemmatize(observed)
-        if " " in observed and observed not in self.lexicon.phrases and not any(
-                lemma in self.lexicon.phrases for lemma, _ in analyses):
+        if self.table is not None and " " not in observed:
+            wid = int(self.lm.word_ids([observed])[0])
+            if wid >= 0:
+                found = self.table.originals(wid, self.lm.unigram(observed), self.params)
+                return self._memo.remember(observed, found)
+        ranked = self.ranked(observed)
+        if ranked is None:
             # Most word runs are no thesaurus entry; not memoising them keeps the memo for real ones.
             return _NO_ORIGINALS
         obs_uni = sum(self.lm.unigram(w) for w in observed.split())
-        found: dict[str, tuple[float, tuple[float, ...], str]] = {}
+        originals = tuple(orig for orig, _, _ in ranked)
+        words = [orig.split() for orig in originals]
+        found = Originals(originals, np.array([c.logq for _, c, _ in ranked]),
+                          np.array([c.unigram for _, c, _ in ranked]) - obs_uni,
+                          tuple(lab for _, _, lab in ranked), self.lm.word_ids([w[0] for w in words]),
+                          self.lm.word_ids([w[-1] for w in words]), self.params)
+        return self._memo.remember(observed, found)
+
+    def ranked(self, observed: str) -> list[tuple[str, Candidate, str]] | None:
+        """(original, its lexicon candidate, label) for each possible original, best static score first.
+
+        None for a word run that is no thesaurus entry in any inflection.
+        """
+        analyses = lemmatize(observed)
+        if " " in observed and observed not in self.lexicon.phrases and not any(
+                lemma in self.lexicon.phrases for lemma, _ in analyses):
+            return None
+        found: dict[str, tuple[float, Candidate, str]] = {}
         label = "phrase_swap" if " " in observed else "synonym_swap"
 
         def add(original: str, c: Candidate) -> None:
             if original == observed:
                 return
-            lab = "phrase_swap" if " " in original else label
             key = static_score(c)
             if original not in found or found[original][0] < key:
-                found[original] = (key, candidate_features(c, obs_uni), lab)
+                found[original] = (key, c, "phrase_swap" if " " in original else label)
 
         for c in self.lexicon.candidates(observed):
             add(c.original, c)
@@ -236,8 +261,7 @@ class Channel:
             for c in self.lexicon.candidates(lemma):
                 add(inflect(c.original, form), c)
         ranked = sorted(found.items(), key=lambda kv: kv[1][0], reverse=True)
-        result = Originals([(orig, x, lab) for orig, (_, x, lab) in ranked], self.params, self.lm.word_ids)
-        return self._memo.remember(observed, result)
+        return [(orig, c, lab) for orig, (_, c, lab) in ranked]
 
     def _option(self, i: int, j: int, words: tuple[str, ...], x: tuple[float, ...], label: str) -> Option:
         return Option(i, j, words, self.params.logq((*x, 0.0, 0.0)), label, (*x, 0.0, 0.0))

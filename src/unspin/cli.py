@@ -346,7 +346,7 @@ def lexicon() -> None:
 @lexicon.command("build")
 @click.option("--force", is_flag=True, help="Rebuild even if a cache already exists.")
 def lexicon_build(force: bool) -> None:
-    """Compile the lexicon cache and the screen's candidate table (done on first use otherwise)."""
+    """Compile the lexicon cache and the word tables read from it (done on first use otherwise)."""
     from unspin.lexicon import build_lexicon, lexicon_info
     from unspin.pipeline import default_engine
 
@@ -361,10 +361,10 @@ def lexicon_build(force: bool) -> None:
         entries = stats.get("n_entries", "?")
         click.echo(f"built lexicon: {entries} entries, {size}, {seconds:.1f} s -> {stats.get('path')}")
     t0 = time.perf_counter()
-    with _working("Preparing the screen's candidate table (about 15 s the first time)…"):
+    with _working("Preparing the word tables (about 25 s the first time)…"):
         table = default_engine().screen.table
     words = len(table.size) if table is not None else 0
-    click.echo(f"screen candidate table ready: {words:,} words, {time.perf_counter() - t0:.1f} s")
+    click.echo(f"word tables ready: {words:,} words, {time.perf_counter() - t0:.1f} s")
 
 
 @lexicon.command("info")

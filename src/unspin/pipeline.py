@@ -13,8 +13,8 @@ from .calibration import Calibration
 from .channel import Channel, Option, Params, document_counts
 from .decoder import Decoder, Sentence
 from .errors import EmptyInputError
-from .lexicon import Lexicon, default_lexicon
-from .lm import Scorer, default_scorer
+from .lexicon import Lexicon, cache_dir, default_lexicon
+from .lm import NGramScorer, Scorer, default_scorer
 from .result import Analysis, Span, apply_spans
 from .text import Token, match_case, sentences, tokenize
 
@@ -61,9 +61,19 @@ class Engine:
         self.calibration = calibration or tuned_calib
         self.lexicon = lexicon or default_lexicon()
         self.scorer = scorer or default_scorer()
-        self.channel = Channel(self.lexicon, self.params, self.scorer)
+        self.channel = self._channel(self.params)
         self.decoder = Decoder(self.channel, self.scorer, self.params)
         self._screen: Screen | None = None
+
+    def _channel(self, params: Params) -> Channel:
+        """A channel with these weights, reading every vocabulary word's originals from the cached table."""
+        channel = Channel(self.lexicon, params, self.scorer)
+        if isinstance(self.scorer, NGramScorer):
+            from .channel_table import load_table, table_folder
+
+            folder = table_folder(cache_dir(), self.lexicon.path, self.scorer.name)
+            channel.table = load_table(folder, channel.ranked, self.scorer.tables.words, self.scorer.word_ids)
+        return channel
 
     @property
     def screen(self) -> Screen:
@@ -74,7 +84,7 @@ class Engine:
             # The screen was calibrated with the fast path's weights, in deep mode too.
             channel = self.channel
             if self.neural is not None:
-                channel = Channel(self.lexicon, load_tuned()[0], self.scorer)
+                channel = self._channel(load_tuned()[0])
             self._screen = Screen.tuned(channel, self.scorer, channel.params)
         return self._screen
 
