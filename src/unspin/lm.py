@@ -87,8 +87,9 @@ class NGramScorer:
     """
 
     order = 2
-    #: Memoised look-ups (and contexts) kept before the memo is dropped, to bound memory.
-    max_memo = 2_000_000
+    #: Memoised look-ups (and contexts) kept before the memo is dropped, to bound memory (about
+    #: 100 bytes each).
+    max_memo = 500_000
 
     def __init__(self, path: str | None = None, unknown_logprob: float = -16.0) -> None:
         try:
