@@ -20,7 +20,10 @@ Prints one JSON object:
   subprocess, after one untimed run (so the lexicon cache exists and the OS
   file cache is warm); median of 5.
 * ``build`` (only with ``--build``): time and size of ``build_lexicon(force=True)``
-  into a temporary directory.
+  into a temporary directory, then of the channel's and the screen's word tables.
+* ``stream`` (only with ``--stream N``): one process through N different
+  Wikinews articles cut at about 500 words, every other spun; words/s and RSS
+  after each block of 100, as a scan worker sees them.
 * ``memory``: peak resident set size (``ru_maxrss``) after loading the engine
   and after the analysis run.
 
@@ -224,15 +227,62 @@ def bench_cli(runs: int = 5, deep: bool = False) -> dict:
 
 
 def bench_build() -> dict:
-    from unspin.lexicon import build_lexicon
+    """A full lexicon build, then the channel's and the screen's word tables, all into a temp cache."""
+    from unspin.lexicon import Lexicon, build_lexicon
+    from unspin.pipeline import Engine
 
     with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "lexicon.sqlite"
-        t0 = time.perf_counter()
-        info = build_lexicon(force=True, path=path)
-        wall = time.perf_counter() - t0
+        os.environ["UNSPIN_CACHE_DIR"] = tmp
+        try:
+            path = Path(tmp) / "lexicon.sqlite"
+            t0 = time.perf_counter()
+            info = build_lexicon(force=True, path=path)
+            wall = time.perf_counter() - t0
+            t0 = time.perf_counter()
+            engine = Engine(lexicon=Lexicon(path))
+            channel_s = time.perf_counter() - t0
+            t0 = time.perf_counter()
+            engine.screen  # noqa: B018 - built for its side effect
+            screen_s = time.perf_counter() - t0
+            sizes = {p.name.split("-v")[0]: sum(f.stat().st_size for f in p.iterdir()) / 1e6
+                     for p in Path(tmp).iterdir() if p.is_dir() and "table" in p.name}
+        finally:
+            del os.environ["UNSPIN_CACHE_DIR"]
     return {"seconds": round(wall, 1), "size_mb": round(info["size_bytes"] / 1e6, 1),
-            "n_entries": info["n_entries"]}
+            "n_entries": info["n_entries"], "channel_table_seconds": round(channel_s, 1),
+            "screen_table_seconds": round(screen_s, 1),
+            "table_mb": {name: round(mb, 1) for name, mb in sorted(sizes.items())}}
+
+
+def bench_stream(n: int, spec: str, block: int = 100) -> dict:
+    """One process through ``n`` different Wikinews articles cut at about 500 words, every other spun.
+
+    Words per second and resident memory after each ``block`` of articles:
+    what a scan worker sees, a vocabulary that keeps growing. Pinned to one CPU.
+    """
+    from unspin.pipeline import Engine
+
+    thesaurus = load_thesaurus(spec)
+    texts = [t if k % 2 == 0 else spin(t, thesaurus, rate=0.2, seed=k).text
+             for k, t in enumerate(paragraphs(n, 500))]
+    engine = Engine()
+    old = pin_to_one_cpu()
+    blocks = []
+    try:
+        for lo in range(0, n, block):
+            chunk = texts[lo : lo + block]
+            t0 = time.perf_counter()
+            for text in chunk:
+                engine.analyze(text)
+            wall = time.perf_counter() - t0
+            rss = int(Path("/proc/self/status").read_text().split("VmRSS:")[1].split()[0]) // 1024
+            words = sum(map(n_words, chunk))
+            blocks.append({"articles": lo + len(chunk), "words_per_second": round(words / wall),
+                           "rss_mb": rss})
+    finally:
+        if old is not None:
+            os.sched_setaffinity(0, old)
+    return {"articles": n, "mean_words": round(sum(map(n_words, texts)) / n), "blocks": blocks}
 
 
 def machine() -> dict:
@@ -256,6 +306,8 @@ def main() -> None:
     ap.add_argument("--build", action="store_true", help="also time a full lexicon build into a temp dir")
     ap.add_argument("--cli-runs", type=int, default=5)
     ap.add_argument("--deep", action="store_true", help="benchmark deep mode (needs the deep extra)")
+    ap.add_argument("--stream", type=int, default=0,
+                    help="also run one process through this many different articles (Linux)")
     args = ap.parse_args()
     spec = args.thesaurus or (str(STYLISH) if STYLISH.is_file() else "moby")
 
@@ -267,6 +319,8 @@ def main() -> None:
     analysis = bench_analysis(args.docs, args.max_words, spec, args.deep)
     result["memory"] = analysis.pop("memory")
     result["analysis"] = analysis
+    if args.stream:
+        result["stream"] = bench_stream(args.stream, spec)
     if args.build:
         result["build"] = bench_build()
     print(json.dumps(result, indent=2))
