@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import heapq
 import math
+from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -154,13 +155,14 @@ class Decoder:
         the run); rows of one length are scored as columns, with every n-gram
         of every item going to the language model in one batch.
         """
-        # Row length -> the rows' ids end to end, and each row's run number. Plain int lists: a
-        # tuple per row would be millions of short-lived objects for the garbage collector.
-        rows: dict[int, list[int]] = {}
-        row_runs: dict[int, list[int]] = {}
-        swaps: list[int] = []
-        keeps: list[int] = []
-        channel: list[float] = []
+        # Row length -> the rows' ids end to end, and each row's run number. Typed arrays, not lists:
+        # Python's collector walks every element of a list at each full collection, and these hold
+        # hundreds of thousands of numbers while a long document is scored.
+        rows: dict[int, array[int]] = {}
+        row_runs: dict[int, array[int]] = {}
+        swaps = array("q")
+        keeps = array("q")
+        channel = array("d")
         sizes: list[int] = []
         ids = self._ids
         n_runs = 0
@@ -176,21 +178,27 @@ class Decoder:
                     a, b = words.bounds(opt.i, opt.j)
                     right = padded[b : b + 2]
                     n = 2 + b - a + len(right)
-                    row = rows.setdefault(n, [])
-                    row += context
-                    row += padded[a:b]
-                    row += right
-                    row_runs.setdefault(n, []).append(n_runs)
+                    row = rows.get(n)
+                    if row is None:
+                        row = rows[n] = array("q")
+                        row_runs[n] = array("q")
+                    row.extend(context)
+                    row.extend(padded[a:b])
+                    row.extend(right)
+                    row_runs[n].append(n_runs)
                     end = ends[opt.j] = (right, n_runs)
                     n_runs += 1
                 right, keep = end
                 option = ids(opt.words)
                 n = 2 + len(option) + len(right)
-                row = rows.setdefault(n, [])
-                row += context
-                row += option
-                row += right
-                row_runs.setdefault(n, []).append(n_runs)
+                row = rows.get(n)
+                if row is None:
+                    row = rows[n] = array("q")
+                    row_runs[n] = array("q")
+                row.extend(context)
+                row.extend(option)
+                row.extend(right)
+                row_runs[n].append(n_runs)
                 swaps.append(n_runs)
                 n_runs += 1
                 keeps.append(keep)
@@ -198,7 +206,7 @@ class Decoder:
             sizes.append(len(pos.options))
         scores = np.zeros(n_runs)
         if n_runs:
-            tables = {n: np.array(r, dtype=np.int64).reshape(-1, n) for n, r in rows.items()}
+            tables = {n: np.frombuffer(r, dtype=np.int64).reshape(-1, n) for n, r in rows.items()}
             grams = [(n, k) for n in tables for k in range(2, n)]
             if grams:
                 columns = (np.concatenate([tables[n][:, k - d] for n, k in grams]) for d in (2, 1, 0))
@@ -210,9 +218,9 @@ class Decoder:
                 for _ in range(2, n):
                     total += lm[at : at + len(table)]
                     at += len(table)
-                scores[row_runs[n]] = total
-        flat = scores[np.array(swaps, dtype=np.int64)] - scores[np.array(keeps, dtype=np.int64)]
-        flat += np.array(channel)
+                scores[np.frombuffer(row_runs[n], dtype=np.int64)] = total
+        flat = scores[np.frombuffer(swaps, dtype=np.int64)] - scores[np.frombuffer(keeps, dtype=np.int64)]
+        flat += np.frombuffer(channel)
         return flat, sizes
 
     def _ids(self, words: tuple[str, ...]) -> tuple[int, ...]:
