@@ -180,14 +180,18 @@ def test_bad_option_value_is_a_usage_error(tmp_path: Path) -> None:
 # lexicon (with the slow parts stubbed; the build itself is tested by its owner)
 
 
-def test_lexicon_info(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_lexicon_info(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     info = {"path": "/tmp/lex.sqlite", "built": True, "n_entries": 12, "size_bytes": 2048}
     monkeypatch.setattr("unspin.lexicon.lexicon_info", lambda: info)
+    monkeypatch.setenv("UNSPIN_CACHE_DIR", str(tmp_path))
+    (tmp_path / "channel-table-v1-abc").mkdir()
+    (tmp_path / "channel-table-v1-abc" / "sid.npy").write_bytes(b"x" * 100)
+    (tmp_path / ".screen-table-v1-tmp").mkdir()  # a build in progress is not reported
     result = run("lexicon", "info")
     assert result.exit_code == 0
     assert "path: /tmp/lex.sqlite" in result.output
     result = run("lexicon", "info", "--json")
-    assert json.loads(result.output) == info
+    assert json.loads(result.output) == {**info, "tables_bytes": {"channel-table-v1-abc": 100}}
 
 
 def test_lexicon_build(monkeypatch: pytest.MonkeyPatch) -> None:

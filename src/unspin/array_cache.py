@@ -38,3 +38,12 @@ def load_arrays(folder: Path, names: tuple[str, ...]) -> dict[str, np.ndarray] |
         return None
     # Plain ndarray views of the maps: indexing a np.memmap makes a memmap object each time.
     return {name: np.load(folder / f"{name}.npy", mmap_mode="r").view(np.ndarray) for name in names}
+
+
+def cached_folders(cache: Path) -> dict[str, int]:
+    """Each array folder in ``cache`` (finished ones only) and its size in bytes."""
+    if not cache.is_dir():
+        return {}
+    return {folder.name: sum(f.stat().st_size for f in folder.glob("*.npy"))
+            for folder in sorted(cache.iterdir())
+            if folder.is_dir() and not folder.name.startswith(".") and any(folder.glob("*.npy"))}
