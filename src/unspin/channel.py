@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from itertools import repeat
 from typing import TYPE_CHECKING, Any
@@ -195,6 +195,10 @@ class Originals:
         return out
 
 
+#: One group of swap options at a token: (originals, end token, whether the observed word repeats in
+#: the document, label or None to keep each option's own).
+Group = tuple[Originals, int, float, "str | None"]
+
 _NONE = np.zeros(0)
 _NO_IDS = np.zeros(0, dtype=np.int64)
 _NO_ORIGINALS = Originals((), _NONE, _NONE, (), _NO_IDS, _NO_IDS, Params())
@@ -273,6 +277,7 @@ class Channel:
         """
         out: list[Position] = []
         present = set(counts)
+        pending: list[tuple[Position, list[Group]]] = []
         for i in range(lo, hi):
             tok = tokens[i]
             low = tok.lower
@@ -287,8 +292,7 @@ class Channel:
                         self._option(i, i + 1, (NUMBER_WORDS[low],), NUMERAL_FEATURES, "numeral_swap"))
                 if low in FILLERS:
                     pos.options.append(self._option(i, i + 1, (), FILLER_FEATURES, "inserted_filler"))
-                # (originals, end token, observed word repeats in the document, label or None to keep)
-                groups: list[tuple[Originals, int, float, str | None]] = []
+                groups: list[Group] = []
                 if low not in STOPWORDS:
                     groups.append((self.originals(low), i + 1, float(counts.get(low, 0) > 1), None))
                 span = self.lexicon.phrase_starts.get(low, 1)
@@ -298,53 +302,85 @@ class Channel:
                         break
                     phrase = " ".join(t.lower for t in tokens[i:j])
                     groups.append((self.originals(phrase), j, 0.0, "phrase_swap"))
-                pos.options.extend(self._swaps(i, groups, tokens, lo, hi, counts, present))
-            if pos.options:
+                groups = [g for g in groups if len(g[0])]
+                if groups:
+                    pending.append((pos, groups))
+            if pos.options or (pending and pending[-1][0] is pos):
                 out.append(pos)
+        self._add_swaps(pending, tokens, lo, hi, counts, present)
         return out
 
-    def _swaps(self, i: int, groups: list[tuple[Originals, int, float, str | None]], tokens: list[Token],
-               lo: int, hi: int, counts: Mapping[str, int], present: set[str]) -> list[Option]:
-        """The swap options at token ``i``, cut to those that best fit their immediate neighbours.
+    def _add_swaps(self, pending: list[tuple[Position, list[Group]]], tokens: list[Token], lo: int, hi: int,
+                   counts: Mapping[str, int], present: set[str]) -> None:
+        """Add each pending position's swap options, cut to those that best fit their neighbours.
 
         Common observed words have hundreds of possible originals; the trigram
         decoder only looks at the few that read well next to the words around,
-        by a cheap bigram score. Option objects are made for those few only.
+        by a cheap bigram score, every position of the sentence in one batch.
+        Option objects are made for those few only.
         """
-        groups = [g for g in groups if len(g[0])]
-        if not groups:
-            return []
         p = self.params
-        in_doc = [g[0].in_document(counts, present) for g in groups]
-        logq = np.concatenate([(g[0].base_logq + p.w_in_document * d) + p.w_observed_repeats * g[2]
-                               for g, d in zip(groups, in_doc, strict=True)])
-        sizes = [len(g[0]) for g in groups]
-        n = len(logq)
         keep = p.max_candidates
-        if n > keep:
-            prev = tokens[i - 1].lower if i > lo and tokens[i - 1].kind == "word" else BOS
-            nexts = [tokens[j].lower if j < hi and tokens[j].kind == "word" else EOS for _, j, _, _ in groups]
-            context = self.lm.word_ids([prev, *nexts])
-            left = np.concatenate([np.full(n, context[0]), *(g[0].last_ids for g in groups)])
-            right = np.concatenate([*(g[0].first_ids for g in groups), np.repeat(context[1:], sizes)])
-            # One pass for both bigrams of every option: (prev, first word) and (last word, next).
-            scores = self.lm.batch_ids(np.full(2 * n, -1), left, right)
+        # Per position: its channel scores before the cut, document features per group, and
+        # the words around it (for positions with more candidates than are kept).
+        scored = []
+        context: list[str] = []
+        for pos, groups in pending:
+            in_doc = [g[0].in_document(counts, present) for g in groups]
+            logq = np.concatenate([(g[0].base_logq + p.w_in_document * d) + p.w_observed_repeats * g[2]
+                                   for g, d in zip(groups, in_doc, strict=True)])
+            scored.append((logq, in_doc))
+            if len(logq) > keep:
+                i = pos.index
+                context.append(tokens[i - 1].lower if i > lo and tokens[i - 1].kind == "word" else BOS)
+                context.extend(tokens[j].lower if j < hi and tokens[j].kind == "word" else EOS
+                               for _, j, _, _ in groups)
+        fits = self._fits(pending, scored, self.lm.word_ids(context)) if context else iter(())
+        for (pos, groups), (logq, in_doc) in zip(pending, scored, strict=True):
             # A stable sort on the negated fit keeps the first of equal options.
-            chosen = np.argsort(-(scores[:n] + scores[n:] + logq), kind="stable")[:keep]
-        else:
-            chosen = np.arange(n)
-        # Which group and which of its options each chosen one is.
-        ends = np.cumsum(sizes)
-        group_of = np.searchsorted(ends, chosen, side="right")
-        index_in = chosen - (ends - sizes)[group_of]
-        logq_of = logq[chosen].tolist()
-        in_doc_of = [d.tolist() for d in in_doc]
-        out = []
-        for g, k, q in zip(group_of.tolist(), index_in.tolist(), logq_of, strict=True):
-            orig, j, repeats, label = groups[g]
-            x = (*orig.features[k], in_doc_of[g][k], repeats)
-            out.append(Option(i, j, orig.words[k], q, label or orig.labels[k], x))
-        return out
+            n = len(logq)
+            chosen = np.argsort(-next(fits), kind="stable")[:keep] if n > keep else np.arange(n)
+            sizes = [len(g[0]) for g in groups]
+            # Which group and which of its options each chosen one is.
+            ends = np.cumsum(sizes)
+            group_of = np.searchsorted(ends, chosen, side="right")
+            index_in = chosen - (ends - sizes)[group_of]
+            in_doc_of = [d.tolist() for d in in_doc]
+            i = pos.index
+            for g, k, q in zip(group_of.tolist(), index_in.tolist(), logq[chosen].tolist(), strict=True):
+                orig, j, repeats, label = groups[g]
+                x = (*orig.features[k], in_doc_of[g][k], repeats)
+                pos.options.append(Option(i, j, orig.words[k], q, label or orig.labels[k], x))
+
+    def _fits(self, pending: list[tuple[Position, list[Group]]], scored: list[tuple[np.ndarray, list]],
+              context: np.ndarray) -> Iterator[np.ndarray]:
+        """Per position with more candidates than are kept, in order: each candidate's fit.
+
+        The fit is the channel score plus the bigrams (previous word, first word)
+        and (last word, next word); ``context`` holds, per such position, the
+        previous word's id, then the next word's id after each group.
+        """
+        keep = self.params.max_candidates
+        lefts, rights, spans = [], [], []
+        at = 0
+        for (_, groups), (logq, _) in zip(pending, scored, strict=True):
+            n = len(logq)
+            if n <= keep:
+                continue
+            sizes = [len(g[0]) for g in groups]
+            lefts += [np.full(n, context[at]), *(g[0].last_ids for g in groups)]
+            after = context[at + 1 : at + 1 + len(groups)]
+            rights += [*(g[0].first_ids for g in groups), np.repeat(after, sizes)]
+            spans.append(n)
+            at += 1 + len(groups)
+        left = np.concatenate(lefts)
+        # One pass for both bigrams of every option: (prev, first word) and (last word, next).
+        scores = self.lm.batch_ids(np.full(len(left), -1), left, np.concatenate(rights))
+        k = 0
+        pruned = (logq for logq, _ in scored if len(logq) > keep)
+        for n, logq in zip(spans, pruned, strict=True):
+            yield scores[k : k + n] + scores[k + n : k + 2 * n] + logq
+            k += 2 * n
 
 
 def is_acronym(tok: Token) -> bool:
