@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from unspin import channel_table
-from unspin.channel import Channel, Originals, document_counts
+from unspin.channel import Channel, Originals, document_counts, lemma_of
 from unspin.channel_table import build_table, load_table, table_folder
 from unspin.errors import DataError
 from unspin.pipeline import default_engine
@@ -23,13 +23,13 @@ def live() -> Channel:
 
 
 def _same(a: Originals, b: Originals) -> bool:
-    return (a.originals == b.originals and a.features == b.features and a.labels == b.labels
-            and a.words == b.words and np.array_equal(a.first_ids, b.first_ids)
+    return (a.originals == b.originals and a.lemmas == b.lemmas and a.features == b.features
+            and a.labels == b.labels and a.words == b.words and np.array_equal(a.first_ids, b.first_ids)
             and np.array_equal(a.last_ids, b.last_ids) and np.array_equal(a.base_logq, b.base_logq))
 
 
 def test_each_word_gets_exactly_what_the_channel_works_out(tmp_path, live):
-    table = load_table(tmp_path / "t", live.ranked, WORDS, live.lm.word_ids)
+    table = load_table(tmp_path / "t", live.ranked, lemma_of, WORDS, live.lm.word_ids)
     sizes = []
     for k, word in enumerate(WORDS):
         got = table.originals(k, live.lm.unigram(word), live.params)
@@ -46,10 +46,10 @@ def test_a_table_is_built_once_and_memory_mapped_after(tmp_path, live):
         calls.append(word)
         return live.ranked(word)
 
-    load_table(tmp_path / "t", ranked, WORDS, live.lm.word_ids)
+    load_table(tmp_path / "t", ranked, lemma_of, WORDS, live.lm.word_ids)
     assert calls == list(WORDS)
     channel_table._LOADED.clear()  # as a new process would
-    again = load_table(tmp_path / "t", ranked, WORDS, live.lm.word_ids)
+    again = load_table(tmp_path / "t", ranked, lemma_of, WORDS, live.lm.word_ids)
     assert calls == list(WORDS)
     assert isinstance(again.sid.base, np.memmap)
 
@@ -60,7 +60,7 @@ def test_the_build_refuses_numbers_it_could_not_give_back(live):
         return [(orig, c._replace(logq=c.logq + 1e-6), label)]
 
     with pytest.raises(DataError, match="three decimals"):
-        build_table(ranked, ["firm"], live.lm.word_ids)
+        build_table(ranked, lemma_of, ["firm"], live.lm.word_ids)
 
 
 def test_the_folder_name_changes_with_the_lexicon_file_and_the_model(tmp_path, live):
@@ -80,3 +80,14 @@ def test_the_engine_reads_the_table_and_proposes_as_without_it(live):
     counts = document_counts(tokens)
     for lo, hi in sentences(tokens):
         assert engine.channel.positions(tokens, lo, hi, counts) == live.positions(tokens, lo, hi, counts)
+
+
+def test_building_a_table_drops_tables_of_older_versions(tmp_path, live):
+    old = tmp_path / "channel-table-v0-abc"
+    old.mkdir()
+    (old / "sid.npy").write_bytes(b"x")
+    other = tmp_path / f"channel-table-v{channel_table.TABLE_VERSION}-other"
+    other.mkdir()  # same version, other inputs: kept
+    load_table(tmp_path / f"channel-table-v{channel_table.TABLE_VERSION}-new", live.ranked, lemma_of, WORDS,
+               live.lm.word_ids)
+    assert not old.exists() and other.exists()

@@ -32,6 +32,16 @@ def save_arrays(folder: Path, arrays: dict[str, np.ndarray]) -> None:
         tmp.rmdir()
 
 
+def drop_other_versions(cache: Path, kind: str, version: int) -> None:
+    """Delete folders ``<kind>-v<N>-*`` in ``cache`` for every N but ``version``: dead weight once
+    the code reads a newer format (tens of MB each)."""
+    for folder in cache.glob(f"{kind}-v*-*"):
+        if folder.is_dir() and not folder.name.startswith(f"{kind}-v{version}-"):
+            for f in folder.iterdir():
+                f.unlink()
+            folder.rmdir()
+
+
 def load_arrays(folder: Path, names: tuple[str, ...]) -> dict[str, np.ndarray] | None:
     """The named arrays of a folder :func:`save_arrays` wrote, memory-mapped; None if it is missing."""
     if not all((folder / f"{name}.npy").exists() for name in names):

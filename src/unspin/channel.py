@@ -114,23 +114,18 @@ def document_counts(tokens: list[Token]) -> Counter[str]:
             low = t.lower
             counts[low] += 1
             # Count the lemma too, so "years" elsewhere supports "year" here.
-            lemma = _lemma(low)
+            lemma = lemma_of(low)
             if lemma != low:
                 counts[lemma] += 1
     return counts
 
 
 @word_memo(MEMO_ENTRIES * 10)
-def _lemma(word: str) -> str:
+def lemma_of(word: str) -> str:
     """The lemma of an inflected ``word`` ("years" -> "year"); the word itself otherwise."""
     if " " in word:
         return word
     return next((lemma for lemma, form in lemmatize(word) if form != "base"), word)
-
-
-def _in_document(counts: Mapping[str, int], original: str) -> float:
-    """log(1 + occurrences of the original, or of its lemma, in the document)."""
-    return math.log1p(counts.get(original, 0) or counts.get(_lemma(original), 0))
 
 
 class Originals:
@@ -142,13 +137,14 @@ class Originals:
     could contain.
     """
 
-    __slots__ = ("_keys", "base_logq", "features", "first_ids", "labels", "last_ids", "originals", "words")
+    __slots__ = ("_keys", "base_logq", "features", "first_ids", "labels", "last_ids", "lemmas", "originals",
+                 "words")
 
-    def __init__(self, originals: tuple[str, ...], logq: np.ndarray, freq_gap: np.ndarray,
-                 labels: tuple[str, ...], first_ids: np.ndarray, last_ids: np.ndarray,
+    def __init__(self, originals: tuple[str, ...], lemmas: tuple[str, ...], logq: np.ndarray,
+                 freq_gap: np.ndarray, labels: tuple[str, ...], first_ids: np.ndarray, last_ids: np.ndarray,
                  params: Params) -> None:
-        """Per option: its wording, substitution log probability, frequency gap, label, and the
-        language model's ids of its first and last word.
+        """Per option: its wording and that wording's lemma (see :func:`lemma_of`), substitution log
+        probability, frequency gap, label, and the language model's ids of its first and last word.
 
         ``freq_gap`` is how much more common the original is than the observed
         word (log scale): spinners tend to trade common words for rarer ones.
@@ -156,6 +152,7 @@ class Originals:
         # Tuples, not lists: a process keeps thousands of these, and Python's collector stops
         # tracking tuples of plain values but walks every list at each full collection.
         self.originals = originals
+        self.lemmas = lemmas
         self.labels = labels
         self.features = tuple(zip(logq.tolist(), repeat(0.0), repeat(0.0), freq_gap.tolist(), strict=False))
         self.words = tuple(tuple(orig.split()) for orig in originals)
@@ -174,10 +171,9 @@ class Originals:
         """Each original and each original's lemma -> the options it belongs to (made on first use)."""
         if self._keys is None:
             keys: dict[str, tuple[int, ...]] = {}
-            for k, orig in enumerate(self.originals):
+            for k, (orig, lemma) in enumerate(zip(self.originals, self.lemmas, strict=True)):
                 # Tuples, not lists, for the collector (see __init__).
                 keys[orig] = (*keys.get(orig, ()), k)
-                lemma = _lemma(orig)
                 if lemma != orig:
                     keys[lemma] = (*keys.get(lemma, ()), k)
             self._keys = keys
@@ -191,7 +187,7 @@ class Originals:
         out = np.zeros(len(self.originals))
         for key in present.intersection(self.keys):
             for k in self.keys[key]:
-                out[k] = _in_document(counts, self.originals[k])
+                out[k] = math.log1p(counts.get(self.originals[k], 0) or counts.get(self.lemmas[k], 0))
         return out
 
 
@@ -201,7 +197,7 @@ Group = tuple[Originals, int, float, "str | None"]
 
 _NONE = np.zeros(0)
 _NO_IDS = np.zeros(0, dtype=np.int64)
-_NO_ORIGINALS = Originals((), _NONE, _NONE, (), _NO_IDS, _NO_IDS, Params())
+_NO_ORIGINALS = Originals((), (), _NONE, _NONE, (), _NO_IDS, _NO_IDS, Params())
 
 
 class Channel:
@@ -232,8 +228,9 @@ class Channel:
         obs_uni = sum(self.lm.unigram(w) for w in observed.split())
         originals = tuple(orig for orig, _, _ in ranked)
         words = [orig.split() for orig in originals]
-        found = Originals(originals, np.array([c.logq for _, c, _ in ranked]),
-                          np.array([c.unigram for _, c, _ in ranked]) - obs_uni,
+        logq = np.array([c.logq for _, c, _ in ranked])
+        freq_gap = np.array([c.unigram for _, c, _ in ranked]) - obs_uni
+        found = Originals(originals, tuple(map(lemma_of, originals)), logq, freq_gap,
                           tuple(lab for _, _, lab in ranked), self.lm.word_ids([w[0] for w in words]),
                           self.lm.word_ids([w[-1] for w in words]), self.params)
         return self._memo.remember(observed, found)

@@ -20,14 +20,14 @@ from pathlib import Path
 
 import numpy as np
 
-from .array_cache import load_arrays, save_arrays
+from .array_cache import drop_other_versions, load_arrays, save_arrays
 from .channel import Originals, Params
 from .errors import DataError
 from .lexicon import Candidate
 
 #: Bump when what Channel.ranked computes changes: tables of older versions are ignored.
-TABLE_VERSION = 1
-_ARRAYS = ("strings", "first", "last", "offsets", "sid", "logq", "unigram")
+TABLE_VERSION = 2
+_ARRAYS = ("strings", "lemma", "first", "last", "offsets", "sid", "logq", "unigram")
 _LABELS = ("synonym_swap", "phrase_swap")
 
 Ranked = Callable[[str], "list[tuple[str, Candidate, str]] | None"]
@@ -37,8 +37,10 @@ class ChannelTable:
     """Per word id of the language model: its originals, each with the lexicon's numbers."""
 
     def __init__(self, arrays: dict[str, np.ndarray]) -> None:
-        #: Every original the table names, by string id, with its first and last word's LM ids.
+        #: Every original the table names, by string id, with its lemma's string id and its first
+        #: and last word's LM ids (lemmas that are no original are strings at the end).
         self.strings = tuple(arrays["strings"].tobytes().decode("utf-8").split("\n"))
+        self.lemma = arrays["lemma"]
         self.first = arrays["first"]
         self.last = arrays["last"]
         # A word's rows are offsets[wid]:offsets[wid + 1]; the numbers are thousandths, as the
@@ -54,12 +56,14 @@ class ChannelTable:
         sid = self.sid[a:b]
         strings = self.strings
         originals = tuple([strings[k] for k in sid.tolist()])
-        return Originals(originals, self.logq[a:b] / 1000.0, self.unigram[a:b] / 1000.0 - observed_unigram,
+        lemmas = tuple([strings[k] for k in self.lemma[sid].tolist()])
+        return Originals(originals, lemmas, self.logq[a:b] / 1000.0,
+                         self.unigram[a:b] / 1000.0 - observed_unigram,
                          tuple([_LABELS[" " in orig] for orig in originals]), self.first[sid], self.last[sid],
                          params)
 
 
-def build_table(ranked: Ranked, vocabulary: Sequence[str],
+def build_table(ranked: Ranked, lemma_of: Callable[[str], str], vocabulary: Sequence[str],
                 word_ids: Callable[[list[str]], np.ndarray]) -> dict[str, np.ndarray]:
     """The table's arrays: ``ranked(word)`` for every word of ``vocabulary``, row block k for word k."""
     string_id: dict[str, int] = {}
@@ -75,10 +79,13 @@ def build_table(ranked: Ranked, vocabulary: Sequence[str],
             logq.append(_thousandths(c.logq))
             unigram.append(_thousandths(c.unigram))
         offsets.append(len(sid))
+    originals = list(string_id)
+    lemma = [string_id.setdefault(lemma_of(orig), len(string_id)) for orig in originals]
     strings = list(string_id)
     words = [s.split() for s in strings]
     return {
         "strings": np.frombuffer("\n".join(strings).encode("utf-8"), dtype=np.uint8),
+        "lemma": np.array(lemma, dtype=np.int32),
         "first": word_ids([w[0] for w in words]), "last": word_ids([w[-1] for w in words]),
         "offsets": np.array(offsets, dtype=np.int64), "sid": np.array(sid, dtype=np.int32),
         "logq": np.array(logq, dtype=np.int32), "unigram": np.array(unigram, dtype=np.int32),
@@ -105,14 +112,15 @@ def table_folder(cache: Path, lexicon_file: Path, scorer_name: str) -> Path:
 _LOADED: dict[Path, ChannelTable] = {}
 
 
-def load_table(folder: Path, ranked: Ranked, vocabulary: Sequence[str],
+def load_table(folder: Path, ranked: Ranked, lemma_of: Callable[[str], str], vocabulary: Sequence[str],
                word_ids: Callable[[list[str]], np.ndarray]) -> ChannelTable:
     """The table in ``folder`` (built there first if it is not), read once per process."""
     table = _LOADED.get(folder)
     if table is None:
         arrays = load_arrays(folder, _ARRAYS)
         if arrays is None:
-            save_arrays(folder, build_table(ranked, vocabulary, word_ids))
+            save_arrays(folder, build_table(ranked, lemma_of, vocabulary, word_ids))
+            drop_other_versions(folder.parent, "channel-table", TABLE_VERSION)
             arrays = load_arrays(folder, _ARRAYS)
         table = _LOADED[folder] = ChannelTable(arrays)
     return table

@@ -69,10 +69,12 @@ class Engine:
         """A channel with these weights, reading every vocabulary word's originals from the cached table."""
         channel = Channel(self.lexicon, params, self.scorer)
         if isinstance(self.scorer, NGramScorer):
+            from .channel import lemma_of
             from .channel_table import load_table, table_folder
 
             folder = table_folder(cache_dir(), self.lexicon.path, self.scorer.name)
-            channel.table = load_table(folder, channel.ranked, self.scorer.tables.words, self.scorer.word_ids)
+            channel.table = load_table(folder, channel.ranked, lemma_of, self.scorer.tables.words,
+                                       self.scorer.word_ids)
         return channel
 
     @property

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .array_cache import load_arrays, save_arrays
+from .array_cache import drop_other_versions, load_arrays, save_arrays
 
 #: Bump when what the screen computes per word changes: tables of older versions are ignored.
 TABLE_VERSION = 1
@@ -73,5 +73,6 @@ def load_table(folder: Path, compute: Callable[[str], Candidates], vocabulary: S
     if arrays is None:
         table = build_table(compute, vocabulary, top)
         save_arrays(folder, {"ids": table.ids, "logq": table.logq, "size": table.size})
+        drop_other_versions(folder.parent, "screen-table", TABLE_VERSION)
         arrays = load_arrays(folder, _ARRAYS)
     return CandidateTable(arrays)
