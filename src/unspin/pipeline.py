@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .calibration import Calibration
-from .channel import Channel, Option, Params, document_counts
+from .channel import Channel, Option, Params, document_counts, lemma_of
 from .decoder import Decoder, Sentence
 from .errors import EmptyInputError
 from .lexicon import Lexicon, cache_dir, default_lexicon
@@ -69,7 +69,6 @@ class Engine:
         """A channel with these weights, reading every vocabulary word's originals from the cached table."""
         channel = Channel(self.lexicon, params, self.scorer)
         if isinstance(self.scorer, NGramScorer):
-            from .channel import lemma_of
             from .channel_table import load_table, table_folder
 
             folder = table_folder(cache_dir(), self.lexicon.path, self.scorer.name)
