@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import signal
@@ -187,3 +188,14 @@ def test_a_screened_scan_skips_only_what_the_screen_rules_out(tmp_path):
             assert fast["spans"] == [] and fast["is_spun"] is False and slow["stage"] == "full"
     manifest = json.loads((tmp_path / "screened.jsonl.manifest.json").read_text())
     assert manifest["options"]["screen"] is True
+
+
+def test_only_pool_workers_freeze_what_they_loaded():
+    gc.unfreeze()
+    try:
+        scan_module._init_worker(ScanOptions(), workers=1)  # the caller's own process
+        assert gc.get_freeze_count() == 0
+        scan_module._init_worker(ScanOptions(), workers=2)
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
