@@ -9,7 +9,7 @@ import pytest
 
 from unspin.pipeline import default_engine
 from unspin.screen import Screen
-from unspin.screen_table import build_table, load_table, table_folder
+from unspin.screen_table import CandidateTable, build_table, load_table, table_folder
 from unspin.text import tokenize
 
 WORDS = ("firm", "visit", "individuals", "top", "2nd", "the", "qzxvbnmw", "japan's", "summit", "went")
@@ -28,7 +28,7 @@ def _same(a: tuple[np.ndarray, np.ndarray], b: tuple[np.ndarray, np.ndarray]) ->
 
 
 def test_each_row_holds_what_the_screen_works_out_for_that_word(live):
-    table = build_table(live.candidates, WORDS, live.top)
+    table = CandidateTable(build_table(live.candidates, WORDS, live.top))
     sizes = []
     for k, word in enumerate(WORDS):
         assert _same(table.get(k), live.candidates(word)), word

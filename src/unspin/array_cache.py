@@ -1,13 +1,17 @@
 """Folders of numpy arrays in the user cache: written once, atomically, memory-mapped after.
 
 Compiled data that is cheap to read and slow to make (the n-gram model's
-tables, the screen's candidate table) lives here, one folder per version
-and input fingerprint.
+tables, the channel's and the screen's word tables) lives here, one folder
+per version and input fingerprint.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -32,22 +36,46 @@ def save_arrays(folder: Path, arrays: dict[str, np.ndarray]) -> None:
         tmp.rmdir()
 
 
-def drop_other_versions(cache: Path, kind: str, version: int) -> None:
-    """Delete folders ``<kind>-v<N>-*`` in ``cache`` for every N but ``version``: dead weight once
-    the code reads a newer format (tens of MB each)."""
-    for folder in cache.glob(f"{kind}-v*-*"):
-        if folder.is_dir() and not folder.name.startswith(f"{kind}-v{version}-"):
-            for f in folder.iterdir():
-                f.unlink()
-            folder.rmdir()
-
-
 def load_arrays(folder: Path, names: tuple[str, ...]) -> dict[str, np.ndarray] | None:
     """The named arrays of a folder :func:`save_arrays` wrote, memory-mapped; None if it is missing."""
     if not all((folder / f"{name}.npy").exists() for name in names):
         return None
     # Plain ndarray views of the maps: indexing a np.memmap makes a memmap object each time.
     return {name: np.load(folder / f"{name}.npy", mmap_mode="r").view(np.ndarray) for name in names}
+
+
+def versioned_folder(cache: Path, kind: str, version: int, inputs: list[object]) -> Path:
+    """``cache/<kind>-v<version>-<digest>``: the digest fingerprints everything the arrays depend on."""
+    digest = hashlib.sha1(json.dumps([version, *inputs], default=str).encode()).hexdigest()[:12]
+    return cache / f"{kind}-v{version}-{digest}"
+
+
+def file_stamp(path: Path) -> list[object]:
+    """A file's name, size and modification time, to put in a fingerprint: a rebuilt file changes it."""
+    stat = os.stat(path)
+    return [path.name, stat.st_size, stat.st_mtime_ns]
+
+
+def load_or_build(folder: Path, names: tuple[str, ...],
+                  build: Callable[[], dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
+    """The arrays in ``folder``, made by ``build`` and saved there first if they are not.
+
+    ``folder`` is named ``<kind>-v<version>-...``; after a build, folders of the
+    same kind and another version are deleted: dead weight once the code reads
+    a newer format (tens of MB each).
+    """
+    arrays = load_arrays(folder, names)
+    if arrays is None:
+        save_arrays(folder, build())
+        kind, _, rest = folder.name.partition("-v")
+        current = f"{kind}-v{rest.split('-', 1)[0]}-"
+        for old in folder.parent.glob(f"{kind}-v*-*"):
+            if old.is_dir() and not old.name.startswith(current):
+                for f in old.iterdir():
+                    f.unlink()
+                old.rmdir()
+        arrays = load_arrays(folder, names)
+    return arrays
 
 
 def cached_folders(cache: Path) -> dict[str, int]:

@@ -12,15 +12,12 @@ Phrases and words outside the model's vocabulary are still worked out as met.
 
 from __future__ import annotations
 
-import hashlib
-import json
-import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
 
-from .array_cache import drop_other_versions, load_arrays, save_arrays
+from .array_cache import file_stamp, load_or_build, versioned_folder
 from .channel import Originals, Params
 from .errors import DataError
 from .lexicon import Candidate
@@ -103,10 +100,7 @@ def _thousandths(x: float) -> int:
 
 def table_folder(cache: Path, lexicon_file: Path, scorer_name: str) -> Path:
     """Where the table for this lexicon file and language model lives."""
-    stat = os.stat(lexicon_file)
-    inputs = [TABLE_VERSION, lexicon_file.name, stat.st_size, stat.st_mtime_ns, scorer_name]
-    digest = hashlib.sha1(json.dumps(inputs).encode()).hexdigest()[:12]
-    return cache / f"channel-table-v{TABLE_VERSION}-{digest}"
+    return versioned_folder(cache, "channel-table", TABLE_VERSION, [*file_stamp(lexicon_file), scorer_name])
 
 
 _LOADED: dict[Path, ChannelTable] = {}
@@ -117,10 +111,6 @@ def load_table(folder: Path, ranked: Ranked, lemma_of: Callable[[str], str], voc
     """The table in ``folder`` (built there first if it is not), read once per process."""
     table = _LOADED.get(folder)
     if table is None:
-        arrays = load_arrays(folder, _ARRAYS)
-        if arrays is None:
-            save_arrays(folder, build_table(ranked, lemma_of, vocabulary, word_ids))
-            drop_other_versions(folder.parent, "channel-table", TABLE_VERSION)
-            arrays = load_arrays(folder, _ARRAYS)
+        arrays = load_or_build(folder, _ARRAYS, lambda: build_table(ranked, lemma_of, vocabulary, word_ids))
         table = _LOADED[folder] = ChannelTable(arrays)
     return table

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .array_cache import load_arrays, save_arrays
+from .array_cache import load_or_build
 from .errors import DataError
 
 #: Bump when the array layout written to the cache changes.
@@ -176,8 +176,4 @@ def _fields(data: bytes, start: int, count: int, width: int, sizes: tuple[int, .
 def load_tables(model_path: str | os.PathLike[str], cache: Path) -> TrigramTables:
     """The model's tables, decoded once into ``cache`` and memory-mapped from there after."""
     folder = cache / f"ngram-tables-v{TABLES_VERSION}-{os.stat(model_path).st_size}"
-    arrays = load_arrays(folder, _ARRAYS)
-    if arrays is None:
-        save_arrays(folder, read_trie(model_path))
-        arrays = load_arrays(folder, _ARRAYS)
-    return TrigramTables(arrays)
+    return TrigramTables(load_or_build(folder, _ARRAYS, lambda: read_trie(model_path)))

@@ -13,15 +13,12 @@ out as they come.
 from __future__ import annotations
 
 import dataclasses
-import hashlib
-import json
-import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
 
-from .array_cache import drop_other_versions, load_arrays, save_arrays
+from .array_cache import file_stamp, load_or_build, versioned_folder
 
 #: Bump when what the screen computes per word changes: tables of older versions are ignored.
 TABLE_VERSION = 1
@@ -44,8 +41,9 @@ class CandidateTable:
         return self.ids[wid, :n], self.logq[wid, :n]
 
 
-def build_table(compute: Callable[[str], Candidates], vocabulary: Sequence[str], top: int) -> CandidateTable:
-    """Work out ``compute(word)`` for every word of ``vocabulary``, row k for word k."""
+def build_table(compute: Callable[[str], Candidates], vocabulary: Sequence[str],
+                top: int) -> dict[str, np.ndarray]:
+    """The table's arrays: ``compute(word)`` for every word of ``vocabulary``, row k for word k."""
     ids = np.full((len(vocabulary), top), -1, dtype=np.int64)
     logq = np.zeros((len(vocabulary), top))
     size = np.zeros(len(vocabulary), dtype=np.int16)
@@ -54,25 +52,16 @@ def build_table(compute: Callable[[str], Candidates], vocabulary: Sequence[str],
         ids[k, : len(c)] = c
         logq[k, : len(q)] = q
         size[k] = len(c)
-    return CandidateTable({"ids": ids, "logq": logq, "size": size})
+    return {"ids": ids, "logq": logq, "size": size}
 
 
 def table_folder(cache: Path, lexicon_file: Path, scorer_name: str, params: object, top: int) -> Path:
     """Where the table for these inputs lives: the name fingerprints everything its rows depend on."""
-    stat = os.stat(lexicon_file)
-    inputs = [TABLE_VERSION, lexicon_file.name, stat.st_size, stat.st_mtime_ns, scorer_name,
-              dataclasses.astuple(params), top]
-    digest = hashlib.sha1(json.dumps(inputs, default=str).encode()).hexdigest()[:12]
-    return cache / f"screen-table-v{TABLE_VERSION}-{digest}"
+    inputs = [*file_stamp(lexicon_file), scorer_name, dataclasses.astuple(params), top]
+    return versioned_folder(cache, "screen-table", TABLE_VERSION, inputs)
 
 
 def load_table(folder: Path, compute: Callable[[str], Candidates], vocabulary: Sequence[str],
                top: int) -> CandidateTable:
     """The table in ``folder``, built there first if it is not (see :func:`build_table`)."""
-    arrays = load_arrays(folder, _ARRAYS)
-    if arrays is None:
-        table = build_table(compute, vocabulary, top)
-        save_arrays(folder, {"ids": table.ids, "logq": table.logq, "size": table.size})
-        drop_other_versions(folder.parent, "screen-table", TABLE_VERSION)
-        arrays = load_arrays(folder, _ARRAYS)
-    return CandidateTable(arrays)
+    return CandidateTable(load_or_build(folder, _ARRAYS, lambda: build_table(compute, vocabulary, top)))
