@@ -318,26 +318,25 @@ class Channel:
         """
         p = self.params
         keep = p.max_candidates
-        # Per position: its channel scores before the cut, document features per group, and
-        # the words around it (for positions with more candidates than are kept).
+        # Per position: its channel scores before the cut, document features and size per group,
+        # and the words around it (for positions with more candidates than are kept).
         scored = []
         context: list[str] = []
         for pos, groups in pending:
             in_doc = [g[0].in_document(counts, present) for g in groups]
             logq = np.concatenate([(g[0].base_logq + p.w_in_document * d) + p.w_observed_repeats * g[2]
                                    for g, d in zip(groups, in_doc, strict=True)])
-            scored.append((logq, in_doc))
+            scored.append((logq, in_doc, [len(g[0]) for g in groups]))
             if len(logq) > keep:
                 i = pos.index
                 context.append(tokens[i - 1].lower if i > lo and tokens[i - 1].kind == "word" else BOS)
                 context.extend(tokens[j].lower if j < hi and tokens[j].kind == "word" else EOS
                                for _, j, _, _ in groups)
         fits = self._fits(pending, scored, self.lm.word_ids(context)) if context else iter(())
-        for (pos, groups), (logq, in_doc) in zip(pending, scored, strict=True):
+        for (pos, groups), (logq, in_doc, sizes) in zip(pending, scored, strict=True):
             # A stable sort on the negated fit keeps the first of equal options.
             n = len(logq)
             chosen = np.argsort(-next(fits), kind="stable")[:keep] if n > keep else np.arange(n)
-            sizes = [len(g[0]) for g in groups]
             # Which group and which of its options each chosen one is.
             ends = np.cumsum(sizes)
             group_of = np.searchsorted(ends, chosen, side="right")
@@ -349,8 +348,8 @@ class Channel:
                 x = (*orig.features[k], in_doc_of[g][k], repeats)
                 pos.options.append(Option(i, j, orig.words[k], q, label or orig.labels[k], x))
 
-    def _fits(self, pending: list[tuple[Position, list[Group]]], scored: list[tuple[np.ndarray, list]],
-              context: np.ndarray) -> Iterator[np.ndarray]:
+    def _fits(self, pending: list[tuple[Position, list[Group]]],
+              scored: list[tuple[np.ndarray, list, list[int]]], context: np.ndarray) -> Iterator[np.ndarray]:
         """Per position with more candidates than are kept, in order: each candidate's fit.
 
         The fit is the channel score plus the bigrams (previous word, first word)
@@ -360,11 +359,10 @@ class Channel:
         keep = self.params.max_candidates
         lefts, rights, spans = [], [], []
         at = 0
-        for (_, groups), (logq, _) in zip(pending, scored, strict=True):
+        for (_, groups), (logq, _, sizes) in zip(pending, scored, strict=True):
             n = len(logq)
             if n <= keep:
                 continue
-            sizes = [len(g[0]) for g in groups]
             lefts += [np.full(n, context[at]), *(g[0].last_ids for g in groups)]
             after = context[at + 1 : at + 1 + len(groups)]
             rights += [*(g[0].first_ids for g in groups), np.repeat(after, sizes)]
@@ -374,7 +372,7 @@ class Channel:
         # One pass for both bigrams of every option: (prev, first word) and (last word, next).
         scores = self.lm.batch_ids(np.full(len(left), -1), left, np.concatenate(rights))
         k = 0
-        pruned = (logq for logq, _ in scored if len(logq) > keep)
+        pruned = (logq for logq, _, _ in scored if len(logq) > keep)
         for n, logq in zip(spans, pruned, strict=True):
             yield scores[k : k + n] + scores[k + n : k + 2 * n] + logq
             k += 2 * n

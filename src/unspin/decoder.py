@@ -19,8 +19,10 @@ from __future__ import annotations
 import heapq
 import math
 from array import array
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 
@@ -158,8 +160,8 @@ class Decoder:
         # Row length -> the rows' ids end to end, and each row's run number. Typed arrays, not lists:
         # Python's collector walks every element of a list at each full collection, and these hold
         # hundreds of thousands of numbers while a long document is scored.
-        rows: dict[int, array[int]] = {}
-        row_runs: dict[int, array[int]] = {}
+        rows: defaultdict[int, array[int]] = defaultdict(partial(array, "q"))
+        row_runs: defaultdict[int, array[int]] = defaultdict(partial(array, "q"))
         swaps = array("q")
         keeps = array("q")
         channel = array("d")
@@ -178,10 +180,7 @@ class Decoder:
                     a, b = words.bounds(opt.i, opt.j)
                     right = padded[b : b + 2]
                     n = 2 + b - a + len(right)
-                    row = rows.get(n)
-                    if row is None:
-                        row = rows[n] = array("q")
-                        row_runs[n] = array("q")
+                    row = rows[n]
                     row.extend(context)
                     row.extend(padded[a:b])
                     row.extend(right)
@@ -191,10 +190,7 @@ class Decoder:
                 right, keep = end
                 option = ids(opt.words)
                 n = 2 + len(option) + len(right)
-                row = rows.get(n)
-                if row is None:
-                    row = rows[n] = array("q")
-                    row_runs[n] = array("q")
+                row = rows[n]
                 row.extend(context)
                 row.extend(option)
                 row.extend(right)
