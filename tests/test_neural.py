@@ -140,6 +140,7 @@ def _rescoring_everything(scorer, monkeypatch, right: int, text: str, word: str)
 def test_the_likeliest_option_is_read_whole_with_its_right_context(tiny_scorer, monkeypatch):
     text = "He saw the very sea today."
     tokens, very = _rescoring_everything(tiny_scorer, monkeypatch, 2, text, "very")
+    monkeypatch.setattr(tiny_scorer, "rescore", 1)
     # Ranked by channel score: the deletion first, then "big"; one is read whole.
     opts = [Option(very, very + 1, ("big",), -50.0, "synonym_swap", (0.0,) * 6),
             Option(very, very + 1, (), 3.0, "inserted_filler", (0.0,) * 6)]
@@ -166,6 +167,30 @@ def test_a_rescored_swap_compares_both_wordings_to_the_same_right_context(tiny_s
     swapped = _reading(tiny_scorer, ["He", "saw", "the", "tide", "today", "."], 3, len(enc(" tide")) + right)
     kept = _reading(tiny_scorer, ["He", "saw", "the", "sea", "today", "."], 3, len(enc(" sea")) + right)
     assert tide == pytest.approx(max(-CLIP, min(CLIP, swapped - kept)), abs=0.1)
+
+
+def test_only_plausible_options_among_the_likeliest_are_read_whole(tiny_scorer, monkeypatch):
+    text = "He saw the sea today."
+    tokens = tokenize(text)
+    sea = next(k for k, t in enumerate(tokens) if t.text == "sea")
+    opts = [Option(sea, sea + 1, ("tide",), 30.0, "synonym_swap", (0.0,) * 6),
+            Option(sea, sea + 1, ("bay",), -30.0, "synonym_swap", (0.0,) * 6)]
+    position = [(0, len(tokens), [Position(sea, opts)])]
+    monkeypatch.setattr(tiny_scorer, "rescore", 2)
+    monkeypatch.setattr(tiny_scorer, "plausible", 0.0)
+    tide, bay = tiny_scorer.evidence(text, tokens, position)[sea]
+    monkeypatch.setattr(tiny_scorer, "plausible", -math.inf)
+    tide_again, bay_whole = tiny_scorer.evidence(text, tokens, position)[sea]
+    # "tide" clears the bar both times; "bay" (channel score -30) only when there is none.
+    assert tide == pytest.approx(tide_again, abs=1e-6)
+    dist = _direct(tiny_scorer, ["He", "saw", "the", "sea"], 3)
+    enc = tiny_scorer.bpe.encode
+    assert bay == pytest.approx(dist[enc(" bay")[0]] - dist[enc(" sea")[0]], abs=0.05)
+    right = min(2, len(enc(" today")) + len(enc(".")))
+    swapped = _reading(tiny_scorer, ["He", "saw", "the", "bay", "today", "."], 3, len(enc(" bay")) + right)
+    kept = _reading(tiny_scorer, ["He", "saw", "the", "sea", "today", "."], 3, len(enc(" sea")) + right)
+    assert bay_whole == pytest.approx(max(-CLIP, min(CLIP, swapped - kept)), abs=0.1)
+    assert abs(bay_whole - bay) > 1e-3
 
 
 def test_evidence_skips_sentences_without_positions_and_handles_a_final_deletion(tiny_scorer):

@@ -154,32 +154,43 @@ class Transformer:
 
         The same numbers as :meth:`next_logprobs` on the spliced sequence, but the
         prefix is read from the cache, so many short alternatives to one
-        sentence cost only their own pieces. All continuations are packed
-        into one row of queries without padding; a mask lets each piece see
-        its own prefix and its own earlier pieces.
+        sentence cost only their own pieces. The continuations of one cached
+        sequence are packed into one row of queries beside it, and a mask lets
+        each piece see its own prefix and its own earlier pieces: each query
+        attends to its own sequence's cache only, not to the whole batch's.
         """
         cache = reading.keys
-        sizes = [len(p) for p in pieces]
         batch, _, known, _ = cache[0][0].shape
-        ids = torch.as_tensor([x for p in pieces for x in p], dtype=torch.long)[None]
-        owner = torch.repeat_interleave(torch.arange(len(pieces)), torch.as_tensor(sizes))
-        offset = torch.cat([torch.arange(n) for n in sizes])
-        start = torch.as_tensor(prefix, dtype=torch.long)[owner]
-        # Key k of the packed cache is piece k % known of cached sequence k // known.
-        key_seq = torch.arange(batch * known) // known
-        key_pos = torch.arange(batch * known) % known
-        sees = (key_seq[None, :] == torch.as_tensor(base, dtype=torch.long)[owner][:, None]) \
-            & (key_pos[None, :] < start[:, None])
-        own = (owner[:, None] == owner[None, :]) & (offset[None, :] <= offset[:, None])
-        mask = torch.cat((sees, own), dim=1)[None, None]
-        cos, sin = self._angles((start + offset)[None])
+        sizes = [len(p) for p in pieces]
+        # Where each continuation's pieces go: row base[j], from column at[j] on.
+        used = [0] * batch
+        at = []
+        for b, n in zip(base, sizes, strict=True):
+            at.append(used[b])
+            used[b] += n
+        width = max(used)
+        ids = torch.zeros((batch, width), dtype=torch.long)
+        owner = torch.full((batch, width), -1, dtype=torch.long)
+        offset = torch.zeros((batch, width), dtype=torch.long)
+        start = torch.zeros((batch, width), dtype=torch.long)
+        for j, (b, a, n) in enumerate(zip(base, at, sizes, strict=True)):
+            ids[b, a : a + n] = torch.as_tensor(pieces[j], dtype=torch.long)
+            owner[b, a : a + n] = j
+            offset[b, a : a + n] = torch.arange(n)
+            start[b, a : a + n] = prefix[j]
+        sees = torch.arange(known)[None, None, :] < start[:, :, None]
+        own = (owner[:, None, :] == owner[:, :, None]) & (offset[:, None, :] <= offset[:, :, None])
+        # A padding query sees its own place only, so its softmax stays finite; it is never read.
+        mask = torch.cat((sees, own), dim=2)[:, None]
+        cos, sin = self._angles(start + offset)
         cos, sin = cos[:, None], sin[:, None]  # broadcast over heads
         x = self.embed[ids]
-        for layer, (k, v) in zip(self.layers, cache, strict=True):
-            packed = (k.transpose(0, 1).reshape(1, k.shape[1], batch * known, k.shape[3]),
-                      v.transpose(0, 1).reshape(1, v.shape[1], batch * known, v.shape[3]))
-            x, _, _ = self._layer(layer, x, cos, sin, packed, mask)
-        return self._logprobs(self._rms(x, self.norm)[0], sizes)
+        for layer, kv in zip(self.layers, cache, strict=True):
+            x, _, _ = self._layer(layer, x, cos, sin, kv, mask)
+        places = zip(base, at, sizes, strict=True)
+        rows = torch.cat([b * width + torch.arange(a, a + n) for b, a, n in places])
+        states = self._rms(x, self.norm).reshape(batch * width, -1)[rows]
+        return self._logprobs(states, sizes)
 
     def _logprobs(self, states: torch.Tensor, sizes: list[int]) -> list[torch.Tensor]:
         logp = torch.log_softmax((states @ self.head.T).float(), dim=-1)
