@@ -91,3 +91,14 @@ def test_building_a_table_drops_tables_of_older_versions(tmp_path, live):
     load_table(tmp_path / f"channel-table-v{channel_table.TABLE_VERSION}-new", live.ranked, lemma_of, WORDS,
                live.lm.word_ids)
     assert not old.exists() and other.exists()
+
+
+
+@pytest.mark.parametrize("observed", ["reinforcements", "weapons", "spectacles", "departed", "troops"])
+def test_no_original_is_an_inflected_word_inflected_again(live, observed):
+    ids = live.lm.word_ids
+    for original, _, _ in live.ranked(observed):
+        for word in original.split():
+            # "soldiers" -> "soldierses", "small arms" -> "small armses", "went" -> "wented"
+            for stem in (word[:-2], word[:-1]):
+                assert not (ids([word])[0] < 0 <= ids([stem])[0] and stem.endswith(("s", "ed"))), original

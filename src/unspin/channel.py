@@ -260,9 +260,29 @@ class Channel:
             if form == "base" or lemma == observed:
                 continue
             for c in self.lexicon.candidates(lemma):
-                add(inflect(c.original, form), c)
+                inflected = self._inflected(c.original, form)
+                if inflected is not None:
+                    add(inflected, c)
         ranked = sorted(found.items(), key=lambda kv: kv[1][0], reverse=True)
         return [(orig, c, lab) for orig, (_, c, lab) in ranked]
+
+    def _inflected(self, original: str, form: str) -> str | None:
+        """A thesaurus original put in ``form``; None where that makes no word.
+
+        Thesauri list inflected words too ("troops", "series"), and inflecting
+        those again gives words the language model does not know ("troopses").
+        Such an original is left out rather than kept as it is: as it is, it
+        would be a real word of the wrong form, which made more false changes
+        on the tuning texts (3.8 against 2.8 per 1,000 words).
+        """
+        out = inflect(original, form)
+        before, after = original.split(" "), out.split(" ")
+        if out == original or len(before) != len(after):
+            return out
+        # In a phrase, only the word that was inflected is judged ("small arms" -> "small armses").
+        changed = [(a, b) for a, b in zip(after, before, strict=True) if a != b]
+        known = self.lm.word_ids([w for pair in changed for w in pair]).reshape(-1, 2)
+        return None if bool(((known[:, 0] < 0) & (known[:, 1] >= 0)).any()) else out
 
     def _option(self, i: int, j: int, words: tuple[str, ...], x: tuple[float, ...], label: str) -> Option:
         return Option(i, j, words, self.params.logq((*x, 0.0, 0.0)), label, (*x, 0.0, 0.0))

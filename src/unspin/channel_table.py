@@ -23,7 +23,7 @@ from .errors import DataError
 from .lexicon import Candidate
 
 #: Bump when what Channel.ranked computes changes: tables of older versions are ignored.
-TABLE_VERSION = 2
+TABLE_VERSION = 3
 _ARRAYS = ("strings", "lemma", "first", "last", "offsets", "sid", "logq", "unigram")
 _LABELS = ("synonym_swap", "phrase_swap")
 

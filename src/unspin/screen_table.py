@@ -21,7 +21,7 @@ import numpy as np
 from .array_cache import file_stamp, load_or_build, versioned_folder
 
 #: Bump when what the screen computes per word changes: tables of older versions are ignored.
-TABLE_VERSION = 1
+TABLE_VERSION = 2
 _ARRAYS = ("ids", "logq", "size")
 
 Candidates = tuple[np.ndarray, np.ndarray]
