@@ -93,7 +93,6 @@ def test_building_a_table_drops_tables_of_older_versions(tmp_path, live):
     assert not old.exists() and other.exists()
 
 
-
 @pytest.mark.parametrize("observed", ["reinforcements", "weapons", "spectacles", "departed", "troops"])
 def test_no_original_is_an_inflected_word_inflected_again(live, observed):
     ids = live.lm.word_ids
