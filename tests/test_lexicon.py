@@ -46,6 +46,8 @@ BASE = {
     "about": ["roughly", "around"],  # a stop word is never offered as an original
     "qzxvbnmw": ["firm"],  # nor is a word the language model does not know
     "Large": ["Huge", "big!"],  # case is folded, unusable entries are dropped
+    "fifty": ["l", "half a hundred"],  # single letters are neither originals ...
+    "l": ["fifty"],  # ... nor observed entries
 }
 # WordNet lists every lemma of a synset under every other one.
 SMALL_WORDNET = Thesaurus(
@@ -155,10 +157,16 @@ def test_filters_stop_words_unknown_words_and_unusable_entries(small):
     assert small.candidates("Huge") == (), "look-ups take lower-cased words"
 
 
+def test_single_letters_are_left_out(small):
+    assert originals(small, "half a hundred") == ["fifty"]
+    assert small.candidates("l") == ()
+    assert "l" not in originals(small, "fifty")
+
+
 def test_phrases_are_entries_and_indexed_by_first_word(small):
     assert originals(small, "go to") == ["visit"]
     assert originals(small, "call on") == ["visit"]
-    assert small.phrase_starts == {"go": 2, "call": 2}
+    assert small.phrase_starts == {"go": 2, "call": 2, "half": 3}
 
 
 def test_candidates_are_capped_keeping_the_best(small):
@@ -278,6 +286,11 @@ def test_real_candidates_are_capped_and_clean(real, observed):
         assert c.original not in STOPWORDS, f"stale lexicon cache? run `{REBUILD}` or bump LEXICON_VERSION"
         assert c.flags & (MOBY_FWD | MOBY_REV | WORDNET)
         assert c.unigram < 0
+
+
+@pytest.mark.parametrize("observed", ["addition", "apex", "grand", "circle", "crux", "frontier"])
+def test_real_originals_are_never_a_single_letter(real, observed):
+    assert all(len(c.original) > 1 or c.original == "a" for c in real.candidates(observed))
 
 
 def test_real_lexicon_knows_multi_word_starts(real):

@@ -30,7 +30,7 @@ from .memo import BoundedMemo, word_set
 from .substitution import MOBY_FWD, MOBY_REV, WORDNET, SubstitutionModel, pair_features
 
 #: Bump when the compiled format or its sources change; old caches are ignored.
-LEXICON_VERSION = "3"
+LEXICON_VERSION = "4"
 #: Candidates kept per observed entry, best static score first.
 MAX_CANDIDATES = 150
 # Observed words whose candidates stay in memory at once (up to 15 KB each), bounded so a server or
@@ -39,7 +39,9 @@ MAX_CANDIDATES = 150
 MEMO_ENTRIES = 5_000
 MAX_PHRASE_WORDS = 4
 
-_CLEAN = re.compile(r"^[a-z][a-z' -]*[a-z]$|^[a-z]$")
+# Single letters other than "a" are left out: as originals they are Roman numerals, grades and
+# symbols ("l" for "fifty", "x" for "crux") that no spinner's input holds in running text.
+_CLEAN = re.compile(r"^[a-z][a-z' -]*[a-z]$|^a$")
 
 
 class Candidate(NamedTuple):
