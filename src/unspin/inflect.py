@@ -323,6 +323,16 @@ def _analyses(word: str) -> tuple[tuple[str, str], ...]:
     return tuple(known + rest_) or ((w, "base"),)
 
 
+@functools.cache
+def irregular_phrases() -> frozenset[str]:
+    """Inflected phrases with an analysis of their own ("bases on balls"), whatever words it changes.
+
+    Every other phrase is analysed by changing its first word (verb forms) or
+    its last (plurals, comparatives) only.
+    """
+    return frozenset(w for w in _exceptions()[0] if " " in w)
+
+
 def lemmatize(word: str) -> list[tuple[str, str]]:
     """Candidate ``(lemma, form)`` analyses of a word or phrase, most reliable first.
 

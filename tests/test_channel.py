@@ -1,0 +1,44 @@
+"""The channel's proposals: which word runs it looks up as phrases."""
+
+from __future__ import annotations
+
+import pytest
+
+from unspin.channel import Channel
+from unspin.inflect import FORMS, inflect, lemmatize
+from unspin.pipeline import default_engine
+
+TEXT = ("The delegation has gone to Beijing and is visiting the Great Hall of the People, where leaders "
+        "were taking part in talks; officials called on the firms to go to court, set up new bureaus and "
+        "carry out bigger reforms faster than before.")
+
+
+@pytest.fixture(scope="module")
+def channel() -> Channel:
+    return default_engine().channel
+
+
+def _is_entry(channel: Channel, run: str) -> bool:
+    """What deciding by analysing the run (as the channel did before its shortcut) says."""
+    phrases = channel.lexicon.phrases
+    return run in phrases or any(lemma in phrases for lemma, _ in lemmatize(run))
+
+
+def test_inflected_phrase_entries_are_never_skipped(channel):
+    sample = sorted(channel.lexicon.phrases)[::97]
+    assert len(sample) > 300
+    for phrase in sample:
+        for form in FORMS:
+            run = inflect(phrase, form)
+            if _is_entry(channel, run):
+                assert channel._may_be_phrase(run), (phrase, form, run)
+
+
+def test_the_shortcut_skips_only_runs_that_are_no_entry(channel):
+    words = TEXT.lower().replace(",", "").replace(";", "").replace(".", "").split()
+    runs = [" ".join(words[i:i + n]) for n in (2, 3, 4) for i in range(len(words) - n + 1)]
+    skipped = [r for r in runs if not channel._may_be_phrase(r)]
+    assert len(skipped) > len(runs) / 2, "most runs should be skipped without analysing them"
+    assert not any(_is_entry(channel, r) for r in skipped)
+    kept = {r for r in runs if channel._may_be_phrase(r)}
+    assert {"go to", "called on", "set up", "carry out", "taking part"} <= kept
