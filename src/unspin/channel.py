@@ -12,7 +12,6 @@ import math
 from collections import Counter
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from itertools import repeat
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -84,6 +83,8 @@ class Option:
     logq: float
     label: str
     features: tuple[float, ...] = ()
+    #: The language model's ids of ``words`` where the channel has them at hand; () otherwise.
+    ids: tuple[int, ...] = ()
 
 
 @dataclass(slots=True)
@@ -131,14 +132,15 @@ def lemma_of(word: str) -> str:
 class Originals:
     """The possible originals of one observed word or phrase, best static score first.
 
-    Kept per observed form, with what the channel needs at every position
-    precomputed: each option's words, its channel log probability before the
-    document features, and which originals (or their lemmas) a document
-    could contain.
+    Kept per observed form, with what every position needs precomputed: each
+    original's channel log probability before the document features, and its
+    language model ids at both ends for the pruning bigrams. What only the
+    options kept after pruning need (their words and features) is made for
+    those alone, since a word has up to 150 originals and 50 are kept.
     """
 
-    __slots__ = ("_keys", "base_logq", "features", "first_ids", "labels", "last_ids", "lemmas", "originals",
-                 "words")
+    __slots__ = ("_gap", "_logq", "_parts", "_words", "base_logq", "first_ids", "labels", "last_ids",
+                 "lemmas", "originals")
 
     def __init__(self, originals: tuple[str, ...], lemmas: tuple[str, ...], logq: np.ndarray,
                  freq_gap: np.ndarray, labels: tuple[str, ...], first_ids: np.ndarray, last_ids: np.ndarray,
@@ -154,8 +156,10 @@ class Originals:
         self.originals = originals
         self.lemmas = lemmas
         self.labels = labels
-        self.features = tuple(zip(logq.tolist(), repeat(0.0), repeat(0.0), freq_gap.tolist(), strict=False))
-        self.words = tuple(tuple(orig.split()) for orig in originals)
+        self._logq = logq
+        self._gap = freq_gap
+        self._words: tuple[tuple[str, ...], ...] | None = None
+        self._parts: dict[int, tuple[tuple[str, ...], tuple[float, ...], tuple[int, ...]]] = {}
         self.first_ids = first_ids
         self.last_ids = last_ids
         # The document features enter logq linearly (see Params.logq), so they are added later;
@@ -164,20 +168,32 @@ class Originals:
         features[0] = logq
         features[3] = freq_gap
         self.base_logq = params.logq(features)
-        self._keys: dict[str, tuple[int, ...]] | None = None
+
+    def features(self, k: int) -> tuple[float, float, float, float]:
+        """Option k's features before the document ones (see FEATURES)."""
+        return (float(self._logq[k]), 0.0, 0.0, float(self._gap[k]))
+
+    def parts(self, k: int) -> tuple[tuple[str, ...], tuple[float, ...], tuple[int, ...]]:
+        """Option k's words, features before the document ones, and the words' LM ids where at hand.
+
+        Made on first use and kept: a common word's options are asked for in
+        document after document.
+        """
+        found = self._parts.get(k)
+        if found is None:
+            words = tuple(self.originals[k].split())
+            n = len(words)
+            ids = ((int(self.first_ids[k]),) if n == 1 else
+                   (int(self.first_ids[k]), int(self.last_ids[k])) if n == 2 else ())
+            found = self._parts[k] = (words, self.features(k), ids)
+        return found
 
     @property
-    def keys(self) -> dict[str, tuple[int, ...]]:
-        """Each original and each original's lemma -> the options it belongs to (made on first use)."""
-        if self._keys is None:
-            keys: dict[str, tuple[int, ...]] = {}
-            for k, (orig, lemma) in enumerate(zip(self.originals, self.lemmas, strict=True)):
-                # Tuples, not lists, for the collector (see __init__).
-                keys[orig] = (*keys.get(orig, ()), k)
-                if lemma != orig:
-                    keys[lemma] = (*keys.get(lemma, ()), k)
-            self._keys = keys
-        return self._keys
+    def words(self) -> tuple[tuple[str, ...], ...]:
+        """Each original as a tuple of words (made on first use: the pruned options need only theirs)."""
+        if self._words is None:
+            self._words = tuple(tuple(orig.split()) for orig in self.originals)
+        return self._words
 
     def __len__(self) -> int:
         return len(self.originals)
@@ -185,9 +201,12 @@ class Originals:
     def in_document(self, counts: Mapping[str, int], present: set[str]) -> np.ndarray:
         """Per original: log(1 + its occurrences, or its lemma's, in the document)."""
         out = np.zeros(len(self.originals))
-        for key in present.intersection(self.keys):
-            for k in self.keys[key]:
-                out[k] = math.log1p(counts.get(self.originals[k], 0) or counts.get(self.lemmas[k], 0))
+        # Most originals are nowhere in the document; two set look-ups in C say so for all of them.
+        if present.isdisjoint(self.originals) and present.isdisjoint(self.lemmas):
+            return out
+        for k, (orig, lemma) in enumerate(zip(self.originals, self.lemmas, strict=True)):
+            if orig in present or lemma in present:
+                out[k] = math.log1p(counts.get(orig, 0) or counts.get(lemma, 0))
         return out
 
 
@@ -392,8 +411,9 @@ class Channel:
             i = pos.index
             for g, k, q in zip(group_of.tolist(), index_in.tolist(), logq[chosen].tolist(), strict=True):
                 orig, j, repeats, label = groups[g]
-                x = (*orig.features[k], in_doc_of[g][k], repeats)
-                pos.options.append(Option(i, j, orig.words[k], q, label or orig.labels[k], x))
+                words, x, ids = orig.parts(k)
+                x = (*x, in_doc_of[g][k], repeats)
+                pos.options.append(Option(i, j, words, q, label or orig.labels[k], x, ids))
 
     def _fits(self, pending: list[tuple[Position, list[Group]]],
               scored: list[tuple[np.ndarray, list, list[int]]], context: np.ndarray) -> Iterator[np.ndarray]:

@@ -188,7 +188,7 @@ class Decoder:
                     end = ends[opt.j] = (right, n_runs)
                     n_runs += 1
                 right, keep = end
-                option = ids(opt.words)
+                option = opt.ids if len(opt.ids) == len(opt.words) else ids(opt.words)
                 n = 2 + len(option) + len(right)
                 row = rows[n]
                 row.extend(context)

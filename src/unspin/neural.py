@@ -257,7 +257,7 @@ def with_evidence(positions: list[Position], evidence: dict[int, list[float]],
             # Evidence read again replaces the earlier reading. (Option is built directly:
             # dataclasses.replace cost a fifth of a second per 1,000 words.)
             x = (*o.features[: len(FEATURES) - 1], d)
-            opts.append(Option(o.i, o.j, o.words, params.logq(x), o.label, x))
+            opts.append(Option(o.i, o.j, o.words, params.logq(x), o.label, x, o.ids))
         out.append(Position(pos.index, opts, pos.is_name))
     return out
 
