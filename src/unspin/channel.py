@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -21,6 +21,7 @@ from .langdata import DIGIT_WORDS, FILLERS, NUMBER_WORDS, STOPWORDS
 from .lexicon import MEMO_ENTRIES, Candidate, Lexicon, static_score
 from .lm import BOS, EOS, Scorer
 from .memo import BoundedMemo, word_memo
+from .options import Option, Position, Swaps
 from .text import Token
 
 if TYPE_CHECKING:
@@ -73,31 +74,6 @@ class Params:
 FEATURES = ("logq", "numeral", "filler", "freq_gap", "in_document", "observed_repeats", "neural")
 
 
-@dataclass(frozen=True, slots=True)
-class Option:
-    """One reading of observed tokens [i, j): the original words and their channel log probability."""
-
-    i: int
-    j: int
-    words: tuple[str, ...]
-    logq: float
-    label: str
-    features: tuple[float, ...] = ()
-    #: The language model's ids of ``words`` where the channel has them at hand; () otherwise.
-    ids: tuple[int, ...] = ()
-
-
-@dataclass(slots=True)
-class Position:
-    """The swap options at one eligible token (the keep option is implicit)."""
-
-    index: int
-    options: list[Option] = field(default_factory=list)
-    is_name: bool = False
-    #: Each option's first-pass log odds against keeping, before the rate (set by the decoder).
-    odds: list[float] | None = None
-
-
 NUMERAL_FEATURES = (0.0, 1.0, 0.0, 0.0)
 FILLER_FEATURES = (0.0, 0.0, 1.0, 0.0)
 
@@ -140,7 +116,7 @@ class Originals:
     """
 
     __slots__ = ("_gap", "_logq", "_parts", "_words", "base_logq", "first_ids", "labels", "last_ids",
-                 "lemmas", "originals")
+                 "lemmas", "originals", "single")
 
     def __init__(self, originals: tuple[str, ...], lemmas: tuple[str, ...], logq: np.ndarray,
                  freq_gap: np.ndarray, labels: tuple[str, ...], first_ids: np.ndarray, last_ids: np.ndarray,
@@ -162,6 +138,8 @@ class Originals:
         self._parts: dict[int, tuple[tuple[str, ...], tuple[float, ...], tuple[int, ...]]] = {}
         self.first_ids = first_ids
         self.last_ids = last_ids
+        #: Whether each original is one word (the first pass scores those in bulk).
+        self.single = np.fromiter((" " not in o for o in originals), dtype=bool, count=len(originals))
         # The document features enter logq linearly (see Params.logq), so they are added later;
         # Params.logq reads a feature-by-option array as it reads one option's features.
         features = np.zeros((6, len(originals)))
@@ -380,7 +358,7 @@ class Channel:
         Common observed words have hundreds of possible originals; the trigram
         decoder only looks at the few that read well next to the words around,
         by a cheap bigram score, every position of the sentence in one batch.
-        Option objects are made for those few only.
+        The kept ones go to the position as columns (:class:`unspin.options.Swaps`).
         """
         p = self.params
         keep = p.max_candidates
@@ -399,21 +377,11 @@ class Channel:
                 context.extend(tokens[j].lower if j < hi and tokens[j].kind == "word" else EOS
                                for _, j, _, _ in groups)
         fits = self._fits(pending, scored, self.lm.word_ids(context)) if context else iter(())
-        for (pos, groups), (logq, in_doc, sizes) in zip(pending, scored, strict=True):
+        for (pos, groups), (logq, in_doc, _) in zip(pending, scored, strict=True):
             # A stable sort on the negated fit keeps the first of equal options.
             n = len(logq)
             chosen = np.argsort(-next(fits), kind="stable")[:keep] if n > keep else np.arange(n)
-            # Which group and which of its options each chosen one is.
-            ends = np.cumsum(sizes)
-            group_of = np.searchsorted(ends, chosen, side="right")
-            index_in = chosen - (ends - sizes)[group_of]
-            in_doc_of = [d.tolist() for d in in_doc]
-            i = pos.index
-            for g, k, q in zip(group_of.tolist(), index_in.tolist(), logq[chosen].tolist(), strict=True):
-                orig, j, repeats, label = groups[g]
-                words, x, ids = orig.parts(k)
-                x = (*x, in_doc_of[g][k], repeats)
-                pos.options.append(Option(i, j, words, q, label or orig.labels[k], x, ids))
+            pos.swaps = Swaps(pos.index, groups, [d.tolist() for d in in_doc], chosen, logq)
 
     def _fits(self, pending: list[tuple[Position, list[Group]]],
               scored: list[tuple[np.ndarray, list, list[int]]], context: np.ndarray) -> Iterator[np.ndarray]:

@@ -110,6 +110,73 @@ class _Words:
         return tuple(self.padded[b : b + 2])
 
 
+class _Runs:
+    """Word runs to score with the language model, as rows of ids: two context words, then the run.
+
+    Runs are numbered in the order they are added, one at a time or as a
+    block of rows of one length; :meth:`scores` scores them all in one batch.
+    """
+
+    __slots__ = ("_blocks", "_numbers", "_one", "_one_numbers", "count")
+
+    def __init__(self) -> None:
+        # Row length -> blocks of rows and their numbers; and rows added one at a time, end to end in
+        # typed arrays (Python's collector walks every element of a list at each full collection).
+        self._blocks: defaultdict[int, list[np.ndarray]] = defaultdict(list)
+        self._numbers: defaultdict[int, list[np.ndarray]] = defaultdict(list)
+        self._one: defaultdict[int, array[int]] = defaultdict(partial(array, "q"))
+        self._one_numbers: defaultdict[int, array[int]] = defaultdict(partial(array, "q"))
+        self.count = 0
+
+    def add_one(self, row: list[int]) -> int:
+        """Add one run; returns its number."""
+        self._one[len(row)].extend(row)
+        self._one_numbers[len(row)].append(self.count)
+        self.count += 1
+        return self.count - 1
+
+    def add(self, rows: np.ndarray) -> np.ndarray:
+        """Add a block of runs of one length; returns their numbers."""
+        numbers = np.arange(self.count, self.count + len(rows))
+        self.count += len(rows)
+        self._blocks[rows.shape[1]].append(rows)
+        self._numbers[rows.shape[1]].append(numbers)
+        return numbers
+
+    def scores(self, lm: Scorer) -> np.ndarray:
+        """Per run number: the log probability of its words after its context."""
+        for n, row in self._one.items():
+            self._blocks[n].append(np.frombuffer(row, dtype=np.int64).reshape(-1, n))
+            self._numbers[n].append(np.frombuffer(self._one_numbers[n], dtype=np.int64))
+        tables = {n: np.concatenate(b) for n, b in self._blocks.items()}
+        scores = np.zeros(self.count)
+        grams = [(n, k) for n in tables for k in range(2, n)]
+        if not grams:
+            return scores
+        columns = (np.concatenate([tables[n][:, k - d] for n, k in grams]) for d in (2, 1, 0))
+        lm_scores = lm.batch_ids(*columns)
+        at = 0
+        for n, table in tables.items():
+            # Summed word by word from the left, as a running total would be.
+            total = np.zeros(len(table))
+            for _ in range(2, n):
+                total += lm_scores[at : at + len(table)]
+                at += len(table)
+            scores[np.concatenate(self._numbers[n])] = total
+        return scores
+
+
+def _keep(runs: _Runs, ends: dict[int, tuple[tuple[int, ...], int]], words: _Words, i: int, j: int,
+          context: tuple[int, ...], padded: tuple[int, ...]) -> tuple[tuple[int, ...], int]:
+    """(ids of the two words after token j, run of keeping tokens [i, j)), the run added once per j."""
+    found = ends.get(j)
+    if found is None:
+        a, b = words.bounds(i, j)
+        right = padded[b : b + 2]
+        found = ends[j] = (right, runs.add_one([*context, *padded[a:b], *right]))
+    return found
+
+
 #: Wordings whose ids the decoder keeps at once (about 200 bytes each).
 ID_MEMO_ENTRIES = 200_000
 
@@ -154,69 +221,55 @@ class Decoder:
         """:meth:`_odds` as one array of every option's odds, and the number of options per item.
 
         Every word run to score becomes a row of ids (two context words, then
-        the run); rows of one length are scored as columns, with every n-gram
-        of every item going to the language model in one batch.
+        the run), and all of them go to the language model in one batch (see
+        :class:`_Runs`). One-word swaps held as columns (most options) become
+        rows in bulk, per span end; the other options one by one.
         """
-        # Row length -> the rows' ids end to end, and each row's run number. Typed arrays, not lists:
-        # Python's collector walks every element of a list at each full collection, and these hold
-        # hundreds of thousands of numbers while a long document is scored.
-        rows: defaultdict[int, array[int]] = defaultdict(partial(array, "q"))
-        row_runs: defaultdict[int, array[int]] = defaultdict(partial(array, "q"))
-        swaps = array("q")
-        keeps = array("q")
-        channel = array("d")
+        runs = _Runs()
+        # Per item, per option in order: its run, its span's keep run, its channel score.
+        swap_runs: list[np.ndarray] = []
+        keep_runs: list[np.ndarray] = []
+        channel: list[np.ndarray] = []
         sizes: list[int] = []
-        ids = self._ids
-        n_runs = 0
         for words, pos, h2, h1 in items:
             padded = words.ids(self.lm)
-            context = ids((h2, h1))
+            context = self._ids((h2, h1))
             penalty = self.p.name_penalty if pos.is_name else 0.0
             # span end -> (ids of the observed words after it, run of keeping the span)
             ends: dict[int, tuple[tuple[int, ...], int]] = {}
-            for opt in pos.options:
-                end = ends.get(opt.j)
-                if end is None:
-                    a, b = words.bounds(opt.i, opt.j)
-                    right = padded[b : b + 2]
-                    n = 2 + b - a + len(right)
-                    row = rows[n]
-                    row.extend(context)
-                    row.extend(padded[a:b])
-                    row.extend(right)
-                    row_runs[n].append(n_runs)
-                    end = ends[opt.j] = (right, n_runs)
-                    n_runs += 1
-                right, keep = end
-                option = opt.ids if len(opt.ids) == len(opt.words) else ids(opt.words)
-                n = 2 + len(option) + len(right)
-                row = rows[n]
-                row.extend(context)
-                row.extend(option)
-                row.extend(right)
-                row_runs[n].append(n_runs)
-                swaps.append(n_runs)
-                n_runs += 1
-                keeps.append(keep)
-                channel.append(opt.logq - penalty)
-            sizes.append(len(pos.options))
-        scores = np.zeros(n_runs)
-        if n_runs:
-            tables = {n: np.frombuffer(r, dtype=np.int64).reshape(-1, n) for n, r in rows.items()}
-            grams = [(n, k) for n in tables for k in range(2, n)]
-            if grams:
-                columns = (np.concatenate([tables[n][:, k - d] for n, k in grams]) for d in (2, 1, 0))
-                lm = self.lm.batch_ids(*columns)
-            at = 0
-            for n, table in tables.items():
-                # Summed word by word from the left, as a running total would be.
-                total = np.zeros(len(table))
-                for _ in range(2, n):
-                    total += lm[at : at + len(table)]
-                    at += len(table)
-                scores[np.frombuffer(row_runs[n], dtype=np.int64)] = total
-        flat = scores[np.frombuffer(swaps, dtype=np.int64)] - scores[np.frombuffer(keeps, dtype=np.int64)]
-        flat += np.frombuffer(channel)
+            n = len(pos)
+            run = np.empty(n, dtype=np.int64)
+            kept = np.empty(n, dtype=np.int64)
+            chan = np.empty(n)
+            one_by_one = list(enumerate(pos.listed))
+            swaps = pos.swaps
+            if swaps is not None:
+                first = len(pos.listed)
+                one_by_one += [(first + t, swaps.option(t)) for t in np.flatnonzero(~swaps.single).tolist()]
+                for j in np.unique(swaps.ends[swaps.single]).tolist():
+                    at = np.flatnonzero(swaps.single & (swaps.ends == j))
+                    right, keep_run = _keep(runs, ends, words, pos.index, j, context, padded)
+                    rows = np.empty((len(at), 3 + len(right)), dtype=np.int64)
+                    rows[:, :2] = context
+                    rows[:, 2] = swaps.first_ids[at]
+                    rows[:, 3:] = right
+                    run[first + at] = runs.add(rows)
+                    kept[first + at] = keep_run
+                    chan[first + at] = swaps.logq[at] - penalty
+            for t, opt in one_by_one:
+                right, kept[t] = _keep(runs, ends, words, pos.index, opt.j, context, padded)
+                option = opt.ids if len(opt.ids) == len(opt.words) else self._ids(opt.words)
+                run[t] = runs.add_one([*context, *option, *right])
+                chan[t] = opt.logq - penalty
+            swap_runs.append(run)
+            keep_runs.append(kept)
+            channel.append(chan)
+            sizes.append(n)
+        if not sizes:
+            return np.zeros(0), sizes
+        scores = runs.scores(self.lm)
+        flat = scores[np.concatenate(swap_runs)] - scores[np.concatenate(keep_runs)]
+        flat += np.concatenate(channel)
         return flat, sizes
 
     def _ids(self, words: tuple[str, ...]) -> tuple[int, ...]:
@@ -319,7 +372,7 @@ class Decoder:
         if pos.odds is None:
             return pos.options
         floor = self.p.decode_floor - logit
-        return [opt for opt, odds in zip(pos.options, pos.odds, strict=True) if odds >= floor]
+        return [pos.option(t) for t, odds in enumerate(pos.odds) if odds >= floor]
 
     def _confidences(self, words: _Words, s: Sentence, chosen: list[Option], rate: float) -> list[float]:
         """Per chosen swap: its posterior against keeping the word, with the decoded words to its left."""

@@ -1,0 +1,116 @@
+"""Swap options: the readings the channel proposes at a position, and how they are held.
+
+A common word has fifty options after pruning, and a document thousands of
+positions, while the decoder's lattice needs the few whose first-pass odds
+clear its floor. So the channel hands over its synonym swaps as columns
+(:class:`Swaps`), which the first pass scores in bulk; :class:`Option`
+objects are made only for the options something asks about one by one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from .channel import Group
+
+
+@dataclass(frozen=True, slots=True)
+class Option:
+    """One reading of observed tokens [i, j): the original words and their channel log probability."""
+
+    i: int
+    j: int
+    words: tuple[str, ...]
+    logq: float
+    label: str
+    features: tuple[float, ...] = ()
+    #: The language model's ids of ``words`` where the channel has them at hand; () otherwise.
+    ids: tuple[int, ...] = ()
+
+
+class Swaps:
+    """The synonym swaps kept at one position, as columns in the channel's order.
+
+    Option t is original ``index_in[t]`` of group ``group_of[t]`` (see
+    :data:`unspin.channel.Group`), with channel log probability ``logq[t]``.
+    ``ends``, ``first_ids`` and ``single`` give, per option, the token its
+    span ends at, its first word's LM id, and whether it is one word.
+    """
+
+    __slots__ = ("ends", "first_ids", "group_of", "groups", "i", "in_doc", "index_in", "logq", "single")
+
+    def __init__(self, i: int, groups: Sequence[Group], in_doc: Sequence[Sequence[float]], chosen: np.ndarray,
+                 logq: np.ndarray) -> None:
+        """``chosen`` indexes the groups' originals end to end; ``logq`` is their channel score."""
+        self.i = i
+        self.groups = groups
+        self.in_doc = in_doc
+        sizes = np.array([len(g[0]) for g in groups])
+        ends = np.cumsum(sizes)
+        group_of = np.searchsorted(ends, chosen, side="right")
+        self.group_of = group_of.tolist()
+        self.index_in = (chosen - (ends - sizes)[group_of]).tolist()
+        self.logq = logq[chosen]
+        self.first_ids = np.concatenate([g[0].first_ids for g in groups])[chosen]
+        self.single = np.concatenate([g[0].single for g in groups])[chosen]
+        self.ends = np.array([g[1] for g in groups], dtype=np.int64)[group_of]
+
+    def __len__(self) -> int:
+        return len(self.group_of)
+
+    def option(self, t: int) -> Option:
+        """Option t as an object."""
+        g, k = self.group_of[t], self.index_in[t]
+        originals, j, repeats, label = self.groups[g]
+        words, x, ids = originals.parts(k)
+        return Option(self.i, j, words, float(self.logq[t]), label or originals.labels[k],
+                      (*x, self.in_doc[g][k], repeats), ids)
+
+
+class Position:
+    """The swap options at one eligible token (the keep option is implicit).
+
+    ``options`` lists them all as objects, making any held as :class:`Swaps`
+    (which follow the others) on first use; the decoder's first pass reads
+    the columns instead and asks for single options with :meth:`option`.
+    """
+
+    __slots__ = ("_options", "index", "is_name", "odds", "swaps")
+
+    def __init__(self, index: int, options: list[Option] | None = None, is_name: bool = False,
+                 swaps: Swaps | None = None) -> None:
+        self.index = index
+        self._options = [] if options is None else options
+        self.is_name = is_name
+        self.swaps = swaps
+        #: Each option's first-pass log odds against keeping, before the rate (set by the decoder).
+        self.odds: list[float] | None = None
+
+    @property
+    def options(self) -> list[Option]:
+        """Every option as an object, in order."""
+        if self.swaps is not None:
+            self._options.extend(self.swaps.option(t) for t in range(len(self.swaps)))
+            self.swaps = None
+        return self._options
+
+    @property
+    def listed(self) -> list[Option]:
+        """The options held as objects (all of them once :attr:`options` has been read)."""
+        return self._options
+
+    def __len__(self) -> int:
+        return len(self._options) + (0 if self.swaps is None else len(self.swaps))
+
+    def option(self, t: int) -> Option:
+        """Option t, made as an object if it is held in columns."""
+        n = len(self._options)
+        if t < n:
+            return self._options[t]
+        assert self.swaps is not None
+        return self.swaps.option(t - n)

@@ -1,0 +1,64 @@
+"""Swap options held as columns: the same options, and the same first-pass odds, as objects."""
+
+from __future__ import annotations
+
+from unspin.channel import document_counts
+from unspin.decoder import Sentence
+from unspin.options import Option, Position
+from unspin.pipeline import default_engine
+from unspin.text import sentences, tokenize
+
+TEXT = ("The firm said the four-day go to was ahead of a 2nd top with the Individuals. "
+        "Japan's leaders went to the summit, officials said, and carried out three actually vital talks.")
+
+
+def _positions():
+    engine = default_engine()
+    tokens = tokenize(TEXT)
+    counts = document_counts(tokens)
+    return engine, tokens, [Sentence(lo, hi, engine.channel.positions(tokens, lo, hi, counts))
+                            for lo, hi in sentences(tokens)]
+
+
+def test_columns_become_objects_in_order_after_the_listed_options():
+    _, _, sents = _positions()
+    held = [p for s in sents for p in s.positions if p.swaps is not None]
+    assert held and any(p.listed for s in sents for p in s.positions)
+    for pos in held:
+        n = len(pos)
+        listed = list(pos.listed)
+        one_by_one = [pos.option(t) for t in range(n)]
+        assert pos.options[: len(listed)] == listed
+        assert pos.options == one_by_one and len(pos) == n
+        assert pos.swaps is None  # made once, then kept
+        assert all(isinstance(o, Option) and o.i == pos.index for o in pos.options)
+
+
+def test_first_pass_odds_are_the_same_from_columns_and_from_objects():
+    engine, tokens, sents = _positions()
+    as_objects = [Sentence(s.lo, s.hi, [Position(p.index, list(p.options), p.is_name) for p in s.positions])
+                  for s in sents]
+    _, _, columns = _positions()
+    assert any(p.swaps is not None for s in columns for p in s.positions)
+    a = engine.decoder.estimate_rate(tokens, columns)
+    b = engine.decoder.estimate_rate(tokens, as_objects)
+    assert a == b
+    odds = [p.odds for s in columns for p in s.positions]
+    assert odds == [p.odds for s in as_objects for p in s.positions]
+    assert sum(len(o) for o in odds) > 100
+
+
+def test_decoding_makes_objects_only_of_options_worth_decoding_and_agrees_with_objects():
+    engine, tokens, sents = _positions()
+    rate, _, _ = engine.decoder.estimate_rate(tokens, sents)
+    as_objects = [Sentence(s.lo, s.hi, [Position(p.index, list(p.options), p.is_name) for p in s.positions])
+                  for s in _positions()[2]]
+    engine.decoder.estimate_rate(tokens, as_objects)
+    held = [p for s in sents for p in s.positions if p.swaps is not None]
+    chosen = []
+    for s, t in zip(sents, as_objects, strict=True):
+        got = engine.decoder.decode(tokens, s, rate)
+        assert got == engine.decoder.decode(tokens, t, rate)
+        chosen += got
+    assert chosen and held
+    assert all(p.swaps is not None for p in held), "decoding made objects of every option"
