@@ -116,7 +116,7 @@ class Originals:
     """
 
     __slots__ = ("_gap", "_logq", "_parts", "_words", "base_logq", "first_ids", "labels", "last_ids",
-                 "lemmas", "originals", "single")
+                 "lemmas", "n_words", "originals")
 
     def __init__(self, originals: tuple[str, ...], lemmas: tuple[str, ...], logq: np.ndarray,
                  freq_gap: np.ndarray, labels: tuple[str, ...], first_ids: np.ndarray, last_ids: np.ndarray,
@@ -138,8 +138,9 @@ class Originals:
         self._parts: dict[int, tuple[tuple[str, ...], tuple[float, ...], tuple[int, ...]]] = {}
         self.first_ids = first_ids
         self.last_ids = last_ids
-        #: Whether each original is one word (the first pass scores those in bulk).
-        self.single = np.fromiter((" " not in o for o in originals), dtype=bool, count=len(originals))
+        #: How many words each original has (the first pass scores those of one or two in bulk).
+        self.n_words = np.fromiter((o.count(" ") + 1 for o in originals), dtype=np.int64,
+                                   count=len(originals))
         # The document features enter logq linearly (see Params.logq), so they are added later;
         # Params.logq reads a feature-by-option array as it reads one option's features.
         features = np.zeros((6, len(originals)))

@@ -222,8 +222,8 @@ class Decoder:
 
         Every word run to score becomes a row of ids (two context words, then
         the run), and all of them go to the language model in one batch (see
-        :class:`_Runs`). One-word swaps held as columns (most options) become
-        rows in bulk, per span end; the other options one by one.
+        :class:`_Runs`). Swaps of one or two words held as columns (most
+        options) become rows in bulk, per span end; the other options one by one.
         """
         runs = _Runs()
         # Per item, per option in order: its run, its span's keep run, its channel score.
@@ -245,14 +245,19 @@ class Decoder:
             swaps = pos.swaps
             if swaps is not None:
                 first = len(pos.listed)
-                one_by_one += [(first + t, swaps.option(t)) for t in np.flatnonzero(~swaps.single).tolist()]
-                for j in np.unique(swaps.ends[swaps.single]).tolist():
-                    at = np.flatnonzero(swaps.single & (swaps.ends == j))
+                bulk = swaps.n_words <= 2
+                one_by_one += [(first + t, swaps.option(t)) for t in np.flatnonzero(~bulk).tolist()]
+                # Options of one or two words become rows in bulk, one block per (span end, length).
+                shape = np.where(bulk, swaps.ends * 2 + swaps.n_words - 1, -1)
+                for key in np.unique(shape[bulk]).tolist():
+                    j, length = key // 2, key % 2 + 1
+                    at = np.flatnonzero(shape == key)
                     right, keep_run = _keep(runs, ends, words, pos.index, j, context, padded)
-                    rows = np.empty((len(at), 3 + len(right)), dtype=np.int64)
+                    rows = np.empty((len(at), 2 + length + len(right)), dtype=np.int64)
                     rows[:, :2] = context
                     rows[:, 2] = swaps.first_ids[at]
-                    rows[:, 3:] = right
+                    rows[:, 1 + length] = swaps.last_ids[at]
+                    rows[:, 2 + length :] = right
                     run[first + at] = runs.add(rows)
                     kept[first + at] = keep_run
                     chan[first + at] = swaps.logq[at] - penalty

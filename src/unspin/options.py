@@ -38,11 +38,13 @@ class Swaps:
 
     Option t is original ``index_in[t]`` of group ``group_of[t]`` (see
     :data:`unspin.channel.Group`), with channel log probability ``logq[t]``.
-    ``ends``, ``first_ids`` and ``single`` give, per option, the token its
-    span ends at, its first word's LM id, and whether it is one word.
+    ``ends``, ``n_words``, ``first_ids`` and ``last_ids`` give, per option,
+    the token its span ends at, how many words it has, and its first and
+    last word's LM ids.
     """
 
-    __slots__ = ("ends", "first_ids", "group_of", "groups", "i", "in_doc", "index_in", "logq", "single")
+    __slots__ = ("ends", "first_ids", "group_of", "groups", "i", "in_doc", "index_in", "last_ids", "logq",
+                 "n_words")
 
     def __init__(self, i: int, groups: Sequence[Group], in_doc: Sequence[Sequence[float]], chosen: np.ndarray,
                  logq: np.ndarray) -> None:
@@ -57,7 +59,8 @@ class Swaps:
         self.index_in = (chosen - (ends - sizes)[group_of]).tolist()
         self.logq = logq[chosen]
         self.first_ids = np.concatenate([g[0].first_ids for g in groups])[chosen]
-        self.single = np.concatenate([g[0].single for g in groups])[chosen]
+        self.last_ids = np.concatenate([g[0].last_ids for g in groups])[chosen]
+        self.n_words = np.concatenate([g[0].n_words for g in groups])[chosen]
         self.ends = np.array([g[1] for g in groups], dtype=np.int64)[group_of]
 
     def __len__(self) -> int:
