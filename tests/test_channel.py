@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import math
+
+import numpy as np
 import pytest
 
-from unspin.channel import Channel
+from unspin.channel import Channel, Originals, Params, document_counts
 from unspin.inflect import FORMS, inflect, lemmatize
 from unspin.pipeline import default_engine
+from unspin.text import tokenize
 
 TEXT = ("The delegation has gone to Beijing and is visiting the Great Hall of the People, where leaders "
         "were taking part in talks; officials called on the firms to go to court, set up new bureaus and "
@@ -42,3 +46,17 @@ def test_the_shortcut_skips_only_runs_that_are_no_entry(channel):
     assert not any(_is_entry(channel, r) for r in skipped)
     kept = {r for r in runs if channel._may_be_phrase(r)}
     assert {"go to", "called on", "set up", "carry out", "taking part"} <= kept
+
+
+def test_document_counts_give_each_original_its_own_count_or_else_its_lemmas():
+    originals = ("years", "year", "months", "went to", "day")
+    lemmas = ("year", "year", "month", "go to", "day")
+    zeros = np.zeros(len(originals))
+    ids = np.zeros(len(originals), dtype=np.int64)
+    opts = Originals(originals, lemmas, zeros, zeros, ("synonym_swap",) * 5, ids, ids, Params())
+    counts = document_counts(tokenize("Two years, a year, another year and a month went by."))
+    got = opts.in_document(counts, set(counts))
+    # "years" has a count of its own (1); "year" counts itself and "years" (3); "months" only has its
+    # lemma's; the phrase and "day" are nowhere.
+    assert got.tolist() == [math.log1p(1), math.log1p(3), math.log1p(1), 0.0, 0.0]
+    assert not opts.in_document(counts, set()).any()

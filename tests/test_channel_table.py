@@ -26,7 +26,8 @@ def _same(a: Originals, b: Originals) -> bool:
     return (a.originals == b.originals and a.lemmas == b.lemmas
             and [a.features(k) for k in range(len(a))] == [b.features(k) for k in range(len(b))]
             and a.labels == b.labels and a.words == b.words and np.array_equal(a.first_ids, b.first_ids)
-            and np.array_equal(a.last_ids, b.last_ids) and np.array_equal(a.base_logq, b.base_logq))
+            and np.array_equal(a.last_ids, b.last_ids) and np.array_equal(a.base_logq, b.base_logq)
+            and a.n_words.tolist() == b.n_words.tolist())
 
 
 def test_each_word_gets_exactly_what_the_channel_works_out(tmp_path, live):
@@ -37,6 +38,7 @@ def test_each_word_gets_exactly_what_the_channel_works_out(tmp_path, live):
         assert _same(got, live.originals(word)), word
         sizes.append(len(got))
     assert min(sizes) == 0 and max(sizes) > 50  # words with none, and long lists
+    assert table.n_words.tolist() == [len(s.split(" ")) for s in table.strings]
     assert any(label == "phrase_swap" for label in live.originals("visit").labels)
 
 

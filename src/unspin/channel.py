@@ -120,9 +120,10 @@ class Originals:
 
     def __init__(self, originals: tuple[str, ...], lemmas: tuple[str, ...], logq: np.ndarray,
                  freq_gap: np.ndarray, labels: tuple[str, ...], first_ids: np.ndarray, last_ids: np.ndarray,
-                 params: Params) -> None:
+                 params: Params, n_words: np.ndarray | None = None) -> None:
         """Per option: its wording and that wording's lemma (see :func:`lemma_of`), substitution log
-        probability, frequency gap, label, and the language model's ids of its first and last word.
+        probability, frequency gap, label, the language model's ids of its first and last word, and
+        its number of words (counted here if not given).
 
         ``freq_gap`` is how much more common the original is than the observed
         word (log scale): spinners tend to trade common words for rarer ones.
@@ -139,8 +140,8 @@ class Originals:
         self.first_ids = first_ids
         self.last_ids = last_ids
         #: How many words each original has (the first pass scores those of one or two in bulk).
-        self.n_words = np.fromiter((o.count(" ") + 1 for o in originals), dtype=np.int64,
-                                   count=len(originals))
+        self.n_words = n_words if n_words is not None else np.fromiter(
+            (o.count(" ") + 1 for o in originals), dtype=np.int64, count=len(originals))
         # The document features enter logq linearly (see Params.logq), so they are added later;
         # Params.logq reads a feature-by-option array as it reads one option's features.
         features = np.zeros((6, len(originals)))
@@ -180,12 +181,15 @@ class Originals:
     def in_document(self, counts: Mapping[str, int], present: set[str]) -> np.ndarray:
         """Per original: log(1 + its occurrences, or its lemma's, in the document)."""
         out = np.zeros(len(self.originals))
-        # Most originals are nowhere in the document; two set look-ups in C say so for all of them.
-        if present.isdisjoint(self.originals) and present.isdisjoint(self.lemmas):
-            return out
-        for k, (orig, lemma) in enumerate(zip(self.originals, self.lemmas, strict=True)):
-            if orig in present or lemma in present:
-                out[k] = math.log1p(counts.get(orig, 0) or counts.get(lemma, 0))
+        # Most originals are nowhere in the document: intersections in C find the few that are.
+        lemma_hits = present.intersection(self.lemmas)
+        if lemma_hits:
+            for k, lemma in enumerate(self.lemmas):
+                if lemma in lemma_hits:
+                    out[k] = math.log1p(counts[lemma])
+        # An original's own count, where it has one, comes before its lemma's (originals are unique).
+        for orig in present.intersection(self.originals):
+            out[self.originals.index(orig)] = math.log1p(counts[orig])
         return out
 
 

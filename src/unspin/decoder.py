@@ -385,14 +385,16 @@ class Decoder:
         names = {pos.index for pos in s.positions if pos.is_name}
         decoded = [BOS, BOS]
         k = s.lo
-        out = []
+        items = []
         for opt in chosen:
             decoded.extend(words.observed(k, opt.i))
-            item = (words, Position(opt.i, [opt], opt.i in names), decoded[-2], decoded[-1])
-            odds = self._odds([item])[0][0] + logit
-            out.append(1.0 / (1.0 + math.exp(-odds)) if odds > -700 else 0.0)
+            items.append((words, Position(opt.i, [opt], opt.i in names), decoded[-2], decoded[-1]))
             decoded.extend(opt.words)
             k = opt.j
+        out = []
+        for (odds,) in self._odds(items):
+            odds += logit
+            out.append(1.0 / (1.0 + math.exp(-odds)) if odds > -700 else 0.0)
         return out
 
 
