@@ -40,9 +40,9 @@ class ChannelTable:
         self.strings = tuple(text.tobytes().decode("utf-8").split("\n"))
         # Words per string: spaces between newlines, counted on the bytes (a loop over 231,000
         # strings would add a twentieth to the start-up of `unspin check`).
-        spaces = np.concatenate([[0], np.cumsum(text == ord(" "))])
+        spaces = np.flatnonzero(text == ord(" "))
         ends = np.append(np.flatnonzero(text == ord("\n")), len(text))
-        self.n_words = np.diff(spaces[ends], prepend=0) + 1
+        self.n_words = np.diff(np.searchsorted(spaces, ends), prepend=0) + 1
         self.lemma = arrays["lemma"]
         self.first = arrays["first"]
         self.last = arrays["last"]
