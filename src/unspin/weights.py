@@ -73,10 +73,18 @@ def load_model_files(path: str | os.PathLike[str], cache_dir: Path | None = None
             return _read_cache(cached)
         except (OSError, ValueError, KeyError):
             cached.unlink(missing_ok=True)  # a damaged cache is rebuilt, not trusted
-    files = read_hf_folder(path) if path.is_dir() else read_gguf(path)
+    files = _as_cached(read_hf_folder(path) if path.is_dir() else read_gguf(path))
     if cached is not None:
         _write_cache(files, cached)
     return files
+
+
+def _as_cached(files: ModelFiles) -> ModelFiles:
+    """The weights rounded as the cache stores them (float16), so a run that reads the model file
+    scores exactly as every later run that reads the cache (unrounded, first runs differed in the
+    last digits of their confidences)."""
+    tensors = {k: v.astype(np.float16).astype(np.float32) for k, v in files.tensors.items()}
+    return ModelFiles(files.config, files.vocab, files.merges, tensors)
 
 
 def read_gguf(path: Path) -> ModelFiles:
