@@ -202,7 +202,7 @@ def test_rate_estimate_scores_each_option_against_keeping_its_span():
     assert n == len(s.positions)
     assert 0.0 < rate < 1.0
     assert math.isfinite(llr)
-    assert [pos.odds for pos in s.positions] == odds
+    assert [pos.odds.tolist() for pos in s.positions] == odds
 
 
 @pytest.mark.parametrize("floor", [-3.0, 0.0, 3.0])
@@ -211,7 +211,8 @@ def test_decode_floor_leaves_out_options_the_first_pass_ruled_out(floor):
     unpruned = Decoder(None, HashScorer(), Params(decode_floor=-math.inf))
     rate, _, _ = unpruned.estimate_rate(tokens, [s])
     logit = math.log(rate / (1 - rate))
-    odds = {opt: o + logit for pos in s.positions for opt, o in zip(pos.options, pos.odds, strict=True)}
+    odds = {opt: o + logit for pos in s.positions
+            for opt, o in zip(pos.options, pos.odds.tolist(), strict=True)}
     everything = [c.option for c in unpruned.decode(tokens, s, rate)]
     # A position without first-pass odds (decode before estimate_rate) keeps all its options.
     fresh = Sentence(s.lo, s.hi, [Position(p.index, p.options, p.is_name) for p in s.positions])

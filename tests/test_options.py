@@ -46,8 +46,8 @@ def test_first_pass_odds_are_the_same_from_columns_and_from_objects():
     a = engine.decoder.estimate_rate(tokens, columns)
     b = engine.decoder.estimate_rate(tokens, as_objects)
     assert a == b
-    odds = [p.odds for s in columns for p in s.positions]
-    assert odds == [p.odds for s in as_objects for p in s.positions]
+    odds = [p.odds.tolist() for s in columns for p in s.positions]
+    assert odds == [p.odds.tolist() for s in as_objects for p in s.positions]
     assert sum(len(o) for o in odds) > 100
 
 

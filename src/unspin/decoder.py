@@ -29,6 +29,7 @@ import numpy as np
 from .channel import Channel, Option, Params, Position
 from .langdata import DIGIT_WORDS
 from .lm import BOS, EOS, Scorer
+from .options import Swaps
 from .text import Token
 
 _LM_KINDS = ("word", "number")
@@ -177,6 +178,73 @@ def _keep(runs: _Runs, ends: dict[int, tuple[tuple[int, ...], int]], words: _Wor
     return found
 
 
+class _Bulk:
+    """Swaps of one or two words held as columns, gathered over a first pass's positions.
+
+    Their rows (context, the swap's words, the observed words after its
+    span) are made with a few array operations per row shape, not per
+    position; each option's span end picks the keep run of its group.
+    """
+
+    __slots__ = ("_at", "_context", "_groups", "_keeps", "_penalty", "_rights", "_swaps")
+
+    def __init__(self) -> None:
+        self._swaps: list[Swaps] = []
+        self._at: list[int] = []
+        self._context: list[tuple[int, ...]] = []
+        self._penalty: list[float] = []
+        #: Per position, the index of its first group in the keep runs and rights below.
+        self._groups: list[int] = []
+        self._keeps: list[int] = []
+        self._rights: list[tuple[int, ...]] = []
+
+    def add(self, swaps: Swaps, at: int, context: tuple[int, ...], penalty: float,
+            keeps: list[tuple[tuple[int, ...], int]]) -> None:
+        """Swaps whose first option is number ``at``; ``keeps``: per group, (right ids, keep run)."""
+        self._swaps.append(swaps)
+        self._at.append(at)
+        self._context.append(context)
+        self._penalty.append(penalty)
+        self._groups.append(len(self._keeps))
+        for right, keep_run in keeps:
+            self._rights.append(right)
+            self._keeps.append(keep_run)
+
+    def rows(self, runs: _Runs, run: np.ndarray, kept: np.ndarray, chan: np.ndarray) -> None:
+        """Add the rows of every option of one or two words to ``runs``; fill in their numbers."""
+        if not self._swaps:
+            return
+        swaps = self._swaps
+        counts = np.array([len(sw) for sw in swaps])
+        owner = np.repeat(np.arange(len(swaps)), counts)
+        # Option t of position k is number at[k] + t.
+        number = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
+        number += np.array(self._at)[owner]
+        n_words = np.concatenate([sw.n_words for sw in swaps])
+        # Each option's group, numbered over all positions as the keep runs are.
+        group = np.concatenate([sw.group_of for sw in swaps]) + np.array(self._groups)[owner]
+        short = np.flatnonzero(n_words <= 2)
+        owner, number, n_words, group = owner[short], number[short], n_words[short], group[short]
+        first = np.concatenate([sw.first_ids for sw in swaps])[short]
+        last = np.concatenate([sw.last_ids for sw in swaps])[short]
+        logq = np.concatenate([sw.logq for sw in swaps])[short]
+        right_len = np.array([len(r) for r in self._rights])
+        rights = np.array([(*r, 0, 0)[:2] for r in self._rights], dtype=np.int64).reshape(-1, 2)
+        context = np.array(self._context, dtype=np.int64).reshape(-1, 2)[owner]
+        kept[number] = np.array(self._keeps)[group]
+        chan[number] = logq - np.array(self._penalty)[owner]
+        lengths = right_len[group]
+        for n in (1, 2):
+            for r in np.unique(lengths[n_words == n]).tolist():
+                sel = np.flatnonzero((n_words == n) & (lengths == r))
+                rows = np.empty((len(sel), 2 + n + r), dtype=np.int64)
+                rows[:, :2] = context[sel]
+                rows[:, 2] = first[sel]
+                rows[:, 1 + n] = last[sel]
+                rows[:, 2 + n :] = rights[group[sel], :r]
+                run[number[sel]] = runs.add(rows)
+
+
 #: Wordings whose ids the decoder keeps at once (about 200 bytes each).
 ID_MEMO_ENTRIES = 200_000
 
@@ -223,58 +291,44 @@ class Decoder:
         Every word run to score becomes a row of ids (two context words, then
         the run), and all of them go to the language model in one batch (see
         :class:`_Runs`). Swaps of one or two words held as columns (most
-        options) become rows in bulk, per span end; the other options one by one.
+        options) become rows in bulk, all items' at once (see :class:`_Bulk`);
+        the other options one by one.
         """
         runs = _Runs()
-        # Per item, per option in order: its run, its span's keep run, its channel score.
-        swap_runs: list[np.ndarray] = []
-        keep_runs: list[np.ndarray] = []
-        channel: list[np.ndarray] = []
-        sizes: list[int] = []
-        for words, pos, h2, h1 in items:
+        sizes = [len(pos) for _, pos, _, _ in items]
+        if not sizes:
+            return np.zeros(0), sizes
+        # Per option, in item order: its run, its span's keep run, its channel score.
+        run = np.empty(sum(sizes), dtype=np.int64)
+        kept = np.empty(len(run), dtype=np.int64)
+        chan = np.empty(len(run))
+        bulk = _Bulk()
+        offset = 0
+        for (words, pos, h2, h1), n in zip(items, sizes, strict=True):
             padded = words.ids(self.lm)
             context = self._ids((h2, h1))
             penalty = self.p.name_penalty if pos.is_name else 0.0
             # span end -> (ids of the observed words after it, run of keeping the span)
             ends: dict[int, tuple[tuple[int, ...], int]] = {}
-            n = len(pos)
-            run = np.empty(n, dtype=np.int64)
-            kept = np.empty(n, dtype=np.int64)
-            chan = np.empty(n)
-            one_by_one = list(enumerate(pos.listed))
+            one_by_one = list(enumerate(pos.listed, offset))
             swaps = pos.swaps
             if swaps is not None:
-                first = len(pos.listed)
-                bulk = swaps.n_words <= 2
-                one_by_one += [(first + t, swaps.option(t)) for t in np.flatnonzero(~bulk).tolist()]
-                # Options of one or two words become rows in bulk, one block per (span end, length).
-                shape = np.where(bulk, swaps.ends * 2 + swaps.n_words - 1, -1)
-                for key in np.unique(shape[bulk]).tolist():
-                    j, length = key // 2, key % 2 + 1
-                    at = np.flatnonzero(shape == key)
-                    right, keep_run = _keep(runs, ends, words, pos.index, j, context, padded)
-                    rows = np.empty((len(at), 2 + length + len(right)), dtype=np.int64)
-                    rows[:, :2] = context
-                    rows[:, 2] = swaps.first_ids[at]
-                    rows[:, 1 + length] = swaps.last_ids[at]
-                    rows[:, 2 + length :] = right
-                    run[first + at] = runs.add(rows)
-                    kept[first + at] = keep_run
-                    chan[first + at] = swaps.logq[at] - penalty
+                at = offset + len(pos.listed)
+                keeps = [_keep(runs, ends, words, pos.index, g[1], context, padded) for g in swaps.groups]
+                long = swaps.n_words > 2
+                if long.any():
+                    one_by_one += [(at + t, swaps.option(t)) for t in np.flatnonzero(long).tolist()]
+                bulk.add(swaps, at, context, penalty, keeps)
             for t, opt in one_by_one:
                 right, kept[t] = _keep(runs, ends, words, pos.index, opt.j, context, padded)
                 option = opt.ids if len(opt.ids) == len(opt.words) else self._ids(opt.words)
                 run[t] = runs.add_one([*context, *option, *right])
                 chan[t] = opt.logq - penalty
-            swap_runs.append(run)
-            keep_runs.append(kept)
-            channel.append(chan)
-            sizes.append(n)
-        if not sizes:
-            return np.zeros(0), sizes
+            offset += n
+        bulk.rows(runs, run, kept, chan)
         scores = runs.scores(self.lm)
-        flat = scores[np.concatenate(swap_runs)] - scores[np.concatenate(keep_runs)]
-        flat += np.concatenate(channel)
+        flat = scores[run] - scores[kept]
+        flat += chan
         return flat, sizes
 
     def _ids(self, words: tuple[str, ...]) -> tuple[int, ...]:
@@ -306,10 +360,9 @@ class Decoder:
                 words = _Words(tokens, s.lo, s.hi)
                 items.extend((words, pos, *words.left(pos.index)) for pos in s.positions)
         flat, sizes = self._odds_flat(items)
-        values = flat.tolist()
         k = 0
         for (_, pos, _, _), n in zip(items, sizes, strict=True):
-            pos.odds = values[k : k + n]
+            pos.odds = flat[k : k + n]
             k += n
         starts = np.cumsum(sizes, dtype=np.int64) - np.array(sizes, dtype=np.int64)
         rate, llr = swap_rate_flat(flat, starts, self.p)
@@ -377,7 +430,7 @@ class Decoder:
         if pos.odds is None:
             return pos.options
         floor = self.p.decode_floor - logit
-        return [pos.option(t) for t, odds in enumerate(pos.odds) if odds >= floor]
+        return [pos.option(t) for t in np.flatnonzero(pos.odds >= floor).tolist()]
 
     def _confidences(self, words: _Words, s: Sentence, chosen: list[Option], rate: float) -> list[float]:
         """Per chosen swap: its posterior against keeping the word, with the decoded words to its left."""

@@ -92,7 +92,7 @@ class Position:
         self.is_name = is_name
         self.swaps = swaps
         #: Each option's first-pass log odds against keeping, before the rate (set by the decoder).
-        self.odds: list[float] | None = None
+        self.odds: np.ndarray | None = None
 
     @property
     def options(self) -> list[Option]:
