@@ -27,7 +27,9 @@ def test_columns_become_objects_in_order_after_the_listed_options():
     for pos in held:
         n = len(pos)
         listed = list(pos.listed)
+        readings = [pos.reading(t) for t in range(n)]
         one_by_one = [pos.option(t) for t in range(n)]
+        assert readings == [(o.words, o.logq, o.j) for o in one_by_one]
         assert pos.options[: len(listed)] == listed
         assert pos.options == one_by_one and len(pos) == n
         assert pos.swaps is None  # made once, then kept

@@ -386,17 +386,19 @@ class Decoder:
                 # nlargest keeps the first of equal scores, exactly as a stable sort would.
                 states = dict(heapq.nlargest(self.p.beam, states.items(), key=_state_score))
             pos = by_start.get(i)
-            # Edges out of token i, keeping first: (option or None, first LM word or None, later LM
-            # words, channel log prob, target states). Relaxed state by state in this order, so
-            # the first of equal scores wins, in the beam cut too.
+            # Edges out of token i, keeping first: ((position, option number) or None, first LM word
+            # or None, later LM words, channel log prob, target states). Relaxed state by state in
+            # this order, so the first of equal scores wins, in the beam cut too. Options become
+            # objects only if the best reading takes them.
             kept = words.observed(i, i + 1)
-            edges: list[tuple[Option | None, str | None, tuple[str, ...], float, dict]] = [
+            edges: list[tuple[tuple[Position, int] | None, str | None, tuple[str, ...], float, dict]] = [
                 (None, kept[0] if kept else None, (), log_keep if pos else 0.0, beams.setdefault(i + 1, {}))]
             if pos:
                 penalty = self.p.name_penalty if pos.is_name else 0.0
-                edges.extend((opt, opt.words[0] if opt.words else None, opt.words[1:],
-                              log_swap + opt.logq - penalty, beams.setdefault(opt.j, {}))
-                             for opt in self._worth_decoding(pos, log_swap - log_keep))
+                for t in self._worth_decoding(pos, log_swap - log_keep):
+                    option_words, logq, j = pos.reading(t)
+                    edges.append(((pos, t), option_words[0] if option_words else None, option_words[1:],
+                                  log_swap + logq - penalty, beams.setdefault(j, {})))
             for (h2, h1), (score, chain) in states.items():
                 after = next_logprobs((h2, h1))
                 for opt, first, rest, channel, nxt in edges:
@@ -419,18 +421,18 @@ class Decoder:
         chosen: list[Option] = []
         chain = best[1][1]
         while chain:
-            chain, opt = chain
-            chosen.append(opt)
+            chain, (pos, t) = chain
+            chosen.append(pos.option(t))
         chosen.reverse()
         confidences = self._confidences(words, s, chosen, rate)
         return [Choice(opt, conf) for opt, conf in zip(chosen, confidences, strict=True)]
 
-    def _worth_decoding(self, pos: Position, logit: float) -> list[Option]:
-        """The options at ``pos`` whose first-pass odds clear the decode floor (all, before pass 1)."""
+    def _worth_decoding(self, pos: Position, logit: float) -> list[int] | range:
+        """The numbers of the options at ``pos`` whose first-pass odds clear the decode floor (all,
+        before pass 1)."""
         if pos.odds is None:
-            return pos.options
-        floor = self.p.decode_floor - logit
-        return [pos.option(t) for t in np.flatnonzero(pos.odds >= floor).tolist()]
+            return range(len(pos))
+        return np.flatnonzero(pos.odds >= self.p.decode_floor - logit).tolist()
 
     def _confidences(self, words: _Words, s: Sentence, chosen: list[Option], rate: float) -> list[float]:
         """Per chosen swap: its posterior against keeping the word, with the decoded words to its left."""

@@ -66,6 +66,11 @@ class Swaps:
     def __len__(self) -> int:
         return len(self.group_of)
 
+    def reading(self, t: int) -> tuple[tuple[str, ...], float, int]:
+        """Option t's words, channel log probability and span end, without making the object."""
+        originals, j, _, _ = self.groups[self.group_of[t]]
+        return originals.parts(self.index_in[t])[0], float(self.logq[t]), j
+
     def option(self, t: int) -> Option:
         """Option t as an object."""
         g, k = self.group_of[t], self.index_in[t]
@@ -109,6 +114,15 @@ class Position:
 
     def __len__(self) -> int:
         return len(self._options) + (0 if self.swaps is None else len(self.swaps))
+
+    def reading(self, t: int) -> tuple[tuple[str, ...], float, int]:
+        """Option t's words, channel log probability and span end (see :meth:`Swaps.reading`)."""
+        n = len(self._options)
+        if t < n:
+            opt = self._options[t]
+            return opt.words, opt.logq, opt.j
+        assert self.swaps is not None
+        return self.swaps.reading(t - n)
 
     def option(self, t: int) -> Option:
         """Option t, made as an object if it is held in columns."""
