@@ -14,8 +14,9 @@ import zlib
 import pytest
 
 from unspin.channel import Option, Params, Position
-from unspin.decoder import Decoder, Sentence, _Words, lm_word
+from unspin.decoder import Decoder, Sentence
 from unspin.lm import BOS, EOS, NGramScorer, WordTable, batch_by_logprob, default_scorer
+from unspin.runs import SentenceWords, lm_word
 from unspin.text import sentences, tokenize
 
 
@@ -121,7 +122,7 @@ def spun_sentence():
 
 def test_words_reads_digits_and_skips_punctuation():
     tokens, s = spun_sentence()
-    words = _Words(tokens, s.lo, s.hi)
+    words = SentenceWords(tokens, s.lo, s.hi)
     assert words.left(s.lo) == (BOS, BOS)
     assert words.left(2) == ("the", "firm")
     assert words.observed(6, 7) == ("three",)
@@ -161,7 +162,7 @@ def test_confidence_scores_each_swap_after_the_decoded_words():
     dec, rate = decoder(), 0.3
     choices = dec.decode(tokens, s, rate)
     assert len(choices) >= 2
-    words = _Words(tokens, s.lo, s.hi)
+    words = SentenceWords(tokens, s.lo, s.hi)
     lm = dec.lm
     decoded = [BOS, BOS]
     k = s.lo
@@ -189,7 +190,7 @@ def test_confidence_scores_each_swap_after_the_decoded_words():
 def test_rate_estimate_scores_each_option_against_keeping_its_span():
     tokens, s = spun_sentence()
     dec = decoder()
-    words = _Words(tokens, s.lo, s.hi)
+    words = SentenceWords(tokens, s.lo, s.hi)
     odds = dec._odds([(words, pos, *words.left(pos.index)) for pos in s.positions])
     for pos, got in zip(s.positions, odds, strict=True):
         penalty = dec.p.name_penalty if pos.is_name else 0.0

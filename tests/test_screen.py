@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from unspin.decoder import lm_word, swap_rate
+from unspin.decoder import swap_rate
 from unspin.lm import BOS, EOS
 from unspin.pipeline import Engine, default_engine
+from unspin.runs import lm_word
 from unspin.screen import Screen, _eligible
 from unspin.spinner import spin
 from unspin.text import leading_sentences, sentences, tokenize

@@ -18,21 +18,18 @@ from __future__ import annotations
 
 import heapq
 import math
-from array import array
-from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import partial
 
 import numpy as np
 
 from .channel import Channel, Option, Params, Position
-from .langdata import DIGIT_WORDS
 from .lm import BOS, EOS, Scorer
-from .options import Swaps
+from .runs import BulkSwaps, Runs, SentenceWords, keep_run
 from .text import Token
 
-_LM_KINDS = ("word", "number")
+#: A first-pass question: a sentence's words, a position in it, and the two LM words before it.
+_Item = tuple[SentenceWords, Position, str, str]
 
 
 @dataclass(slots=True)
@@ -50,199 +47,6 @@ class Choice:
 
     option: Option
     confidence: float
-
-
-def lm_word(tok: Token) -> str:
-    """The form the language model sees: lower case, plain digits read as number words.
-
-    The model has no digits, so "3" would always lose to "three"; reading it
-    as "three" leaves the choice to the channel. Suffixed ordinals ("2nd")
-    stay as they are: news prose spells those out, so they are a spinner tell.
-    """
-    low = tok.lower
-    return DIGIT_WORDS.get(low, low) if low.isdigit() else low
-
-
-class _Words:
-    """A sentence's LM words, padded with ``<s> <s>`` and ``</s>``, and each token's place in them.
-
-    Built once per sentence, so every context the decoder needs is a slice.
-    """
-
-    __slots__ = ("_ids", "at", "lo", "padded")
-
-    def __init__(self, tokens: Sequence[Token], lo: int, hi: int) -> None:
-        self.lo = lo
-        padded = [BOS, BOS]
-        #: at[k - lo]: index in ``padded`` of the first LM word at or after token k (k may be hi).
-        at = []
-        for tok in tokens[lo:hi]:
-            at.append(len(padded))
-            if tok.kind in _LM_KINDS:
-                padded.append(lm_word(tok))
-        at.append(len(padded))
-        padded.append(EOS)
-        self.padded = padded
-        self.at = at
-        self._ids: tuple[int, ...] | None = None
-
-    def ids(self, scorer: Scorer) -> tuple[int, ...]:
-        """``padded`` as the scorer's word ids (converted on first use)."""
-        if self._ids is None:
-            self._ids = tuple(scorer.word_ids(self.padded).tolist())
-        return self._ids
-
-    def bounds(self, i: int, j: int) -> tuple[int, int]:
-        """Where the LM words of tokens [i, j) start and end in ``padded``."""
-        return self.at[i - self.lo], self.at[j - self.lo]
-
-    def left(self, i: int) -> tuple[str, str]:
-        """The two LM words before token i."""
-        a = self.at[i - self.lo]
-        return self.padded[a - 2], self.padded[a - 1]
-
-    def observed(self, i: int, j: int) -> tuple[str, ...]:
-        """The LM words of tokens [i, j)."""
-        return tuple(self.padded[self.at[i - self.lo] : self.at[j - self.lo]])
-
-    def right(self, j: int) -> tuple[str, ...]:
-        """Up to two LM words from token j on; ``</s>`` ends the list if the sentence ends first."""
-        b = self.at[j - self.lo]
-        return tuple(self.padded[b : b + 2])
-
-
-class _Runs:
-    """Word runs to score with the language model, as rows of ids: two context words, then the run.
-
-    Runs are numbered in the order they are added, one at a time or as a
-    block of rows of one length; :meth:`scores` scores them all in one batch.
-    """
-
-    __slots__ = ("_blocks", "_numbers", "_one", "_one_numbers", "count")
-
-    def __init__(self) -> None:
-        # Row length -> blocks of rows and their numbers; and rows added one at a time, end to end in
-        # typed arrays (Python's collector walks every element of a list at each full collection).
-        self._blocks: defaultdict[int, list[np.ndarray]] = defaultdict(list)
-        self._numbers: defaultdict[int, list[np.ndarray]] = defaultdict(list)
-        self._one: defaultdict[int, array[int]] = defaultdict(partial(array, "q"))
-        self._one_numbers: defaultdict[int, array[int]] = defaultdict(partial(array, "q"))
-        self.count = 0
-
-    def add_one(self, row: list[int]) -> int:
-        """Add one run; returns its number."""
-        self._one[len(row)].extend(row)
-        self._one_numbers[len(row)].append(self.count)
-        self.count += 1
-        return self.count - 1
-
-    def add(self, rows: np.ndarray) -> np.ndarray:
-        """Add a block of runs of one length; returns their numbers."""
-        numbers = np.arange(self.count, self.count + len(rows))
-        self.count += len(rows)
-        self._blocks[rows.shape[1]].append(rows)
-        self._numbers[rows.shape[1]].append(numbers)
-        return numbers
-
-    def scores(self, lm: Scorer) -> np.ndarray:
-        """Per run number: the log probability of its words after its context."""
-        for n, row in self._one.items():
-            self._blocks[n].append(np.frombuffer(row, dtype=np.int64).reshape(-1, n))
-            self._numbers[n].append(np.frombuffer(self._one_numbers[n], dtype=np.int64))
-        tables = {n: np.concatenate(b) for n, b in self._blocks.items()}
-        scores = np.zeros(self.count)
-        grams = [(n, k) for n in tables for k in range(2, n)]
-        if not grams:
-            return scores
-        columns = (np.concatenate([tables[n][:, k - d] for n, k in grams]) for d in (2, 1, 0))
-        lm_scores = lm.batch_ids(*columns)
-        at = 0
-        for n, table in tables.items():
-            # Summed word by word from the left, as a running total would be.
-            total = np.zeros(len(table))
-            for _ in range(2, n):
-                total += lm_scores[at : at + len(table)]
-                at += len(table)
-            scores[np.concatenate(self._numbers[n])] = total
-        return scores
-
-
-def _keep(runs: _Runs, ends: dict[int, tuple[tuple[int, ...], int]], words: _Words, i: int, j: int,
-          context: tuple[int, ...], padded: tuple[int, ...]) -> tuple[tuple[int, ...], int]:
-    """(ids of the two words after token j, run of keeping tokens [i, j)), the run added once per j."""
-    found = ends.get(j)
-    if found is None:
-        a, b = words.bounds(i, j)
-        right = padded[b : b + 2]
-        found = ends[j] = (right, runs.add_one([*context, *padded[a:b], *right]))
-    return found
-
-
-class _Bulk:
-    """Swaps of one or two words held as columns, gathered over a first pass's positions.
-
-    Their rows (context, the swap's words, the observed words after its
-    span) are made with a few array operations per row shape, not per
-    position; each option's span end picks the keep run of its group.
-    """
-
-    __slots__ = ("_at", "_context", "_groups", "_keeps", "_penalty", "_rights", "_swaps")
-
-    def __init__(self) -> None:
-        self._swaps: list[Swaps] = []
-        self._at: list[int] = []
-        self._context: list[tuple[int, ...]] = []
-        self._penalty: list[float] = []
-        #: Per position, the index of its first group in the keep runs and rights below.
-        self._groups: list[int] = []
-        self._keeps: list[int] = []
-        self._rights: list[tuple[int, ...]] = []
-
-    def add(self, swaps: Swaps, at: int, context: tuple[int, ...], penalty: float,
-            keeps: list[tuple[tuple[int, ...], int]]) -> None:
-        """Swaps whose first option is number ``at``; ``keeps``: per group, (right ids, keep run)."""
-        self._swaps.append(swaps)
-        self._at.append(at)
-        self._context.append(context)
-        self._penalty.append(penalty)
-        self._groups.append(len(self._keeps))
-        for right, keep_run in keeps:
-            self._rights.append(right)
-            self._keeps.append(keep_run)
-
-    def rows(self, runs: _Runs, run: np.ndarray, kept: np.ndarray, chan: np.ndarray) -> None:
-        """Add the rows of every option of one or two words to ``runs``; fill in their numbers."""
-        if not self._swaps:
-            return
-        swaps = self._swaps
-        counts = np.array([len(sw) for sw in swaps])
-        owner = np.repeat(np.arange(len(swaps)), counts)
-        # Option t of position k is number at[k] + t.
-        number = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
-        number += np.array(self._at)[owner]
-        n_words = np.concatenate([sw.n_words for sw in swaps])
-        # Each option's group, numbered over all positions as the keep runs are.
-        group = np.concatenate([sw.group_of for sw in swaps]) + np.array(self._groups)[owner]
-        short = np.flatnonzero(n_words <= 2)
-        owner, number, n_words, group = owner[short], number[short], n_words[short], group[short]
-        first = np.concatenate([sw.first_ids for sw in swaps])[short]
-        last = np.concatenate([sw.last_ids for sw in swaps])[short]
-        logq = np.concatenate([sw.logq for sw in swaps])[short]
-        right_len = np.array([len(r) for r in self._rights])
-        rights = np.array([(*r, 0, 0)[:2] for r in self._rights], dtype=np.int64).reshape(-1, 2)
-        context = np.array(self._context, dtype=np.int64).reshape(-1, 2)[owner]
-        kept[number] = np.array(self._keeps)[group]
-        chan[number] = logq - np.array(self._penalty)[owner]
-        lengths = right_len[group]
-        for n in (1, 2):
-            for r in np.unique(lengths[n_words == n]).tolist():
-                sel = np.flatnonzero((n_words == n) & (lengths == r))
-                rows = np.empty((len(sel), 2 + n + r), dtype=np.int64)
-                rows[:, :2] = context[sel]
-                rows[:, 2] = first[sel]
-                rows[:, 1 + n] = last[sel]
-                rows[:, 2 + n :] = rights[group[sel], :r]
-                run[number[sel]] = runs.add(rows)
 
 
 #: Wordings whose ids the decoder keeps at once (about 200 bytes each).
@@ -270,7 +74,7 @@ class Decoder:
             h2, h1 = h1, w
         return total
 
-    def _odds(self, items: Sequence[tuple[_Words, Position, str, str]]) -> list[list[float]]:
+    def _odds(self, items: Sequence[_Item]) -> list[list[float]]:
         """Per (sentence words, position, h2, h1): each option's log odds of the swap against keeping.
 
         Each side is scored over its own words and the two observed words
@@ -285,16 +89,16 @@ class Decoder:
             k += n
         return out
 
-    def _odds_flat(self, items: Sequence[tuple[_Words, Position, str, str]]) -> tuple[np.ndarray, list[int]]:
+    def _odds_flat(self, items: Sequence[_Item]) -> tuple[np.ndarray, list[int]]:
         """:meth:`_odds` as one array of every option's odds, and the number of options per item.
 
         Every word run to score becomes a row of ids (two context words, then
         the run), and all of them go to the language model in one batch (see
-        :class:`_Runs`). Swaps of one or two words held as columns (most
-        options) become rows in bulk, all items' at once (see :class:`_Bulk`);
+        :class:`unspin.runs.Runs`). Swaps of one or two words held as columns (most
+        options) become rows in bulk, all items' at once (see :class:`unspin.runs.BulkSwaps`);
         the other options one by one.
         """
-        runs = _Runs()
+        runs = Runs()
         sizes = [len(pos) for _, pos, _, _ in items]
         if not sizes:
             return np.zeros(0), sizes
@@ -302,7 +106,7 @@ class Decoder:
         run = np.empty(sum(sizes), dtype=np.int64)
         kept = np.empty(len(run), dtype=np.int64)
         chan = np.empty(len(run))
-        bulk = _Bulk()
+        bulk = BulkSwaps()
         offset = 0
         for (words, pos, h2, h1), n in zip(items, sizes, strict=True):
             padded = words.ids(self.lm)
@@ -314,13 +118,13 @@ class Decoder:
             swaps = pos.swaps
             if swaps is not None:
                 at = offset + len(pos.listed)
-                keeps = [_keep(runs, ends, words, pos.index, g[1], context, padded) for g in swaps.groups]
+                keeps = [keep_run(runs, ends, words, pos.index, g[1], context, padded) for g in swaps.groups]
                 long = swaps.n_words > 2
                 if long.any():
                     one_by_one += [(at + t, swaps.option(t)) for t in np.flatnonzero(long).tolist()]
                 bulk.add(swaps, at, context, penalty, keeps)
             for t, opt in one_by_one:
-                right, kept[t] = _keep(runs, ends, words, pos.index, opt.j, context, padded)
+                right, kept[t] = keep_run(runs, ends, words, pos.index, opt.j, context, padded)
                 option = opt.ids if len(opt.ids) == len(opt.words) else self._ids(opt.words)
                 run[t] = runs.add_one([*context, *option, *right])
                 chan[t] = opt.logq - penalty
@@ -346,7 +150,7 @@ class Decoder:
         One option at a time, for bench/tune.py; the passes below share the
         sentence's word list and keep scores across options.
         """
-        words = _Words(tokens, lo, hi)
+        words = SentenceWords(tokens, lo, hi)
         right = words.right(opt.j)
         h2, h1 = words.left(opt.i)
         return self._run(opt.words + right, h2, h1), self._run(words.observed(opt.i, opt.j) + right, h2, h1)
@@ -357,7 +161,7 @@ class Decoder:
         items = []
         for s in sentences:
             if s.positions:
-                words = _Words(tokens, s.lo, s.hi)
+                words = SentenceWords(tokens, s.lo, s.hi)
                 items.extend((words, pos, *words.left(pos.index)) for pos in s.positions)
         flat, sizes = self._odds_flat(items)
         k = 0
@@ -373,7 +177,7 @@ class Decoder:
         """Best joint reading of one sentence; returns the swaps it contains."""
         log_keep = math.log1p(-rate)
         log_swap = math.log(rate)
-        words = _Words(tokens, s.lo, s.hi)
+        words = SentenceWords(tokens, s.lo, s.hi)
         next_logprobs = self.lm.next_logprobs
         by_start = {pos.index: pos for pos in s.positions}
         # state: last two LM words -> (score, back-pointer chain of chosen options)
@@ -434,7 +238,8 @@ class Decoder:
             return range(len(pos))
         return np.flatnonzero(pos.odds >= self.p.decode_floor - logit).tolist()
 
-    def _confidences(self, words: _Words, s: Sentence, chosen: list[Option], rate: float) -> list[float]:
+    def _confidences(self, words: SentenceWords, s: Sentence, chosen: list[Option],
+                     rate: float) -> list[float]:
         """Per chosen swap: its posterior against keeping the word, with the decoded words to its left."""
         logit = math.log(rate / (1 - rate))
         names = {pos.index for pos in s.positions if pos.is_name}

@@ -26,11 +26,12 @@ import numpy as np
 
 from .calibration import Calibration
 from .channel import Channel, Params, is_acronym, reads_as_name
-from .decoder import lm_word, swap_rate_flat
+from .decoder import swap_rate_flat
 from .langdata import STOPWORDS
 from .lexicon import MEMO_ENTRIES, cache_dir
 from .lm import BOS, EOS, NGramScorer
 from .memo import BoundedMemo
+from .runs import lm_word
 from .screen_table import CandidateTable, load_table, table_folder
 from .text import Token, sentences
 
