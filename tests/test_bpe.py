@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from unspin import bpe as bpe_module
 from unspin.bpe import BytePairEncoder, byte_alphabet
 from unspin.errors import DataError
 
@@ -56,3 +57,21 @@ def test_malformed_merge_is_a_data_error():
 def test_any_text_round_trips_through_its_pieces(word):
     bpe = BytePairEncoder(VOCAB, MERGES)
     assert decode(bpe, bpe.encode(word)) == word
+
+
+def test_encodings_are_remembered_within_a_ceiling(monkeypatch):
+    calls: list[str] = []
+    encode = BytePairEncoder._encode
+
+    def counting(self, word):
+        calls.append(word)
+        return encode(self, word)
+
+    monkeypatch.setattr(BytePairEncoder, "_encode", counting)
+    monkeypatch.setattr(bpe_module, "ENCODE_MEMO_ENTRIES", 3)
+    bpe = BytePairEncoder(VOCAB, MERGES)
+    words = [" the", " sea", "the", " the", " 12"]
+    first = [bpe.encode(w) for w in words]
+    assert calls == [" the", " sea", "the", " 12"]  # " the" again was remembered
+    assert [bpe.encode(w) for w in words] == first
+    assert len(calls) > 4  # the memo emptied itself rather than growing past three

@@ -12,7 +12,10 @@ from collections.abc import Sequence
 from functools import cache
 
 from .errors import DataError
+from .memo import word_memo
 
+#: Encoded words a scorer keeps at once (about 200 bytes each).
+ENCODE_MEMO_ENTRIES = 100_000
 
 @cache
 def byte_alphabet() -> tuple[str, ...]:
@@ -50,7 +53,9 @@ class BytePairEncoder:
         #: Models trained with digits split one by one must see numbers that way.
         self.split_digits = split_digits
         self._alphabet = byte_alphabet()
-        self.encode = cache(self._encode)
+        # Bounded: a long scan meets new surfaces (every candidate original of every new word) without
+        # end, and an unbounded cache grew with the collection.
+        self.encode = word_memo(ENCODE_MEMO_ENTRIES)(self._encode)
 
     def _encode(self, word: str) -> tuple[int, ...]:
         """Piece ids of ``word`` (include a leading space where the text has one)."""
