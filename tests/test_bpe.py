@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -75,3 +77,26 @@ def test_encodings_are_remembered_within_a_ceiling(monkeypatch):
     assert calls == [" the", " sea", "the", " 12"]  # " the" again was remembered
     assert [bpe.encode(w) for w in words] == first
     assert len(calls) > 4  # the memo emptied itself rather than growing past three
+
+
+def _merge_by_rescanning(bpe: BytePairEncoder, chunk: str) -> list[str]:
+    """The merge rule stated plainly: join the lowest-ranked adjacent pair (the first of equals)."""
+    parts = [byte_alphabet()[b] for b in chunk.encode("utf-8")]
+    while len(parts) > 1:
+        pairs = [(bpe.ranks.get(pair, len(bpe.ranks)), k) for k, pair in enumerate(pairwise(parts))]
+        rank, best = min(pairs)
+        if rank == len(bpe.ranks):
+            break
+        parts[best : best + 2] = [parts[best] + parts[best + 1]]
+    return parts
+
+
+# Overlapping merges, so that which pair goes first matters ("aaa", "aba", "abab").
+OVERLAP_MERGES = ["a a", "a b", "b a", "aa a", "ab a", "a ba", "ab ab", "b b", "Ġ a", "Ġa b"]
+OVERLAP_VOCAB = [*byte_alphabet(), "aa", "ab", "ba", "aaa", "aba", "abab", "bb", "Ġa", "Ġab"]
+
+
+@given(st.text(alphabet="ab c", min_size=1, max_size=24))
+def test_merging_follows_the_plain_rule(chunk):
+    bpe = BytePairEncoder(OVERLAP_VOCAB, OVERLAP_MERGES)
+    assert bpe._merge(chunk) == _merge_by_rescanning(bpe, chunk)
