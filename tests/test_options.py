@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
+
+import numpy as np
+
 from unspin.channel import document_counts
 from unspin.decoder import Sentence
 from unspin.options import Option, Position
@@ -67,3 +71,18 @@ def test_decoding_makes_objects_only_of_options_worth_decoding_and_agrees_with_o
         chosen += got
     assert chosen and held
     assert all(p.swaps is not None for p in held), "decoding made objects of every option"
+
+
+def test_neural_evidence_weighed_into_columns_equals_summing_each_options_features():
+    engine, _, sents = _positions()
+    # The channel's own weights, with a neural weight as deep mode has.
+    params = dataclasses.replace(engine.params, w_neural=1.3)
+    pos = next(p for s in sents for p in s.positions if p.swaps is not None and len(p.swaps) > 10)
+    neural = np.linspace(-3.0, 5.0, len(pos.swaps))
+    weighed = pos.swaps.with_neural(neural, params.w_neural)
+    for t in range(len(weighed)):
+        opt = weighed.option(t)
+        assert opt.features[-1] == neural[t] and len(opt.features) == 7
+        # Exactly, not approximately: deep mode's analyses must not depend on which form held them.
+        assert opt.logq == params.logq(opt.features)
+    assert pos.swaps.neural is None  # the columns it came from are left as they were

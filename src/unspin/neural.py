@@ -25,6 +25,8 @@ from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
 
+import numpy as np
+
 from .bpe import BytePairEncoder
 from .channel import FEATURES, Option, Params, Position
 from .errors import DataError, MissingDependencyError
@@ -138,18 +140,20 @@ class NeuralScorer:
                 end = sentences[n][1]
                 for pos in sentences[n][2]:
                     i = pos.index
+                    # (words, channel score, span end) per option, without making option objects.
+                    options = [pos.reading(t) for t in range(len(pos))]
                     cands = []
-                    for opt in pos.options:
-                        if opt.words:
-                            surface = restore_case(tokens, i, opt.j, " ".join(opt.words))
+                    for words, _, j in options:
+                        if words:
+                            surface = restore_case(tokens, i, j, " ".join(words))
                             pieces = self._pieces(text, tokens, first, i, surface)
-                        elif opt.j < end:  # a deleted filler: the next token follows the left context
-                            pieces = self._pieces(text, tokens, first, opt.j, tokens[opt.j].text)
+                        elif j < end:  # a deleted filler: the next token follows the left context
+                            pieces = self._pieces(text, tokens, first, j, tokens[j].text)
                         else:
                             pieces = ()
                         cands.append(pieces)
                     rows.append(starts[i] - 1)
-                    asks.append((i, starts[i], [starts[opt.j] for opt in pos.options], pos.options, cands))
+                    asks.append((i, starts[i], [starts[j] for _, _, j in options], options, cands))
             if rows:
                 jobs.append((seq, rows, asks))
         out: dict[int, list[float]] = {}
@@ -177,14 +181,14 @@ class NeuralScorer:
                 keep, found = row[0], iter(row[1:])
                 firsts = [next(found) - keep if c else 0.0 for c in cands]
                 out[i] = [max(-CLIP, min(CLIP, d)) if c else 0.0 for d, c in zip(firsts, cands, strict=True)]
-                ranked = sorted(range(len(options)), key=lambda k: options[k].logq + firsts[k], reverse=True)
+                ranked = sorted(range(len(options)), key=lambda k: options[k][1] + firsts[k], reverse=True)
                 for k in ranked[: self.rescore]:
-                    if options[k].logq + firsts[k] < self.plausible:
+                    if options[k][1] + firsts[k] < self.plausible:
                         break
                     j = ends[k]
                     right = seq[j : j + self.right]
                     # A deleted filler's wording is just what follows it.
-                    wording = [*cands[k], *right] if options[k].words else list(right)
+                    wording = [*cands[k], *right] if options[k][0] else list(right)
                     if cands[k] and wording:
                         picked.append((b, i, k, at, wording, j + len(right)))
         if not picked:
@@ -257,12 +261,16 @@ def with_evidence(positions: list[Position], evidence: dict[int, list[float]],
             out.append(pos)
             continue
         opts = []
-        for o, d in zip(pos.options, deltas, strict=True):
+        for o, d in zip(pos.listed, deltas[: len(pos.listed)], strict=True):
             # Evidence read again replaces the earlier reading. (Option is built directly:
             # dataclasses.replace cost a fifth of a second per 1,000 words.)
             x = (*o.features[: len(FEATURES) - 1], d)
             opts.append(Option(o.i, o.j, o.words, params.logq(x), o.label, x, o.ids))
-        out.append(Position(pos.index, opts, pos.is_name))
+        swaps = pos.swaps
+        if swaps is not None:
+            # Swaps held as columns stay columns (the first pass scores them in bulk).
+            swaps = swaps.with_neural(np.array(deltas[len(opts) :]), params.w_neural)
+        out.append(Position(pos.index, opts, pos.is_name, swaps))
     return out
 
 

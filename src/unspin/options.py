@@ -9,6 +9,7 @@ objects are made only for the options something asks about one by one.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -40,11 +41,12 @@ class Swaps:
     :data:`unspin.channel.Group`), with channel log probability ``logq[t]``.
     ``ends``, ``n_words``, ``first_ids`` and ``last_ids`` give, per option,
     the token its span ends at, how many words it has, and its first and
-    last word's LM ids.
+    last word's LM ids. In deep mode ``neural`` holds each option's neural
+    log-odds, already weighed into ``logq`` (see :meth:`with_neural`).
     """
 
     __slots__ = ("ends", "first_ids", "group_of", "groups", "i", "in_doc", "index_in", "last_ids", "logq",
-                 "n_words")
+                 "n_words", "neural")
 
     def __init__(self, i: int, groups: Sequence[Group], in_doc: Sequence[Sequence[float]], chosen: np.ndarray,
                  logq: np.ndarray) -> None:
@@ -62,6 +64,19 @@ class Swaps:
         self.last_ids = np.concatenate([g[0].last_ids for g in groups])[chosen]
         self.n_words = np.concatenate([g[0].n_words for g in groups])[chosen]
         self.ends = np.array([g[1] for g in groups], dtype=np.int64)[group_of]
+        self.neural: np.ndarray | None = None
+
+    def with_neural(self, neural: np.ndarray, weight: float) -> Swaps:
+        """These swaps with each option's neural log-odds as its last feature, weighed into ``logq``.
+
+        ``logq`` sums the features' weighted terms in their order, the neural
+        one last, so adding it here gives the very number that summing the
+        option's whole feature vector (:meth:`Params.logq`) gives.
+        """
+        out = copy.copy(self)
+        out.logq = self.logq + weight * neural
+        out.neural = neural
+        return out
 
     def __len__(self) -> int:
         return len(self.group_of)
@@ -76,8 +91,10 @@ class Swaps:
         g, k = self.group_of[t], self.index_in[t]
         originals, j, repeats, label = self.groups[g]
         words, x, ids = originals.parts(k)
-        return Option(self.i, j, words, float(self.logq[t]), label or originals.labels[k],
-                      (*x, self.in_doc[g][k], repeats), ids)
+        features = (*x, self.in_doc[g][k], repeats)
+        if self.neural is not None:
+            features = (*features, float(self.neural[t]))
+        return Option(self.i, j, words, float(self.logq[t]), label or originals.labels[k], features, ids)
 
 
 class Position:
