@@ -109,3 +109,12 @@ def test_no_original_is_an_inflected_word_inflected_again(live, observed):
             # "soldiers" -> "soldierses", "small arms" -> "small armses", "went" -> "wented"
             for stem in (word[:-2], word[:-1]):
                 assert not (ids([word])[0] < 0 <= ids([stem])[0] and stem.endswith(("s", "ed"))), original
+
+
+def test_building_a_table_keeps_tables_of_newer_versions(tmp_path, live):
+    newer = tmp_path / f"channel-table-v{channel_table.TABLE_VERSION + 1}-abc"
+    newer.mkdir()  # a newer unspin sharing the cache: rebuilding its table after each run would be waste
+    (newer / "sid.npy").write_bytes(b"x")
+    load_table(tmp_path / f"channel-table-v{channel_table.TABLE_VERSION}-new", live.ranked, lemma_of, WORDS,
+               live.lm.word_ids)
+    assert (newer / "sid.npy").exists()

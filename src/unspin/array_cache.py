@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -67,15 +68,39 @@ def load_or_build(folder: Path, names: tuple[str, ...],
     arrays = load_arrays(folder, names)
     if arrays is None:
         save_arrays(folder, build())
-        kind, _, rest = folder.name.partition("-v")
-        current = f"{kind}-v{rest.split('-', 1)[0]}-"
-        for old in folder.parent.glob(f"{kind}-v*-*"):
-            if old.is_dir() and not old.name.startswith(current):
-                for f in old.iterdir():
-                    f.unlink()
-                old.rmdir()
+        drop_older(folder, folder.name.partition("-v")[0])
         arrays = load_arrays(folder, names)
     return arrays
+
+
+def _version(name: str, kind: str) -> int | None:
+    """The format version in a cache entry named ``<kind>-v<version>-...``; None for anything else."""
+    found = re.match(rf"{re.escape(kind)}-v(\d+)-", name)
+    return int(found.group(1)) if found else None
+
+
+def drop_older(keep: Path, kind: str, same_version: bool = False) -> None:
+    """Delete the cache entries (files or folders) of ``kind`` beside ``keep`` that an older format
+    wrote, and with ``same_version`` also those of keep's format made from other inputs.
+
+    Newer formats are left alone: they belong to a newer unspin sharing the
+    cache directory, which would otherwise rebuild them after every run of
+    this one (and this one its own after every run of that).
+    """
+    version = _version(keep.name, kind)
+    if version is None:
+        return
+    # Same suffix only: a database's journal beside it ("...sqlite-journal") is no cache entry.
+    for other in keep.parent.glob(f"{kind}-v*{keep.suffix}"):
+        v = _version(other.name, kind)
+        if other == keep or v is None or v > version or (v == version and not same_version):
+            continue
+        if other.is_dir():
+            for f in other.iterdir():
+                f.unlink()
+            other.rmdir()
+        else:
+            other.unlink(missing_ok=True)
 
 
 def cached_folders(cache: Path) -> dict[str, int]:

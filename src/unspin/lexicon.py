@@ -24,6 +24,7 @@ from importlib import resources
 from pathlib import Path
 from typing import NamedTuple
 
+from .array_cache import drop_older
 from .errors import DataError
 from .langdata import STOPWORDS
 from .memo import BoundedMemo, word_set
@@ -170,10 +171,9 @@ def build_lexicon(force: bool = False, path: Path | None = None) -> dict:
         con.close()
         os.replace(tmp, path)
         if path == lexicon_path():
-            # Caches of older versions are dead weight (up to 100 MB each).
-            for old in path.parent.glob("lexicon-v*.sqlite"):
-                if old != path:
-                    old.unlink(missing_ok=True)
+            # Caches of older versions, or of this version's older inputs, are dead weight (up to
+            # 100 MB each).
+            drop_older(path, "lexicon", same_version=True)
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)

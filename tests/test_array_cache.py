@@ -1,0 +1,39 @@
+"""The cache's folders of arrays: saved whole, loaded memory-mapped, stale entries dropped."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from unspin.array_cache import drop_older, load_or_build
+
+
+def _entries(folder):
+    return sorted(p.name for p in folder.iterdir())
+
+
+def test_an_older_format_is_dropped_and_a_newer_one_kept(tmp_path):
+    for name in ("kind-v1-a", "kind-v3-b", "kind-v2-other", "otherkind-v1-a"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "x.npy").write_bytes(b"x")
+    arrays = load_or_build(tmp_path / "kind-v2-new", ("x",), lambda: {"x": np.arange(3)})
+    assert arrays["x"].tolist() == [0, 1, 2]
+    # v1 was an older format; v2-other is this format from other inputs; v3 is a newer unspin's.
+    assert _entries(tmp_path) == ["kind-v2-new", "kind-v2-other", "kind-v3-b", "otherkind-v1-a"]
+
+
+def test_files_of_this_version_from_other_inputs_go_too_when_asked_but_not_their_journals(tmp_path):
+    names = ["lexicon-v3-old.sqlite", "lexicon-v4-stale.sqlite", "lexicon-v4-keep.sqlite",
+             "lexicon-v4-keep.sqlite-journal", "lexicon-v5-new.sqlite", "tmp123.tmp"]
+    for name in names:
+        (tmp_path / name).write_bytes(b"x")
+    drop_older(tmp_path / "lexicon-v4-keep.sqlite", "lexicon", same_version=True)
+    assert _entries(tmp_path) == ["lexicon-v4-keep.sqlite", "lexicon-v4-keep.sqlite-journal",
+                                  "lexicon-v5-new.sqlite", "tmp123.tmp"]
+
+
+def test_names_of_no_version_are_left_alone(tmp_path):
+    (tmp_path / "kind-vX-a").mkdir()
+    (tmp_path / "kind-v1-b").mkdir()
+    drop_older(tmp_path / "kind-vnone", "kind")  # keep has no version: nothing is judged older
+    drop_older(tmp_path / "kind-v2-c", "kind")
+    assert _entries(tmp_path) == ["kind-vX-a"]
