@@ -23,7 +23,8 @@ Prints one JSON object:
   into a temporary directory, then of the channel's and the screen's word tables.
 * ``stream`` (only with ``--stream N``): one process through N different
   Wikinews articles cut at about 500 words, every other spun; words/s and RSS
-  after each block of 100, as a scan worker sees them.
+  after each block of 100, as a scan worker sees them (in deep mode with
+  ``--deep``).
 * ``memory``: peak resident set size (``ru_maxrss``) after loading the engine
   and after the analysis run.
 
@@ -254,19 +255,20 @@ def bench_build() -> dict:
             "table_mb": {name: round(mb, 1) for name, mb in sorted(sizes.items())}}
 
 
-def bench_stream(n: int, spec: str, block: int = 100) -> dict:
+def bench_stream(n: int, spec: str, block: int = 100, deep: bool = False) -> dict:
     """One process through ``n`` different Wikinews articles cut at about 500 words, every other spun.
 
     Words per second and resident memory after each ``block`` of articles:
-    what a scan worker sees, a vocabulary that keeps growing. Pinned to one CPU.
+    what a scan worker sees, a vocabulary that keeps growing. Pinned to one
+    CPU, except in deep mode (PyTorch's threads use every core).
     """
     from unspin.pipeline import Engine
 
     thesaurus = load_thesaurus(spec)
     texts = [t if k % 2 == 0 else spin(t, thesaurus, rate=0.2, seed=k).text
              for k, t in enumerate(paragraphs(n, 500))]
-    engine = Engine()
-    old = pin_to_one_cpu()
+    engine = Engine(deep=deep)
+    old = None if deep else pin_to_one_cpu()
     blocks = []
     try:
         for lo in range(0, n, block):
@@ -320,7 +322,7 @@ def main() -> None:
     result["memory"] = analysis.pop("memory")
     result["analysis"] = analysis
     if args.stream:
-        result["stream"] = bench_stream(args.stream, spec)
+        result["stream"] = bench_stream(args.stream, spec, deep=args.deep)
     if args.build:
         result["build"] = bench_build()
     print(json.dumps(result, indent=2))
