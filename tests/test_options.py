@@ -86,3 +86,6 @@ def test_neural_evidence_weighed_into_columns_equals_summing_each_options_featur
         # Exactly, not approximately: deep mode's analyses must not depend on which form held them.
         assert opt.logq == params.logq(opt.features)
     assert pos.swaps.neural is None  # the columns it came from are left as they were
+    # Evidence read again replaces the earlier reading rather than adding to it.
+    again = weighed.with_neural(neural / 2, params.w_neural)
+    assert again.logq.tolist() == pos.swaps.with_neural(neural / 2, params.w_neural).logq.tolist()

@@ -34,6 +34,7 @@ def test_runs_of_any_length_added_singly_or_in_blocks_score_as_lookups(lm):
     want = [_by_lookups(lm, r) for r in (*rows[:4], rows[4], rows[0])]
     assert scores == pytest.approx(want, abs=1e-9)
     assert scores[0] == scores[5]  # the same row, once alone and once in a block
+    assert runs.scores(lm).tolist() == scores  # scoring leaves the runs as they were
 
 
 def test_no_runs_score_nothing(lm):

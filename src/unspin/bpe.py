@@ -17,6 +17,7 @@ from .memo import word_memo
 #: Encoded words a scorer keeps at once (about 200 bytes each).
 ENCODE_MEMO_ENTRIES = 100_000
 
+
 @cache
 def byte_alphabet() -> tuple[str, ...]:
     """The printable stand-in for each byte value, as GPT-2's byte-level BPE defines it.

@@ -45,8 +45,8 @@ class Swaps:
     log-odds, already weighed into ``logq`` (see :meth:`with_neural`).
     """
 
-    __slots__ = ("ends", "first_ids", "group_of", "groups", "i", "in_doc", "index_in", "last_ids", "logq",
-                 "n_words", "neural")
+    __slots__ = ("_channel_logq", "ends", "first_ids", "group_of", "groups", "i", "in_doc", "index_in",
+                 "last_ids", "logq", "n_words", "neural")
 
     def __init__(self, i: int, groups: Sequence[Group], in_doc: Sequence[Sequence[float]], chosen: np.ndarray,
                  logq: np.ndarray) -> None:
@@ -59,7 +59,7 @@ class Swaps:
         group_of = np.searchsorted(ends, chosen, side="right")
         self.group_of = group_of.tolist()
         self.index_in = (chosen - (ends - sizes)[group_of]).tolist()
-        self.logq = logq[chosen]
+        self.logq = self._channel_logq = logq[chosen]
         self.first_ids = np.concatenate([g[0].first_ids for g in groups])[chosen]
         self.last_ids = np.concatenate([g[0].last_ids for g in groups])[chosen]
         self.n_words = np.concatenate([g[0].n_words for g in groups])[chosen]
@@ -71,10 +71,11 @@ class Swaps:
 
         ``logq`` sums the features' weighted terms in their order, the neural
         one last, so adding it here gives the very number that summing the
-        option's whole feature vector (:meth:`Params.logq`) gives.
+        option's whole feature vector (:meth:`Params.logq`) gives. Evidence
+        read again replaces the earlier reading, as for options held as objects.
         """
         out = copy.copy(self)
-        out.logq = self.logq + weight * neural
+        out.logq = self._channel_logq + weight * neural
         out.neural = neural
         return out
 

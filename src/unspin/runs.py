@@ -120,10 +120,13 @@ class Runs:
 
     def scores(self, lm: Scorer) -> np.ndarray:
         """Per run number: the log probability of its words after its context."""
+        # Local copies: the runs added so far stay as they were, so asking again gives the same.
+        blocks = {n: list(b) for n, b in self._blocks.items()}
+        numbers = {n: list(b) for n, b in self._numbers.items()}
         for n, row in self._one.items():
-            self._blocks[n].append(np.frombuffer(row, dtype=np.int64).reshape(-1, n))
-            self._numbers[n].append(np.frombuffer(self._one_numbers[n], dtype=np.int64))
-        tables = {n: np.concatenate(b) for n, b in self._blocks.items()}
+            blocks.setdefault(n, []).append(np.frombuffer(row, dtype=np.int64).reshape(-1, n))
+            numbers.setdefault(n, []).append(np.frombuffer(self._one_numbers[n], dtype=np.int64))
+        tables = {n: np.concatenate(b) for n, b in blocks.items()}
         scores = np.zeros(self.count)
         grams = [(n, k) for n in tables for k in range(2, n)]
         if not grams:
@@ -137,7 +140,7 @@ class Runs:
             for _ in range(2, n):
                 total += lm_scores[at : at + len(table)]
                 at += len(table)
-            scores[np.concatenate(self._numbers[n])] = total
+            scores[np.concatenate(numbers[n])] = total
         return scores
 
 
