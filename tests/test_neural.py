@@ -92,11 +92,14 @@ def test_evidence_compares_first_pieces_after_the_same_left_context(first_pieces
     opts = [_option(sea, ("the",)), _option(sea, ("tide",)), _option(sea, ())]
     ev = tiny_scorer.evidence(text, tokens, [(0, len(tokens), [Position(sea, opts)])])
     dist = _direct(tiny_scorer, ["He", "saw", "the", "sea"], 3)
-    first = {w: tiny_scorer.bpe.encode(" " + w)[0] for w in ("sea", "the", "tide")}
+    first = {w: tiny_scorer.bpe.encode(" " + w)[0] for w in ("the", "tide")}
     dot = tiny_scorer.bpe.encode(".")[0]
-    expected = [dist[first["the"]] - dist[first["sea"]], dist[first["tide"]] - dist[first["sea"]],
+    # " sea" is three pieces in the tiny vocabulary: the observed word is judged whole
+    assert len(tiny_scorer.bpe.encode(" sea")) == 3
+    sea_whole = _reading(tiny_scorer, ["He", "saw", "the", "sea", "."], 3, 3)
+    expected = [dist[first["the"]] - sea_whole, dist[first["tide"]] - sea_whole,
                 # a deleted word is judged by the word that then follows the left context
-                dist[dot] - dist[first["sea"]]]
+                dist[dot] - sea_whole]
     assert ev[sea] == pytest.approx([max(-CLIP, min(CLIP, e)) for e in expected], abs=0.05)
     assert all(abs(v) <= CLIP for v in ev[sea])
 
@@ -105,15 +108,17 @@ def test_the_previous_sentence_is_read_as_context(first_pieces_only):
     tiny_scorer = first_pieces_only
     text = "He saw. The sea."
     tokens = tokenize(text)
-    sea = next(k for k, t in enumerate(tokens) if t.text == "sea")
+    sea_at = next(k for k, t in enumerate(tokens) if t.text == "sea")
     split = next(k for k, t in enumerate(tokens) if t.text == "The")
-    sents = [(0, split, []), (split, len(tokens), [Position(sea, [_option(sea, ("tide",))])])]
+    sents = [(0, split, []), (split, len(tokens), [Position(sea_at, [_option(sea_at, ("tide",))])])]
     ev = tiny_scorer.evidence(text, tokens, sents)
     enc = tiny_scorer.bpe.encode
     seq = [tiny_scorer.bos, *enc("He"), *enc(" saw"), *enc("."), *enc(" The"), *enc(" sea"), *enc(".")]
     row = 1 + sum(len(enc(w)) for w in ("He", " saw", ".", " The")) - 1
-    [logp] = tiny_scorer.model.next_logprobs([seq], [[row]])
-    assert ev[sea] == pytest.approx([float(logp[0, enc(" tide")[0]] - logp[0, enc(" sea")[0]])], abs=0.05)
+    [logp] = tiny_scorer.model.next_logprobs([seq], [[row, row + 1, row + 2]])
+    sea = enc(" sea")
+    whole = sum(float(logp[t, sea[t]]) for t in range(3))
+    assert ev[sea_at] == pytest.approx([float(logp[0, enc(" tide")[0]]) - whole], abs=0.05)
 
 
 def _reading(scorer, words: list[str], first: int, count: int) -> float:
@@ -127,6 +132,13 @@ def _reading(scorer, words: list[str], first: int, count: int) -> float:
     at = starts[first]
     [logp] = scorer.model.next_logprobs([seq], [list(range(at - 1, at - 1 + count))])
     return sum(float(logp[r, seq[at + r]]) for r in range(count))
+
+
+def _first_piece_judgement(scorer, words: list[str], at: int, option: str) -> float:
+    """The option's first piece after the words before ``at``, against the whole observed word there."""
+    dist = _direct(scorer, words, at)
+    whole = _reading(scorer, words, at, len(scorer.bpe.encode(" " + words[at])))
+    return max(-CLIP, min(CLIP, dist[scorer.bpe.encode(" " + option)[0]] - whole))
 
 
 def _rescoring_everything(scorer, monkeypatch, right: int, text: str, word: str):
@@ -153,8 +165,7 @@ def test_the_likeliest_option_is_read_whole_with_its_right_context(tiny_scorer, 
     without = _reading(tiny_scorer, ["He", "saw", "the", "sea", "today", "."], 3, 2)
     assert deleted == pytest.approx(max(-CLIP, min(CLIP, without - keep)), abs=0.1)
     # The other option keeps its first-piece judgement.
-    dist = _direct(tiny_scorer, observed[:-1], 3)
-    assert big == pytest.approx(dist[enc(" big")[0]] - dist[enc(" very")[0]], abs=0.05)
+    assert big == pytest.approx(_first_piece_judgement(tiny_scorer, observed, 3, "big"), abs=0.05)
 
 
 def test_a_rescored_swap_compares_both_wordings_to_the_same_right_context(tiny_scorer, monkeypatch):
@@ -183,9 +194,9 @@ def test_only_plausible_options_among_the_likeliest_are_read_whole(tiny_scorer, 
     tide_again, bay_whole = tiny_scorer.evidence(text, tokens, position)[sea]
     # "tide" clears the bar both times; "bay" (channel score -30) only when there is none.
     assert tide == pytest.approx(tide_again, abs=1e-6)
-    dist = _direct(tiny_scorer, ["He", "saw", "the", "sea"], 3)
     enc = tiny_scorer.bpe.encode
-    assert bay == pytest.approx(dist[enc(" bay")[0]] - dist[enc(" sea")[0]], abs=0.05)
+    observed = ["He", "saw", "the", "sea", "today", "."]
+    assert bay == pytest.approx(_first_piece_judgement(tiny_scorer, observed, 3, "bay"), abs=0.05)
     right = min(2, len(enc(" today")) + len(enc(".")))
     swapped = _reading(tiny_scorer, ["He", "saw", "the", "bay", "today", "."], 3, len(enc(" bay")) + right)
     kept = _reading(tiny_scorer, ["He", "saw", "the", "sea", "today", "."], 3, len(enc(" sea")) + right)

