@@ -81,3 +81,14 @@ def test_raw_scores_of_a_few_pieces_give_the_same_log_odds(files):
     ids = [40, 90, 7, 256]
     [raw] = model.logits_at(reading, [(0, 3)], [ids])
     torch.testing.assert_close(raw - raw[0], full[0, ids] - full[0, ids[0]], atol=1e-4, rtol=0)
+
+
+def test_batches_are_padded_to_a_few_widths_without_changing_the_states(files):
+    from unspin.transformer import READ_STEP, padded
+
+    model = Transformer(files[0])
+    short, longer = model.read([SEQ[:3]]), model.read([SEQ])
+    assert short.states.shape[1] == longer.states.shape[1] == READ_STEP
+    assert [padded(n, 16) for n in (1, 16, 17)] == [16, 16, 32]
+    exact, _ = model.hidden(torch.tensor([SEQ]))
+    torch.testing.assert_close(longer.states[0, : len(SEQ)], exact[0], atol=1e-5, rtol=0)
