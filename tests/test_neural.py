@@ -316,3 +316,17 @@ def test_the_probe_adds_its_log_odds_to_every_option_of_the_position(tiny_scorer
     [logit] = probe.logits(np.stack(list(tiny_scorer.probe_features(text, tokens, sents, 1).values())))
     assert abs(logit) > 0.1
     assert [b - a for a, b in zip(without, with_probe, strict=True)] == pytest.approx([logit] * 2, abs=1e-3)
+
+
+def test_a_word_that_ends_the_text_stands_for_its_missing_next_word(tiny_scorer):
+    from tiny_model import DIM
+
+    text = "He saw the sea"
+    tokens = tokenize(text)
+    sea = len(tokens) - 1
+    sents = [(0, len(tokens), [Position(sea, [_option(sea, ("tide",))])])]
+    [row] = tiny_scorer.probe_features(text, tokens, sents, layer=1).values()
+    assert row[:DIM] == pytest.approx(row[DIM : 2 * DIM])
+    word_logprob, _, next_logprob = row[2 * DIM : 2 * DIM + 3]
+    assert next_logprob == word_logprob
+    assert word_logprob == pytest.approx(_reading(tiny_scorer, ["He", "saw", "the", "sea"], 3, 3), abs=0.05)
