@@ -155,7 +155,7 @@ class NeuralScorer:
         out: dict[int, np.ndarray] = {}
         for batch in self._batches(text, tokens, sentences):
             reading = self.model.read([j.seq for j in batch], keep=layer)
-            words = self._observed(reading, batch)
+            words, _ = self._observed(reading, batch)
             asks = [a for job in batch for a in job.asks]
             out.update(zip((a.index for a in asks), self._features(reading, batch, words), strict=True))
         return out
@@ -201,9 +201,11 @@ class NeuralScorer:
         jobs.sort(key=lambda j: len(j.seq))
         return _group(jobs)
 
-    def _observed(self, reading: Reading, batch: list[_Job]) -> list[_Observed]:
+    def _observed(self, reading: Reading,
+                  batch: list[_Job]) -> tuple[list[_Observed], list[dict[int, np.ndarray]]]:
         """Per ask of the batch, in order: the model's full distributions over the observed word's
-        pieces and the next word's (the output layer runs on those rows only).
+        pieces and the next word's (the output layer runs on those rows only); and per job, the
+        distribution at each of those rows, for the whole readings to reuse.
 
         Options are judged against the observed word's whole log-probability.
         Against its first piece alone, a rare word split into pieces
@@ -217,9 +219,11 @@ class NeuralScorer:
                 for job in batch]
         logprobs = self.model.logprobs_at(reading, rows)
         out = []
+        known = []
         for job, rows_logprobs, r in zip(batch, logprobs, rows, strict=True):
             lp = rows_logprobs.numpy()
             where = {row: n for n, row in enumerate(r)}
+            known.append({row: lp[n] for n, row in enumerate(r)})
             seq = job.seq
             # Each row's log-probability of the piece that follows it, in one go; the entropy before
             # each word, in torch, which spreads it over the cores.
@@ -231,7 +235,7 @@ class NeuralScorer:
                 word = sum(taken[where[t - 1]] for t in range(a.at, a.after))
                 following = sum(taken[where[t - 1]] for t in range(a.after, a.stop))
                 out.append(_Observed(lp[row], word, taken[row], following, h))
-        return out
+        return out, known
 
     def _features(self, reading: Reading, batch: list[_Job], words: list[_Observed]) -> np.ndarray:
         """The probe's features, one row per ask of the batch."""
@@ -254,7 +258,7 @@ class NeuralScorer:
     def _judge(self, batch: list[_Job]) -> dict[int, list[float]]:
         """The evidence of one batch of chunks: first pieces for all options, whole readings for a few."""
         reading = self.model.read([j.seq for j in batch], keep=self.probe.layer if self.probe else None)
-        words = self._observed(reading, batch)
+        words, known = self._observed(reading, batch)
         priors = (self.probe.logits(self._features(reading, batch, words)).tolist() if self.probe
                   else [0.0] * len(words))
         out: dict[int, list[float]] = {}
@@ -283,32 +287,26 @@ class NeuralScorer:
                     if a.cands[k] and wording:
                         picked.append((b, a.index, k, a.at, wording, j + len(right)))
         if picked:
-            self._read_whole(reading, batch, picked, out)
+            self._read_whole(reading, batch, picked, known, out)
         return {i: [d + prior_of[i] for d in deltas] for i, deltas in out.items()}
 
     def _read_whole(self, reading: Reading, batch: list[_Job], picked: list,
+                    known: list[dict[int, np.ndarray]],
                     out: dict[int, list[float]]) -> None:
         """Replace the first-piece judgement of the picked options with their whole readings."""
-        # The observed passage (its pieces and the right context), from the pass already made, once
-        # per passage however many of its options are read.
-        passages = list(dict.fromkeys((b, at, stop) for b, _, _, at, _, stop in picked))
-        rows: list[list[int]] = [[] for _ in batch]
-        for b, at, stop in passages:
-            rows[b].extend(range(at - 1, stop - 1))
-        observed = self.model.logprobs_at(reading, rows)
-        used = [0] * len(batch)
-        passage_logprobs = {}
-        for b, at, stop in passages:
-            passage_logprobs[b, at, stop] = observed[b][used[b] : used[b] + stop - at]
-            used[b] += stop - at
+        # The observed passages (their pieces and the right context) from the pass already made:
+        # rows that _observed did not compute, once however many options share them.
+        extra = [sorted({r for bb, _, _, at, _, stop in picked if bb == b for r in range(at - 1, stop - 1)}
+                        - rows.keys()) for b, rows in enumerate(known)]
+        for rows, more, r in zip(known, self.model.logprobs_at(reading, extra), extra, strict=True):
+            rows.update(zip(r, more.numpy(), strict=True))
         tails = [p for p in picked if len(p[4]) > 1]
         got = iter(self.model.continue_logprobs(reading, [p[0] for p in tails], [p[3] for p in tails],
                                                 [p[4][:-1] for p in tails]) if tails else [])
         for b, i, k, at, wording, stop in picked:
-            seq = batch[b].seq
-            lp = passage_logprobs[b, at, stop]
-            kept = sum(float(lp[t][seq[at + t]]) for t in range(stop - at))
-            score = float(lp[0][wording[0]])
+            seq, rows = batch[b].seq, known[b]
+            kept = sum(float(rows[t - 1][seq[t]]) for t in range(at, stop))
+            score = float(rows[at - 1][wording[0]])
             if len(wording) > 1:
                 cont = next(got)
                 score += sum(float(cont[t][wording[t + 1]]) for t in range(len(wording) - 1))
