@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 
-from unspin.array_cache import drop_older, load_or_build
+from unspin.array_cache import KEEP_RECENT, drop_older, keep_recent, load_or_build
 
 
 def _entries(folder):
@@ -37,3 +39,28 @@ def test_names_of_no_version_are_left_alone(tmp_path):
     drop_older(tmp_path / "kind-vnone", "kind")  # keep has no version: nothing is judged older
     drop_older(tmp_path / "kind-v2-c", "kind")
     assert _entries(tmp_path) == ["kind-vX-a"]
+
+
+def _aged(folder, name, seconds_ago):
+    (folder / name).mkdir()
+    np.save(folder / name / "x.npy", np.arange(1))
+    t = os.stat(folder).st_mtime - seconds_ago
+    os.utime(folder / name, (t, t))
+
+
+def test_of_one_version_only_the_most_recently_used_entries_stay(tmp_path):
+    for k in range(5):
+        _aged(tmp_path, f"kind-v2-old{k}", 1000 * (k + 1))
+    _aged(tmp_path, "kind-v3-newer", 9000)
+    # Loading an entry marks it used, so it outlives the ones nobody read.
+    load_or_build(tmp_path / "kind-v2-old4", ("x",), lambda: {"x": np.arange(1)})
+    load_or_build(tmp_path / "kind-v2-built", ("x",), lambda: {"x": np.arange(2)})
+    assert KEEP_RECENT == 3
+    assert _entries(tmp_path) == ["kind-v2-built", "kind-v2-old0", "kind-v2-old4", "kind-v3-newer"]
+
+
+def test_keep_recent_leaves_the_given_entry_and_other_names_alone(tmp_path):
+    for name in ("model-v1-a-1.npz", "model-v1-a-2.npz", "model-v1-b-1.npz", ".model-v1-a-tmp.npz"):
+        (tmp_path / name).write_bytes(b"x")
+    keep_recent(tmp_path / "model-v1-a-1.npz", "model-v1-a-*.npz", keep=1)
+    assert _entries(tmp_path) == [".model-v1-a-tmp.npz", "model-v1-a-1.npz", "model-v1-b-1.npz"]

@@ -10,6 +10,7 @@ np = pytest.importorskip("numpy", reason="the deep extra is not installed: pip i
 gguf = pytest.importorskip("gguf", reason="the deep extra is not installed: pip install '.[deep]'")
 
 from tiny_model import HEADS, LAYERS, hf_tensors, write_gguf, write_hf_folder  # noqa: E402
+from unspin.array_cache import KEEP_RECENT  # noqa: E402
 from unspin.errors import DataError  # noqa: E402
 from unspin.weights import load_model_files, read_hf_folder, read_safetensors  # noqa: E402
 
@@ -56,6 +57,27 @@ def test_a_changed_model_file_gets_a_new_cache_entry(tiny_gguf, tmp_path):
     other = load_model_files(tiny_gguf, cache)
     assert len(list(cache.glob("model-*.npz"))) == 2
     np.testing.assert_array_equal(other.tensors["norm"], load_model_files(tiny_gguf).tensors["norm"])
+
+
+def test_copies_of_one_model_share_a_cache_entry_and_old_versions_are_bounded(tiny_gguf, tmp_path):
+    cache = tmp_path / "cache"
+    load_model_files(tiny_gguf, cache)
+    # Another environment's copy of the same wheel: another path and modification time, same bytes.
+    copy = tmp_path / "elsewhere" / "tiny.gguf"
+    copy.parent.mkdir()
+    copy.write_bytes(tiny_gguf.read_bytes())
+    load_model_files(copy, cache)
+    assert len(list(cache.glob("model-*.npz"))) == 1
+    # Each digest is remembered by path, size and time, so a load does not hash the file again.
+    digests = json.loads((cache / "model-digests.json").read_text())
+    assert sorted(digests) == sorted(str(p.resolve()) for p in (tiny_gguf, copy))
+    assert len({d[2] for d in digests.values()}) == 1
+    for seed in (1, 2, 3, 4):
+        write_gguf(tiny_gguf, seed=seed)
+        load_model_files(tiny_gguf, cache)
+    latest = load_model_files(tiny_gguf, cache)
+    assert len(list(cache.glob("model-*.npz"))) == KEEP_RECENT
+    np.testing.assert_array_equal(latest.tensors["norm"], load_model_files(tiny_gguf).tensors["norm"])
 
 
 def test_missing_damaged_and_unsupported_models_are_data_errors(tmp_path):

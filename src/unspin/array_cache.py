@@ -7,6 +7,7 @@ per version and input fingerprint.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -62,15 +63,49 @@ def load_or_build(folder: Path, names: tuple[str, ...],
     """The arrays in ``folder``, made by ``build`` and saved there first if they are not.
 
     ``folder`` is named ``<kind>-v<version>-...``; after a build, folders of the
-    same kind and another version are deleted: dead weight once the code reads
-    a newer format (tens of MB each).
+    same kind and an older version are deleted, and of this version only the
+    :data:`KEEP_RECENT` most recently used stay (see :func:`keep_recent`).
     """
     arrays = load_arrays(folder, names)
     if arrays is None:
         save_arrays(folder, build())
-        drop_older(folder, folder.name.partition("-v")[0])
+        kind = folder.name.partition("-v")[0]
+        drop_older(folder, kind)
+        keep_recent(folder, f"{kind}-v{_version(folder.name, kind)}-*")
         arrays = load_arrays(folder, names)
+    else:
+        touch(folder)
     return arrays
+
+
+#: Cache entries of one kind and version kept, most recently used first. Each is made from
+#: inputs that can change without a new format (a rebuilt lexicon, another install of a model
+#: wheel), and each is tens to hundreds of MB: without a bound they piled up, 13 copies of the
+#: deep model (3.5 GB) and 11 channel tables on one development machine. A few stay so that two
+#: installs sharing the cache do not rebuild each other's entries at every run.
+KEEP_RECENT = 3
+
+
+def touch(entry: Path) -> None:
+    """Mark a cache entry as used now, for :func:`keep_recent`."""
+    # A read-only cache still serves; its entries only age.
+    with contextlib.suppress(OSError):
+        os.utime(entry)
+
+
+def keep_recent(entry: Path, pattern: str, keep: int = KEEP_RECENT) -> None:
+    """Delete the cache entries beside ``entry`` that match the glob ``pattern``, all but the
+    ``keep`` most recently used (``entry`` always stays)."""
+    others = [p for p in entry.parent.glob(pattern) if p != entry and not p.name.startswith(".")]
+    for stale in sorted(others, key=_used, reverse=True)[max(keep - 1, 0):]:
+        _delete(stale)
+
+
+def _used(entry: Path) -> float:
+    try:
+        return entry.stat().st_mtime
+    except OSError:
+        return 0.0
 
 
 def _version(name: str, kind: str) -> int | None:
@@ -95,12 +130,20 @@ def drop_older(keep: Path, kind: str, same_version: bool = False) -> None:
         v = _version(other.name, kind)
         if other == keep or v is None or v > version or (v == version and not same_version):
             continue
-        if other.is_dir():
-            for f in other.iterdir():
-                f.unlink()
-            other.rmdir()
+        _delete(other)
+
+
+def _delete(entry: Path) -> None:
+    """Remove a cache file or folder of files; one another process removed first is no error."""
+    try:
+        if entry.is_dir():
+            for f in entry.iterdir():
+                f.unlink(missing_ok=True)
+            entry.rmdir()
         else:
-            other.unlink(missing_ok=True)
+            entry.unlink(missing_ok=True)
+    except OSError:
+        pass  # in use or already gone: it is tried again after the next build
 
 
 def cached_folders(cache: Path) -> dict[str, int]:

@@ -4,11 +4,13 @@ Both end as one :class:`ModelFiles`: a small config, the BPE vocabulary and
 merges, and the tensors under one naming scheme, so the transformer code
 never sees where they came from. Dequantising a GGUF file and parsing its
 vocabulary takes seconds, so the result is cached as one ``.npz`` in the
-user cache directory, keyed by the file's path, size and modification time.
+user cache directory, keyed by the files' contents: the same model wheel
+installed in several environments shares one entry.
 """
 
 from __future__ import annotations
 
+import glob
 import hashlib
 import json
 import os
@@ -18,6 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .array_cache import keep_recent, touch
 from .errors import DataError, MissingDependencyError
 
 #: Bumped when the cached layout changes, so an old cache is never misread.
@@ -70,12 +73,17 @@ def load_model_files(path: str | os.PathLike[str], cache_dir: Path | None = None
     cached = _cache_path(path, cache_dir) if cache_dir is not None else None
     if cached is not None and cached.exists():
         try:
-            return _read_cache(cached)
+            files = _read_cache(cached)
         except (OSError, ValueError, KeyError):
             cached.unlink(missing_ok=True)  # a damaged cache is rebuilt, not trusted
+        else:
+            touch(cached)
+            return files
     files = _as_cached(read_hf_folder(path) if path.is_dir() else read_gguf(path))
     if cached is not None:
         _write_cache(files, cached)
+        # Earlier versions of this model (an upgraded wheel, an edited folder) are hundreds of MB each.
+        keep_recent(cached, f"model-v{CACHE_FORMAT}-{glob.escape(path.stem)}-*.npz")
     return files
 
 
@@ -214,12 +222,49 @@ def read_safetensors(path: Path) -> dict[str, np.ndarray]:
 
 
 def _cache_path(path: Path, cache_dir: Path) -> Path:
+    """The cache entry of a model file or folder, named for the digest of its files' contents."""
     files = [path] if path.is_file() else sorted(p for p in path.iterdir() if p.is_file())
     key = hashlib.sha256()
     for p in files:
-        st = p.stat()
-        key.update(f"{p.resolve()}|{st.st_size}|{st.st_mtime_ns}\n".encode())
+        key.update(f"{p.name}|{_content_digest(p, cache_dir)}\n".encode())
     return cache_dir / f"model-v{CACHE_FORMAT}-{path.stem}-{key.hexdigest()[:12]}.npz"
+
+
+#: Where each model file's content digest is remembered by path, size and modification time.
+_DIGESTS = "model-digests.json"
+
+
+def _content_digest(p: Path, cache_dir: Path) -> str:
+    """SHA-256 of a file, remembered per path, size and modification time: hashing the default
+    model takes 80 ms, a large Hugging Face folder seconds, and the digest is asked at every load."""
+    st = p.stat()
+    stamp = [st.st_size, st.st_mtime_ns]
+    known = _read_digests(cache_dir)
+    entry = known.get(str(p.resolve()))
+    if entry is not None and entry[:2] == stamp:
+        return entry[2]
+    with open(p, "rb") as f:
+        digest = hashlib.file_digest(f, "sha256").hexdigest()
+    # Paths that no longer exist (removed environments) are forgotten as new ones are added.
+    kept = {k: v for k, v in known.items() if os.path.exists(k)}
+    kept[str(p.resolve())] = [*stamp, digest]
+    target = cache_dir / _DIGESTS
+    tmp = target.with_suffix(f".tmp{os.getpid()}")
+    try:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        tmp.write_text(json.dumps(kept), encoding="utf-8")
+        os.replace(tmp, target)
+    except OSError:
+        tmp.unlink(missing_ok=True)  # unremembered, it is only hashed again next time
+    return digest
+
+
+def _read_digests(cache_dir: Path) -> dict[str, list]:
+    try:
+        known = json.loads((cache_dir / _DIGESTS).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return known if isinstance(known, dict) else {}
 
 
 def _write_cache(files: ModelFiles, target: Path) -> None:
