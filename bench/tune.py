@@ -121,7 +121,7 @@ def objective(m: dict) -> float:
 
 RANGES = {"w_logq": (0, 3), "w_in_document": (0, 4), "w_observed_repeats": (-4, 0),
           "w_freq_gap": (-1, 1), "bias": (-8, 4), "name_penalty": (0, 12), "prior_b": (5, 200),
-          "w_neural": (0, 3)}
+          "w_neural": (0, 3), "w_probe": (0, 5)}
 
 
 def search(docs: list[Doc], p: Params, calib: Calibration, tuned: tuple[str, ...], rounds: int = 3,
@@ -144,7 +144,7 @@ def search(docs: list[Doc], p: Params, calib: Calibration, tuned: tuple[str, ...
             for step in (2.0, 1.0, 0.5, 0.25):
                 for sign in (1, -1):
                     value = getattr(p, name) + sign * step
-                    if name in ("prior_b", "w_logq", "name_penalty", "w_neural") and value <= 0:
+                    if name in ("prior_b", "w_logq", "name_penalty", "w_neural", "w_probe") and value <= 0:
                         continue
                     trial = replace(p, **{name: value})
                     score = objective(evaluate(docs, trial, calib))
@@ -186,7 +186,7 @@ def main() -> None:
     ap.add_argument("--write", action="store_true", help=f"write the fitted weights to {DATA}")
     args = ap.parse_args()
     out = DATA / ("params_deep.json" if args.deep else "params.json")
-    tuned = (*TUNED, "w_neural") if args.deep else TUNED
+    tuned = (*TUNED, "w_neural", "w_probe") if args.deep else TUNED
     # Evidence is extracted with default weights (they only steer candidate pruning), so the
     # cached extraction does not depend on the weights being fitted.
     engine = Engine(params=Params(), deep=args.deep)
@@ -213,7 +213,7 @@ def main() -> None:
         # not depend on the deep weights shipped before it; from the defaults the random search
         # over eight weights found a far worse optimum (objective 0.52).
         fast, calib = load_tuned("params.json")
-        initial = replace(fast, w_neural=1.0)
+        initial = replace(fast, w_neural=1.0, w_probe=1.0)
     params, calib = search(docs, initial, calib, tuned)
     fitted = evaluate(docs, params, calib)
     report = {k: round(v, 4) for k, v in fitted.items() if k != "doc_feats"}

@@ -10,7 +10,7 @@ import pytest
 
 from unspin.channel import Option, Params, Position
 from unspin.errors import MissingDependencyError
-from unspin.neural import CLIP, default_model_path, with_evidence
+from unspin.neural import CLIP, Evidence, default_model_path, with_evidence
 from unspin.text import tokenize
 
 DEEP = "the deep extra is not installed: pip install '.[deep]'"
@@ -35,16 +35,18 @@ def test_deep_mode_without_torch_says_what_to_install(monkeypatch):
         NeuralScorer()
 
 
-def test_with_evidence_adds_the_neural_feature_through_the_weights():
-    p = Params(w_logq=1.0, w_neural=0.5)
+def test_with_evidence_adds_the_neural_and_probe_features_through_the_weights():
+    p = Params(w_logq=1.0, w_neural=0.5, w_probe=2.0)
     opts = [_option(3, ("people",)), _option(3, ("folk",))]
-    out = with_evidence([Position(3, opts), Position(7, [_option(7, ("x",))])], {3: [2.0, -4.0]}, p)
-    assert [o.features[-1] for o in out[0].options] == [2.0, -4.0]
+    out = with_evidence([Position(3, opts), Position(7, [_option(7, ("x",))])],
+                        {3: Evidence([2.0, -4.0], 0.25)}, p)
+    assert [o.features[-2:] for o in out[0].options] == [(2.0, 0.25), (-4.0, 0.25)]
     assert [o.logq for o in out[0].options] == [p.logq(o.features) for o in out[0].options]
     assert out[0].options[0].logq - out[0].options[1].logq == pytest.approx(0.5 * 6.0)
+    assert out[0].options[0].logq == pytest.approx(0.5 * 2.0 + 2.0 * 0.25)
     assert out[1].options[0].features == (0.0,) * 6  # no evidence, unchanged
-    again = with_evidence(out, {3: [1.0, 1.0]}, p)
-    assert [o.features for o in again[0].options] == [(0.0,) * 6 + (1.0,)] * 2
+    again = with_evidence(out, {3: Evidence([1.0, 1.0], -1.0)}, p)
+    assert [o.features for o in again[0].options] == [(0.0,) * 6 + (1.0, -1.0)] * 2
 
 
 # ---------------------------------------------------------------------------
@@ -101,8 +103,8 @@ def test_evidence_compares_first_pieces_after_the_same_left_context(first_pieces
     expected = [dist[first["the"]] - sea_whole, dist[first["tide"]] - sea_whole,
                 # a deleted word is judged by the word that then follows the left context
                 dist[dot] - sea_whole]
-    assert ev[sea] == pytest.approx([max(-CLIP, min(CLIP, e)) for e in expected], abs=0.05)
-    assert all(abs(v) <= CLIP for v in ev[sea])
+    assert ev[sea].deltas == pytest.approx([max(-CLIP, min(CLIP, e)) for e in expected], abs=0.05)
+    assert all(abs(v) <= CLIP for v in ev[sea].deltas)
 
 
 def test_the_previous_sentence_is_read_as_context(first_pieces_only):
@@ -119,7 +121,7 @@ def test_the_previous_sentence_is_read_as_context(first_pieces_only):
     [logp] = tiny_scorer.model.next_logprobs([seq], [[row, row + 1, row + 2]])
     sea = enc(" sea")
     whole = sum(float(logp[t, sea[t]]) for t in range(3))
-    assert ev[sea_at] == pytest.approx([float(logp[0, enc(" tide")[0]]) - whole], abs=0.05)
+    assert ev[sea_at].deltas == pytest.approx([float(logp[0, enc(" tide")[0]]) - whole], abs=0.05)
 
 
 def _reading(scorer, words: list[str], first: int, count: int) -> float:
@@ -157,7 +159,8 @@ def test_the_likeliest_option_is_read_whole_with_its_right_context(tiny_scorer, 
     # Ranked by channel score: the deletion first, then "big"; one is read whole.
     opts = [Option(very, very + 1, ("big",), -50.0, "synonym_swap", (0.0,) * 6),
             Option(very, very + 1, (), 3.0, "inserted_filler", (0.0,) * 6)]
-    [big, deleted] = tiny_scorer.evidence(text, tokens, [(0, len(tokens), [Position(very, opts)])])[very]
+    ev = tiny_scorer.evidence(text, tokens, [(0, len(tokens), [Position(very, opts)])])
+    [big, deleted] = ev[very].deltas
     enc = tiny_scorer.bpe.encode
     observed = ["He", "saw", "the", "very", "sea", "today", "."]
     right = len(enc(" sea")) + len(enc(" today"))
@@ -173,7 +176,7 @@ def test_a_rescored_swap_compares_both_wordings_to_the_same_right_context(tiny_s
     text = "He saw the sea today."
     tokens, sea = _rescoring_everything(tiny_scorer, monkeypatch, 3, text, "sea")
     position = Position(sea, [_option(sea, ("tide",))])
-    [tide] = tiny_scorer.evidence(text, tokens, [(0, len(tokens), [position])])[sea]
+    [tide] = tiny_scorer.evidence(text, tokens, [(0, len(tokens), [position])])[sea].deltas
     enc = tiny_scorer.bpe.encode
     right = min(3, len(enc(" today")) + len(enc(".")))
     swapped = _reading(tiny_scorer, ["He", "saw", "the", "tide", "today", "."], 3, len(enc(" tide")) + right)
@@ -190,9 +193,9 @@ def test_only_plausible_options_among_the_likeliest_are_read_whole(tiny_scorer, 
     position = [(0, len(tokens), [Position(sea, opts)])]
     monkeypatch.setattr(tiny_scorer, "rescore", 2)
     monkeypatch.setattr(tiny_scorer, "plausible", 0.0)
-    tide, bay = tiny_scorer.evidence(text, tokens, position)[sea]
+    tide, bay = tiny_scorer.evidence(text, tokens, position)[sea].deltas
     monkeypatch.setattr(tiny_scorer, "plausible", -math.inf)
-    tide_again, bay_whole = tiny_scorer.evidence(text, tokens, position)[sea]
+    tide_again, bay_whole = tiny_scorer.evidence(text, tokens, position)[sea].deltas
     # "tide" clears the bar both times; "bay" (channel score -30) only when there is none.
     assert tide == pytest.approx(tide_again, abs=1e-6)
     enc = tiny_scorer.bpe.encode
@@ -212,7 +215,7 @@ def test_evidence_skips_sentences_without_positions_and_handles_a_final_deletion
     end = len(tokens)
     final_deletion = Position(three, [_option(three, (), j=end)])
     ev = tiny_scorer.evidence(text, tokens, [(0, 2, []), (2, end, [final_deletion])])
-    assert ev == {three: [0.0]}
+    assert ev == {three: Evidence([0.0], 0.0)}
 
 
 # ---------------------------------------------------------------------------
@@ -236,7 +239,7 @@ def test_smollm2_prefers_the_original_given_the_left_context(smol, sentence, obs
     tokens = tokenize(sentence)
     k = next(i for i, t in enumerate(tokens) if t.text == observed)
     pos = Position(k, [_option(k, (original.lower(),))])
-    [delta] = smol.evidence(sentence, tokens, [(0, len(tokens), [pos])])[k]
+    [delta] = smol.evidence(sentence, tokens, [(0, len(tokens), [pos])])[k].deltas
     assert delta > 1.0
 
 
@@ -300,7 +303,8 @@ def test_a_probe_fitted_on_another_model_is_not_used(tiny_scorer):
     assert tiny_scorer.probe is None
 
 
-def test_the_probe_adds_its_log_odds_to_every_option_of_the_position(tiny_scorer, monkeypatch):
+def test_the_probe_gives_its_log_odds_for_the_position_and_leaves_the_options_alone(tiny_scorer,
+                                                                                      monkeypatch):
     from tiny_model import DIM
     from unspin.probe import SCALARS, Probe
 
@@ -315,7 +319,8 @@ def test_the_probe_adds_its_log_odds_to_every_option_of_the_position(tiny_scorer
     with_probe = tiny_scorer.evidence(text, tokens, sents)[sea]
     [logit] = probe.logits(np.stack(list(tiny_scorer.probe_features(text, tokens, sents, 1).values())))
     assert abs(logit) > 0.1
-    assert [b - a for a, b in zip(without, with_probe, strict=True)] == pytest.approx([logit] * 2, abs=1e-3)
+    assert without.prior == 0.0 and with_probe.prior == pytest.approx(logit, abs=1e-3)
+    assert with_probe.deltas == pytest.approx(without.deltas, abs=1e-6)
 
 
 def test_a_word_that_ends_the_text_stands_for_its_missing_next_word(tiny_scorer):

@@ -76,13 +76,13 @@ def test_decoding_makes_objects_only_of_options_worth_decoding_and_agrees_with_o
 def test_neural_evidence_weighed_into_columns_equals_summing_each_options_features():
     engine, _, sents = _positions()
     # The channel's own weights, with a neural weight as deep mode has.
-    params = dataclasses.replace(engine.params, w_neural=1.3)
+    params = dataclasses.replace(engine.params, w_neural=1.3, w_probe=0.7)
     pos = next(p for s in sents for p in s.positions if p.swaps is not None and len(p.swaps) > 10)
     neural = np.linspace(-3.0, 5.0, len(pos.swaps))
-    weighed = pos.swaps.with_neural(neural, params.w_neural)
+    weighed = pos.swaps.with_neural(neural, params.w_neural, -1.5, params.w_probe)
     for t in range(len(weighed)):
         opt = weighed.option(t)
-        assert opt.features[-1] == neural[t] and len(opt.features) == 7
+        assert opt.features[-2:] == (neural[t], -1.5) and len(opt.features) == 8
         # Exactly, not approximately: deep mode's analyses must not depend on which form held them.
         assert opt.logq == params.logq(opt.features)
     assert pos.swaps.neural is None  # the columns it came from are left as they were

