@@ -27,11 +27,10 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from quality import THESAURI, documents
-from unspin.channel import document_counts
 from unspin.pipeline import Engine
 from unspin.probe import LAYER, SHIPPED, Probe
 from unspin.spinner import spin
-from unspin.text import sentences, tokenize
+from unspin.text import tokenize
 
 OUT = Path(__file__).resolve().parents[1] / "src" / "unspin" / "data" / SHIPPED
 RATES = (0.1, 0.2, 0.3)
@@ -51,8 +50,7 @@ def examples(engine: Engine, docs: list[str], thesauri: list[str], clean: int, s
     xs, ys = [], []
     for text, swapped in texts:
         tokens = tokenize(text)
-        counts = document_counts(tokens)
-        sents = [(lo, hi, engine.channel.positions(tokens, lo, hi, counts)) for lo, hi in sentences(tokens)]
+        sents = [(s.lo, s.hi, s.positions) for s in engine.options(tokens)]
         for i, row in engine.neural.probe_features(text, tokens, sents, layer).items():
             xs.append(row)
             ys.append(any(a <= tokens[i].start < b for a, b in swapped))

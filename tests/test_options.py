@@ -6,11 +6,10 @@ import dataclasses
 
 import numpy as np
 
-from unspin.channel import document_counts
 from unspin.decoder import Sentence
 from unspin.options import Option, Position
 from unspin.pipeline import default_engine
-from unspin.text import sentences, tokenize
+from unspin.text import tokenize
 
 TEXT = ("The firm said the four-day go to was ahead of a 2nd top with the Individuals. "
         "Japan's leaders went to the summit, officials said, and carried out three actually vital talks.")
@@ -19,9 +18,7 @@ TEXT = ("The firm said the four-day go to was ahead of a 2nd top with the Indivi
 def _positions():
     engine = default_engine()
     tokens = tokenize(TEXT)
-    counts = document_counts(tokens)
-    return engine, tokens, [Sentence(lo, hi, engine.channel.positions(tokens, lo, hi, counts))
-                            for lo, hi in sentences(tokens)]
+    return engine, tokens, engine.options(tokens)
 
 
 def test_columns_become_objects_in_order_after_the_listed_options():

@@ -94,11 +94,15 @@ class Engine:
         """The language models behind the analysis, as recorded in it."""
         return self.scorer.name if self.neural is None else f"{self.scorer.name} + {self.neural.name}"
 
+    def options(self, tokens: list[Token]) -> list[Sentence]:
+        """Every sentence of the document with the channel's swap options, before any neural evidence."""
+        counts = document_counts(tokens)
+        return [Sentence(lo, hi, self.channel.positions(tokens, lo, hi, counts))
+                for lo, hi in sentences(tokens)]
+
     def sentences(self, text: str, tokens: list[Token]) -> list[Sentence]:
         """Every sentence of the document with its swap options (and their neural evidence, if deep)."""
-        counts = document_counts(tokens)
-        sents = [Sentence(lo, hi, self.channel.positions(tokens, lo, hi, counts))
-                 for lo, hi in sentences(tokens)]
+        sents = self.options(tokens)
         if self.neural is not None:
             from .neural import with_evidence
 
