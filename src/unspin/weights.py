@@ -269,7 +269,8 @@ def _read_digests(cache_dir: Path) -> dict[str, list]:
 
 def _write_cache(files: ModelFiles, target: Path) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_suffix(f".tmp{os.getpid()}.npz")
+    # Hidden, so that another process pruning old entries never takes it for one.
+    tmp = target.with_name(f".{target.stem}.tmp{os.getpid()}.npz")
     meta = json.dumps({"config": asdict(files.config), "vocab": files.vocab, "merges": files.merges})
     # float16 halves the file; the model computes in float32 and the rounding is far below its noise.
     arrays = {f"t:{k}": v.astype(np.float16) for k, v in files.tensors.items()}
