@@ -72,11 +72,14 @@ def test_copies_of_one_model_share_a_cache_entry_and_old_versions_are_bounded(ti
     digests = json.loads((cache / "model-digests.json").read_text())
     assert sorted(digests) == sorted(str(p.resolve()) for p in (tiny_gguf, copy))
     assert len({d[2] for d in digests.values()}) == 1
+    # Another model whose name extends this one's keeps its own entry.
+    load_model_files(write_gguf(tmp_path / "tiny-2.gguf", seed=9), cache)
     for seed in (1, 2, 3, 4):
         write_gguf(tiny_gguf, seed=seed)
         load_model_files(tiny_gguf, cache)
     latest = load_model_files(tiny_gguf, cache)
-    assert len(list(cache.glob("model-*.npz"))) == KEEP_RECENT
+    assert len(list(cache.glob("model-v*-tiny-2-*.npz"))) == 1
+    assert len(list(cache.glob("model-*.npz"))) == KEEP_RECENT + 1
     np.testing.assert_array_equal(latest.tensors["norm"], load_model_files(tiny_gguf).tensors["norm"])
 
 

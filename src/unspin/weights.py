@@ -83,7 +83,8 @@ def load_model_files(path: str | os.PathLike[str], cache_dir: Path | None = None
     if cached is not None:
         _write_cache(files, cached)
         # Earlier versions of this model (an upgraded wheel, an edited folder) are hundreds of MB each.
-        keep_recent(cached, f"model-v{CACHE_FORMAT}-{glob.escape(path.stem)}-*.npz")
+        # The digest's 12 hex digits in full, so that a model whose name extends this one's is not matched.
+        keep_recent(cached, f"model-v{CACHE_FORMAT}-{glob.escape(path.stem)}-{'[0-9a-f]' * 12}.npz")
     return files
 
 
