@@ -225,9 +225,13 @@ def read_safetensors(path: Path) -> dict[str, np.ndarray]:
 def _cache_path(path: Path, cache_dir: Path) -> Path:
     """The cache entry of a model file or folder, named for the digest of its files' contents."""
     files = [path] if path.is_file() else sorted(p for p in path.iterdir() if p.is_file())
+    known = _read_digests(cache_dir)
+    before = dict(known)
     key = hashlib.sha256()
     for p in files:
-        key.update(f"{p.name}|{_content_digest(p, cache_dir)}\n".encode())
+        key.update(f"{p.name}|{_content_digest(p, known)}\n".encode())
+    if known != before:
+        _write_digests(cache_dir, known)
     return cache_dir / f"model-v{CACHE_FORMAT}-{path.stem}-{key.hexdigest()[:12]}.npz"
 
 
@@ -235,20 +239,25 @@ def _cache_path(path: Path, cache_dir: Path) -> Path:
 _DIGESTS = "model-digests.json"
 
 
-def _content_digest(p: Path, cache_dir: Path) -> str:
-    """SHA-256 of a file, remembered per path, size and modification time: hashing the default
-    model takes 80 ms, a large Hugging Face folder seconds, and the digest is asked at every load."""
+def _content_digest(p: Path, known: dict[str, list]) -> str:
+    """SHA-256 of a file, looked up in ``known`` by path, size and modification time, else hashed
+    and added there: hashing the default model takes 80 ms, a large Hugging Face folder seconds,
+    and the digest is asked at every load."""
     st = p.stat()
     stamp = [st.st_size, st.st_mtime_ns]
-    known = _read_digests(cache_dir)
-    entry = known.get(str(p.resolve()))
+    name = str(p.resolve())
+    entry = known.get(name)
     if entry is not None and entry[:2] == stamp:
         return entry[2]
     with open(p, "rb") as f:
         digest = hashlib.file_digest(f, "sha256").hexdigest()
+    known[name] = [*stamp, digest]
+    return digest
+
+
+def _write_digests(cache_dir: Path, known: dict[str, list]) -> None:
     # Paths that no longer exist (removed environments) are forgotten as new ones are added.
     kept = {k: v for k, v in known.items() if os.path.exists(k)}
-    kept[str(p.resolve())] = [*stamp, digest]
     target = cache_dir / _DIGESTS
     tmp = target.with_suffix(f".tmp{os.getpid()}")
     try:
@@ -256,8 +265,7 @@ def _content_digest(p: Path, cache_dir: Path) -> str:
         tmp.write_text(json.dumps(kept), encoding="utf-8")
         os.replace(tmp, target)
     except OSError:
-        tmp.unlink(missing_ok=True)  # unremembered, it is only hashed again next time
-    return digest
+        tmp.unlink(missing_ok=True)  # unremembered, a file is only hashed again next time
 
 
 def _read_digests(cache_dir: Path) -> dict[str, list]:
