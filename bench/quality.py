@@ -100,13 +100,14 @@ def run(args: argparse.Namespace, mode: str) -> dict:
     thesaurus = THESAURI[args.thesaurus]()
     n_words = sum(len([t for t in tokenize(d) if t.kind == "word"]) for d in docs)
     t0 = time.perf_counter()
-    clean = [engine.analyze(d, screen=args.screen) for d in docs]
+    clean = [engine.analyze(d, screen=args.screen, threshold=args.threshold) for d in docs]
     clean_seconds = time.perf_counter() - t0
     # The fast screen's own score, for its AUROC beside the full analysis'.
     screen_neg = [engine.screen.score(tokenize(d)) for d in docs]
     false_changes = sum(len(a.spans) for a in clean)
     result = {
-        "mode": mode, "model": engine.model_name, "params": args.param, "screened": args.screen,
+        "mode": mode, "model": engine.model_name, "params": args.param, "threshold": args.threshold,
+        "screened": args.screen,
         "clean_screened_out": sum(a.stage == "screen" for a in clean),
         "corpus": args.corpus, "thesaurus": args.thesaurus, "docs": len(docs), "words": n_words,
         "false_changes_per_1000_words": round(1000 * false_changes / max(n_words, 1), 2),
@@ -124,7 +125,7 @@ def run(args: argparse.Namespace, mode: str) -> dict:
             spun = spin(d, thesaurus, rate=rate, seed=args.seed + k,
                         numerals_rate=args.numerals_rate, filler_rate=args.filler_rate)
             t0 = time.perf_counter()
-            a = engine.analyze(spun.text, screen=args.screen)
+            a = engine.analyze(spun.text, screen=args.screen, threshold=args.threshold)
             seconds += time.perf_counter() - t0
             pos.append(a.score)
             screened += a.stage == "screen"
@@ -157,6 +158,8 @@ def main() -> None:
                     help="analyse with the fast screen first (texts it rules out get no spans)")
     ap.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
                     help="override one shipped weight (repeatable), to explore on tuning data")
+    ap.add_argument("--threshold", type=float, default=None,
+                    help="score from which a text is judged spun and restored (default: shipped)")
     args = ap.parse_args()
     results = [run(args, mode) for mode in args.modes]
     print(json.dumps(results if len(results) > 1 else results[0], indent=2))
