@@ -379,6 +379,16 @@ def test_check_view_with_stand_in(tmp_path: Path, fake_pipeline: list[float | No
     assert SPUN.replace("Firm", "Agency") in out
 
 
+def test_check_view_advises_on_a_likely_spun_text_under_the_threshold(
+        tmp_path: Path, fake_pipeline: list[float | None]) -> None:
+    # The stand-in scores every text 0.8.
+    under = run("check", "--threshold", "0.97", write(tmp_path, SPUN)).stdout
+    assert under.splitlines()[0].startswith("NOT SPUN  score 0.80 (threshold 0.97)")
+    assert "More likely spun than not" in under and "--deep" in under
+    over = run("check", "--threshold", "0.7", write(tmp_path, SPUN)).stdout
+    assert "More likely spun than not" not in over
+
+
 def test_check_json_with_stand_in(tmp_path: Path, fake_pipeline: list[float | None]) -> None:
     result = run("check", "--json", write(tmp_path, SPUN))
     data = json.loads(result.stdout)
