@@ -55,3 +55,9 @@ def test_swaps_are_focusable_marks_carrying_their_original_and_confidence():
 def test_report_is_self_contained():
     page = render_html(analysis())
     assert "http" not in page and "<link" not in page and "src=" not in page
+
+
+def test_a_text_in_doubt_gets_the_advice_and_others_do_not():
+    doubtful = render_html(Analysis(text=TEXT, score=0.8, threshold=0.97, restored_text=TEXT))
+    assert "More likely spun than not" in doubtful and "--deep" in doubtful
+    assert "More likely spun than not" not in render_html(analysis())

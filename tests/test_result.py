@@ -13,8 +13,8 @@ from unspin.result import LABELS, Analysis, Span, apply_spans
 
 SPAN_KEYS = {"start", "end", "text", "original", "score", "label"}
 ANALYSIS_KEYS = {
-    "score", "is_spun", "threshold", "spans", "restored_text", "lexicon_version", "model", "n_words",
-    "source", "stage",
+    "score", "is_spun", "in_doubt", "threshold", "spans", "restored_text", "lexicon_version", "model",
+    "n_words", "source", "stage",
 }
 
 
@@ -145,3 +145,14 @@ def test_is_spun_follows_threshold(score, threshold, spun):
     a = make_analysis(score, threshold)
     assert a.is_spun is spun
     assert a.to_dict()["is_spun"] is spun
+
+
+@pytest.mark.parametrize(("score", "threshold", "stage", "expected"), [
+    (0.8, 0.97, "full", True),  # more likely spun than not, yet not judged spun
+    (0.5, 0.97, "full", True),
+    (0.3, 0.97, "full", False),  # more likely unspun
+    (0.99, 0.97, "full", False),  # judged spun
+    (0.8, 0.97, "screen", False),  # the screen never scores this high, but it looked no closer
+])
+def test_in_doubt_means_above_even_odds_and_under_the_threshold(score, threshold, stage, expected):
+    assert Analysis(text="x", score=score, threshold=threshold, stage=stage).in_doubt is expected

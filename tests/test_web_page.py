@@ -242,3 +242,18 @@ def test_trace_panel_names_the_source_when_the_server_has_an_index(page, live_se
     expect(page.locator("#trace")).to_be_visible()
     expect(page.locator("#trace-status")).to_have_text("Traced to wn-150433.")
     expect(page.locator("#trace-matches li")).to_contain_text(["wn-150433: "])
+
+
+def test_a_text_in_doubt_says_it_may_be_lightly_spun(page, server):
+    clean = (EXAMPLES / "original_wikinews.txt").read_text(encoding="utf-8").strip()
+    body = api(server, "/v1/analyze", json={"text": clean}).json()
+    # The page renders what the API says; a doubtful verdict is staged by answering for the API.
+    doubtful = {**body, "score": 0.8, "threshold": 0.97, "is_spun": False, "in_doubt": True, "spans": [],
+                "restored_text": clean}
+    page.route("**/v1/analyze", lambda route: route.fulfill(json=doubtful))
+    analyse_pasted(page, server, clean)
+    expect(page.get_by_role("status")).to_contain_text("Not judged spun: probability 80%")
+    expect(page.get_by_role("status")).to_contain_text("it may be lightly spun")
+    page.unroute("**/v1/analyze")
+    analyse_pasted(page, server, clean)
+    expect(page.get_by_role("status")).not_to_contain_text("lightly spun")

@@ -18,6 +18,7 @@ import click
 
 from unspin.errors import MissingDependencyError, UnspinError
 from unspin.inputs import DEFAULT_MAX_BYTES, check_english, read_input
+from unspin.result import IN_DOUBT_ADVICE
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -201,11 +202,6 @@ def check(
     _render_check(analysis, _stdout_console())
 
 
-#: The score at which a text is as likely spun as not. The fast path's threshold is well above it
-#: (precision first), so a score between the two gets a word of advice in the terminal view.
-EVEN_ODDS = 0.5
-
-
 def _render_check(analysis: Analysis, console: Console) -> None:
     from rich.text import Text
 
@@ -216,10 +212,8 @@ def _render_check(analysis: Analysis, console: Console) -> None:
     n = len(analysis.spans)
     verdict.append(f"  {n} likely swap{'' if n == 1 else 's'} in {analysis.n_words} words", style="dim")
     console.print(verdict)
-    if not spun and analysis.score >= EVEN_ODDS and analysis.stage != "screen":
-        console.print(f"More likely spun than not, but under the threshold: it may be lightly spun. "
-                      f"--deep judges such text better; --threshold {EVEN_ODDS} restores it as it is.",
-                      style="yellow")
+    if analysis.in_doubt:
+        console.print(IN_DOUBT_ADVICE, style="yellow")
     if analysis.source:
         console.print(f"Traced to {analysis.source['id']} (similarity {analysis.source['similarity']:.2f})")
     if analysis.stage == "screen":

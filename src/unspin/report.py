@@ -13,7 +13,7 @@ from __future__ import annotations
 from html import escape
 from typing import TYPE_CHECKING
 
-from .result import Analysis, Span
+from .result import IN_DOUBT_ADVICE, Analysis, Span
 
 if TYPE_CHECKING:
     from .paper import PaperReport
@@ -23,6 +23,7 @@ body{font:16px/1.6 system-ui,sans-serif;max-width:52rem;margin:2rem auto;padding
 color:#1b1b1b;background:#fff}
 h1{font-size:1.4rem}h2{font-size:1.1rem;margin-top:2rem}
 .verdict{padding:.6rem 1rem;border-radius:.4rem;font-weight:600}
+.advice{color:#6b4e00}
 .spun{background:#fde2e1;color:#7a1410}.clean{background:#dff3e3;color:#134d22}
 .text{white-space:pre-wrap;border:1px solid #ccc;border-radius:.4rem;padding:1rem}
 mark{background:#fff1a8;color:#1b1b1b;border-bottom:2px solid #b58900;padding:0 .1em}
@@ -44,6 +45,7 @@ def render_html(a: Analysis, title: str = "unspin report") -> str:
              f"<p class='verdict {'spun' if a.is_spun else 'clean'}' role='status'>{verdict}: "
              f"score {a.score:.2f} (threshold {a.threshold:.2f}), {len(a.spans)} likely "
              f"swap{'' if len(a.spans) == 1 else 's'} in {a.n_words} words</p>",
+             f"<p class='advice'>{escape(IN_DOUBT_ADVICE)}</p>" if a.in_doubt else "",
              "<h2 id='marked'>Text, with likely swaps marked</h2>",
              f"<div class='text' aria-labelledby='marked'>{_marked(a.text, a.spans)}</div>"]
     if a.spans:

@@ -13,6 +13,13 @@ from typing import Any
 #: Reason codes a span can carry; tests and downstream tools match on these.
 LABELS = ("synonym_swap", "phrase_swap", "numeral_swap", "inserted_filler", "suspicious", "source_swap")
 
+#: The score at which a text is as likely spun as not. The fast path's threshold is well above it
+#: (precision first), so a text scored between the two is worth a closer look.
+EVEN_ODDS = 0.5
+#: What the terminal view and the HTML report say of such a text.
+IN_DOUBT_ADVICE = ("More likely spun than not, but under the threshold: it may be lightly spun. "
+                   f"--deep judges such text better; --threshold {EVEN_ODDS} restores it as it is.")
+
 
 @dataclass(frozen=True, slots=True)
 class Span:
@@ -52,11 +59,18 @@ class Analysis:
         """True when the calibrated score reaches the decision threshold."""
         return self.score >= self.threshold
 
+    @property
+    def in_doubt(self) -> bool:
+        """True when the text scored at least even odds but under the threshold, so it was
+        analysed in full and not restored: it may be lightly spun."""
+        return not self.is_spun and self.score >= EVEN_ODDS and self.stage == "full"
+
     def to_dict(self) -> dict[str, Any]:
         """The JSON-ready form shared by the CLI, files and HTTP."""
         return {
             "score": round(self.score, 6),
             "is_spun": self.is_spun,
+            "in_doubt": self.in_doubt,
             "threshold": self.threshold,
             "n_words": self.n_words,
             "spans": [s.to_dict() for s in self.spans],

@@ -56,6 +56,7 @@ class TraceRequest(BaseModel):
 class AnalysisOut(BaseModel):
     score: float
     is_spun: bool
+    in_doubt: bool = Field(description="Scored at least 0.5 but under the threshold: it may be lightly spun.")
     threshold: float
     n_words: int
     # The core Span dataclass itself, so the schema cannot drift from the result type.

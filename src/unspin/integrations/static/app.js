@@ -123,6 +123,10 @@ function show() {
   const status = $("status");
   status.textContent = `${a.is_spun ? "Likely spun" : "Not judged spun"}: probability ${percent(a.score)} ` +
     `(a text counts as spun from ${percent(a.threshold)}).`;
+  if (a.in_doubt) {
+    status.textContent += " More likely spun than not, but under the threshold: it may be lightly spun, " +
+      "so nothing was restored.";
+  }
   status.className = `status ${a.is_spun ? "spun" : "clean"}`;
   let source = "";
   if (a.document) {
