@@ -335,3 +335,23 @@ def test_a_word_that_ends_the_text_stands_for_its_missing_next_word(tiny_scorer)
     word_logprob, _, next_logprob = row[2 * DIM : 2 * DIM + 3]
     assert next_logprob == word_logprob
     assert word_logprob == pytest.approx(_reading(tiny_scorer, ["He", "saw", "the", "sea"], 3, 3), abs=0.05)
+
+
+def test_chunk_states_hold_every_piece_and_point_at_the_probes_rows(tiny_scorer):
+    from tiny_model import DIM
+
+    text = "He saw the sea today. She swam out."
+    tokens = tokenize(text)
+    eligible = [k for k, t in enumerate(tokens) if t.text in ("sea", "swam")]
+    sents = [(0, len(tokens), [Position(k, [_option(k, ("tide",))]) for k in eligible])]
+    [chunk] = tiny_scorer.chunk_states(text, tokens, sents, layer=1)
+    assert chunk.indices == eligible
+    enc = tiny_scorer.bpe.encode
+    pieces = 1 + sum(len(enc(t.text if k == 0 else " " * (t.start > tokens[k - 1].end) + t.text))
+                     for k, t in enumerate(tokens))
+    assert chunk.states.shape == (pieces, DIM)
+    # The probe reads the states at these rows: its features are the same numbers.
+    for (word, following), row in zip(chunk.rows, chunk.features, strict=True):
+        assert row[:DIM] == pytest.approx(chunk.states[word].tolist(), abs=1e-6)
+        assert row[DIM : 2 * DIM] == pytest.approx(chunk.states[following].tolist(), abs=1e-6)
+    assert tiny_scorer.probe_features(text, tokens, sents, layer=1).keys() == set(eligible)

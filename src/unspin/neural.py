@@ -76,6 +76,19 @@ _EXTRA = '"unspin[deep]"'
 _SENTENCE_ENDS = frozenset('.!?"')
 
 
+class ChunkStates(NamedTuple):
+    """One chunk as the model read it (see :meth:`NeuralScorer.chunk_states`)."""
+
+    #: A layer's output at every model piece of the chunk, (pieces, model width).
+    states: np.ndarray
+    #: Token index of each eligible position.
+    indices: list[int]
+    #: Per position: the row of its word's last piece and of the next word's (the same at a chunk's end).
+    rows: np.ndarray
+    #: Per position: the probe's features (see :func:`unspin.probe.features`).
+    features: np.ndarray
+
+
 class Evidence(NamedTuple):
     """The model's word on one position: each option's log-odds against keeping the observed
     word, and the probe's log-odds that the observed word was swapped in (0 without a probe)."""
@@ -163,13 +176,35 @@ class NeuralScorer:
                        layer: int = PROBE_LAYER) -> dict[int, np.ndarray]:
         """Per eligible token index: the probe's features (see :func:`unspin.probe.features`), read
         exactly as :meth:`evidence` reads them; for fitting a probe."""
-        out: dict[int, np.ndarray] = {}
+        return {i: row for chunk in self.chunk_states(text, tokens, sentences, layer)
+                for i, row in zip(chunk.indices, chunk.features, strict=True)}
+
+    def chunk_states(self, text: str, tokens: Sequence[Token],
+                     sentences: Sequence[tuple[int, int, Sequence[Position]]],
+                     layer: int = PROBE_LAYER) -> list[ChunkStates]:
+        """Each chunk as :meth:`evidence` reads it: layer ``layer``'s output at every model piece,
+        and per eligible position its token index, the rows of its word's last piece and of the
+        next word's, and the probe's features; for fitting models over whole chunks."""
+        out = []
         for batch in self._batches(text, tokens, sentences):
-            reading = self.model.read([j.seq for j in batch], keep=layer)
-            words, _ = self._observed(reading, batch)
-            asks = [a for job in batch for a in job.asks]
-            out.update(zip((a.index for a in asks), self._features(reading, batch, words), strict=True))
+            reading, _, _, features = self._read(batch, layer)
+            assert reading.middle is not None and features is not None
+            rows = iter(features)
+            for b, job in enumerate(batch):
+                places = np.array([(a.after - 1, a.stop - 1) for a in job.asks], dtype=np.int64)
+                out.append(ChunkStates(reading.middle[b, : len(job.seq)].float().numpy(),
+                                       [a.index for a in job.asks], places,
+                                       np.stack([next(rows) for _ in job.asks])))
         return out
+
+    def _read(self, batch: list[_Job], layer: int | None
+              ) -> tuple[Reading, list[_Observed], list[dict[int, np.ndarray]], np.ndarray | None]:
+        """One pass over a batch: the reading, what it says of each observed word (and the rows
+        it computed, per job), and the probe's features if a ``layer`` is given."""
+        reading = self.model.read([j.seq for j in batch], keep=layer)
+        words, known = self._observed(reading, batch)
+        features = None if layer is None else self._features(reading, batch, words)
+        return reading, words, known, features
 
     def _batches(self, text: str, tokens: Sequence[Token],
                  sentences: Sequence[tuple[int, int, Sequence[Position]]]) -> list[list[_Job]]:
@@ -268,9 +303,8 @@ class NeuralScorer:
 
     def _judge(self, batch: list[_Job]) -> dict[int, Evidence]:
         """The evidence of one batch of chunks: first pieces for all options, whole readings for a few."""
-        reading = self.model.read([j.seq for j in batch], keep=self.probe.layer if self.probe else None)
-        words, known = self._observed(reading, batch)
-        priors = (self.probe.logits(self._features(reading, batch, words)).tolist() if self.probe
+        reading, words, known, features = self._read(batch, self.probe.layer if self.probe else None)
+        priors = (self.probe.logits(features).tolist() if self.probe and features is not None
                   else [0.0] * len(words))
         out: dict[int, list[float]] = {}
         prior_of: dict[int, float] = {}
