@@ -209,9 +209,9 @@ def main() -> None:
     # deep mode's bias) are chosen afterwards with the real decoder, as params*.json's
     # "chosen_after" records, so a fit does not depend on them.
     decide = Calibration().threshold
-    start = evaluate(docs, engine.params, replace(engine.calibration, threshold=decide))
-    print("defaults:", {k: round(v, 4) for k, v in start.items() if k != "doc_feats"}, file=sys.stderr)
     initial, calib = engine.params, replace(engine.calibration, threshold=decide)
+    start = evaluate(docs, initial, calib)
+    print("defaults:", {k: round(v, 4) for k, v in start.items() if k != "doc_feats"}, file=sys.stderr)
     if args.deep:
         # Deep mode starts from the shipped fast-mode weights and calibration, so its result does
         # not depend on the deep weights shipped before it; from the defaults the random search
