@@ -102,6 +102,9 @@ def main() -> None:
         print(json.dumps(row), file=sys.stderr)
     print(json.dumps(results, indent=2))
     if args.write:
+        if "cut_deep" not in flags and "cut_deep" in json.loads(OUT.read_text(encoding="utf-8")):
+            # Without it deep mode screens at min(fast cut, 0.5), which drops lightly spun text it finds.
+            print(f"note: {OUT.name} loses its cut_deep; run again with --deep to fit it", file=sys.stderr)
         best = results[0]
         source = f"{args.corpus} spun with {args.thesaurus}, {args.docs} docs, rates {args.rates}"
         payload = {"tuned_on": source, **{k: best[k] for k in ("top", *flags, "calibration")}}
