@@ -6,8 +6,9 @@
 Prints swapped-word precision/recall/F1 (token level), the share of swaps
 restored exactly (case-insensitive), false changes per 1,000 words of the
 unspun originals, and document-level AUROC spun vs unspun, of the full
-analysis and of the fast screen alone. ``--screen`` analyses with the screen
-in front, as ``unspin scan --screen`` does, and counts what it ruled out.
+analysis and of the fast screen alone, and how many texts were judged spun.
+``--screen`` analyses with the screen in front, as ``unspin scan --screen``
+does, and counts what it ruled out.
 """
 
 from __future__ import annotations
@@ -109,6 +110,7 @@ def run(args: argparse.Namespace, mode: str) -> dict:
         "mode": mode, "model": engine.model_name, "params": args.param, "threshold": args.threshold,
         "screened": args.screen,
         "clean_screened_out": sum(a.stage == "screen" for a in clean),
+        "clean_judged_spun": sum(a.is_spun for a in clean),
         "corpus": args.corpus, "thesaurus": args.thesaurus, "docs": len(docs), "words": n_words,
         "false_changes_per_1000_words": round(1000 * false_changes / max(n_words, 1), 2),
         "clean_words_per_second": round(n_words / clean_seconds),
@@ -119,7 +121,7 @@ def run(args: argparse.Namespace, mode: str) -> dict:
         total = SwapCounts()
         pos = []
         screen_pos = []
-        screened = 0
+        screened = judged = 0
         seconds = 0.0
         for k, d in enumerate(docs):
             spun = spin(d, thesaurus, rate=rate, seed=args.seed + k,
@@ -128,6 +130,7 @@ def run(args: argparse.Namespace, mode: str) -> dict:
             a = engine.analyze(spun.text, screen=args.screen, threshold=args.threshold)
             seconds += time.perf_counter() - t0
             pos.append(a.score)
+            judged += a.is_spun
             screened += a.stage == "screen"
             screen_pos.append(engine.screen.score(tokenize(spun.text)))
             total += score_spin(spun, a)
@@ -137,6 +140,7 @@ def run(args: argparse.Namespace, mode: str) -> dict:
         entry["auroc"] = round(auroc(pos, neg), 4)
         entry["screen_auroc"] = round(auroc(screen_pos, screen_neg), 4)
         entry["spun_screened_out"] = screened
+        entry["judged_spun"] = judged
         result["rates"][str(rate)] = entry
     return result
 
