@@ -28,8 +28,10 @@ def test_datatrove_filter_drops_spun_documents_and_annotates_all():
     kept = list(UnspinFilter().run(iter(docs)))
     assert [d.id for d in kept] == ["clean", "empty"]
     assert kept[0].metadata["unspin_is_spun"] is False
+    assert kept[0].metadata["unspin_in_doubt"] is (kept[0].metadata["unspin_score"] >= 0.5)
     assert kept[1].metadata["unspin_error"] == "empty_input"
     assert docs[1].metadata["unspin_is_spun"] is True and docs[1].metadata["unspin_spans"]
+    assert docs[1].metadata["unspin_in_doubt"] is False
     for s in docs[1].metadata["unspin_spans"]:
         assert spun[s["start"] : s["end"]] == s["text"]
     annotated = list(UnspinFilter(annotate_only=True).run(iter([Document(text=spun, id="spun")])))

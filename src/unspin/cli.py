@@ -528,7 +528,7 @@ def scan(inputs: tuple[str, ...], out: str, text_field: str, id_field: str, only
     """Analyse every document of JSONL (.gz), Parquet or .txt collections into one output file.
 
     One record per document: id, source file and offset, score, is_spun,
-    spans, optionally the restored text, and the error if it could not be
+    in_doubt, spans, optionally the restored text, and the error if it could not be
     analysed. A bad record or file is reported in the output and the scan
     goes on; an interrupted scan continues with --resume.
     """
@@ -559,7 +559,8 @@ def scan(inputs: tuple[str, ...], out: str, text_field: str, id_field: str, only
                            resume=resume, engine=engine, progress=report)
     codes = ", ".join(f"{k} {v}" for k, v in sorted(summary.errors_by_code.items()))
     skipped = f", {summary.skipped} records skipped (not HTML)" if summary.skipped else ""
-    click.echo(f"{summary.documents} documents, {summary.flagged} flagged, {summary.errors} errors"
+    doubt = f", {summary.in_doubt} in doubt" if summary.in_doubt else ""
+    click.echo(f"{summary.documents} documents, {summary.flagged} flagged{doubt}, {summary.errors} errors"
                f"{f' ({codes})' if codes else ''}{skipped}; {summary.docs_per_second:.1f} docs/s; "
                f"wrote {out}", err=True)
 

@@ -31,8 +31,8 @@ from .inputs import DEFAULT_MAX_BYTES, check_english
 from .records import SKIPPED, Record, read_records
 
 #: The fields of every output record, in order; see README "Scan output".
-FIELDS = ("id", "source", "offset", "score", "is_spun", "threshold", "n_words", "stage", "spans",
-          "restored_text", "error", "message")
+FIELDS = ("id", "source", "offset", "score", "is_spun", "in_doubt", "threshold", "n_words", "stage",
+          "spans", "restored_text", "error", "message")
 
 
 @dataclass(frozen=True)
@@ -60,6 +60,8 @@ class ScanSummary:
 
     documents: int = 0
     flagged: int = 0
+    #: Documents that scored at least even odds but under the threshold (see Analysis.in_doubt).
+    in_doubt: int = 0
     errors: int = 0
     written: int = 0
     #: Records left out on purpose (WARC records that are not HTML responses).
@@ -118,8 +120,8 @@ def analyse_record(rec: Record, options: ScanOptions, engine: Any) -> dict[str, 
     except Exception as exc:  # one document must never end the scan; its record says what failed
         out.update(error="internal_error", message=f"{type(exc).__name__}: {exc}")
         return out
-    out.update(score=round(a.score, 6), is_spun=a.is_spun, threshold=a.threshold, n_words=a.n_words,
-               stage=a.stage, spans=[s.to_dict() for s in a.spans])
+    out.update(score=round(a.score, 6), is_spun=a.is_spun, in_doubt=a.in_doubt, threshold=a.threshold,
+               n_words=a.n_words, stage=a.stage, spans=[s.to_dict() for s in a.spans])
     if options.restore:
         out["restored_text"] = a.restored_text
     return out
@@ -262,6 +264,8 @@ def _count(summary: ScanSummary, results: list[dict[str, Any]]) -> None:
             summary.errors_by_code[r["error"]] = summary.errors_by_code.get(r["error"], 0) + 1
         elif r["is_spun"]:
             summary.flagged += 1
+        elif r.get("in_doubt"):  # parts written by a version before the field have none
+            summary.in_doubt += 1
 
 
 def _assemble(parts: Path, out: Path, options: ScanOptions, summary: ScanSummary) -> None:
@@ -298,7 +302,8 @@ def _write_parquet(rows: Iterator[dict[str, Any]], path: Path) -> None:
     span = pa.struct([("start", pa.int64()), ("end", pa.int64()), ("text", pa.string()),
                       ("original", pa.string()), ("score", pa.float64()), ("label", pa.string())])
     schema = pa.schema([("id", pa.string()), ("source", pa.string()), ("offset", pa.int64()),
-                        ("score", pa.float64()), ("is_spun", pa.bool_()), ("threshold", pa.float64()),
+                        ("score", pa.float64()), ("is_spun", pa.bool_()), ("in_doubt", pa.bool_()),
+                        ("threshold", pa.float64()),
                         ("n_words", pa.int64()), ("stage", pa.string()), ("spans", pa.list_(span)),
                         ("restored_text", pa.string()),
                         ("error", pa.string()), ("message", pa.string())])
@@ -321,7 +326,8 @@ def _write_manifest(out: Path, inputs: list[Path], options: ScanOptions, summary
         "unspin_version": __version__, "lexicon_version": engine.lexicon.version, "model": engine.model_name,
         "threshold": engine.calibration.threshold if options.threshold is None else options.threshold,
         "inputs": [str(p) for p in inputs], "options": asdict(options), "output": str(out),
-        "documents": summary.documents, "flagged": summary.flagged, "errors": summary.errors,
+        "documents": summary.documents, "flagged": summary.flagged, "in_doubt": summary.in_doubt,
+        "errors": summary.errors,
         "errors_by_code": summary.errors_by_code, "written": summary.written, "skipped": summary.skipped,
         "shards_resumed": summary.shards_resumed, "wall_seconds": round(summary.seconds, 2),
         "docs_per_second": round(summary.docs_per_second, 2),

@@ -3,7 +3,7 @@
     from unspin.integrations.datatrove_filter import UnspinFilter
     pipeline = [JsonlReader(...), UnspinFilter(annotate_only=True), JsonlWriter(...)]
 
-Each document's metadata gains ``unspin_score``, ``unspin_is_spun``,
+Each document's metadata gains ``unspin_score``, ``unspin_is_spun``, ``unspin_in_doubt``,
 ``unspin_stage`` and ``unspin_spans`` (the spans of :class:`unspin.result.Analysis`, as dicts), or
 ``unspin_error`` with a reason code when the text cannot be analysed (such a
 document is kept: the filter never drops what it could not judge).
@@ -48,7 +48,8 @@ class UnspinFilter(BaseFilter):
         except UnspinError as err:
             doc.metadata["unspin_error"] = err.code
             return True
-        doc.metadata.update(unspin_score=a.score, unspin_is_spun=a.is_spun, unspin_stage=a.stage,
+        doc.metadata.update(unspin_score=a.score, unspin_is_spun=a.is_spun, unspin_in_doubt=a.in_doubt,
+                            unspin_stage=a.stage,
                             unspin_spans=[s.to_dict() for s in a.spans])
         if a.is_spun and not self.annotate_only:
             return False, "spun"
