@@ -18,6 +18,7 @@ import math
 import pickle
 import random
 import sys
+import time
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
@@ -193,6 +194,10 @@ def main() -> None:
     mode = "-deep" if args.deep else ""
     cache = CACHE / f"tune{mode}-{args.corpus}-{'+'.join(args.thesaurus)}-{args.docs}-{args.max_words}.pkl"
     if cache.exists() and not args.fresh:
+        # The cache knows nothing of the code or data that made it: say which one is used.
+        written = time.strftime("%Y-%m-%d %H:%M", time.localtime(cache.stat().st_mtime))
+        print(f"evidence from {cache.name} (written {written}); after changing the analysis, "
+              "run with --fresh", file=sys.stderr)
         docs = pickle.loads(cache.read_bytes())
     else:
         thesauri = [THESAURI[name]() for name in args.thesaurus]
