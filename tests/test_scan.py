@@ -188,6 +188,29 @@ def test_warc_scan_counts_non_html_records_and_leaves_them_out(tmp_path):
     assert json.loads((tmp_path / "out.jsonl.manifest.json").read_text())["skipped"] == 1
 
 
+def test_parts_written_before_a_field_existed_resume_into_complete_records(tmp_path):
+    src = tmp_path / "docs.jsonl"
+    write_collection(src, 6)
+    out = tmp_path / "out.jsonl"
+
+    def stop(live):
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        scan([src], out, ScanOptions(shard_size=3), progress=stop)
+    [part] = (tmp_path / "out.jsonl.parts").glob("*.jsonl")
+    # As an older unspin wrote it: no in_doubt field.
+    old = [{k: v for k, v in json.loads(line).items() if k != "in_doubt"}
+           for line in part.read_text(encoding="utf-8").splitlines()]
+    part.write_text("".join(json.dumps(r) + "\n" for r in old), encoding="utf-8")
+    summary = scan([src], out, ScanOptions(shard_size=3), resume=True)
+    rows = read_jsonl(out)
+    assert summary.shards_resumed == 1 and len(rows) == summary.documents
+    assert all(tuple(r) == FIELDS for r in rows)
+    assert [r["in_doubt"] for r in rows[: len(old)]] == [None] * len(old)
+    assert all(isinstance(r["in_doubt"], bool) for r in rows[len(old) :] if not r["error"])
+
+
 def test_resuming_with_other_options_is_refused(tmp_path):
     src = tmp_path / "docs.jsonl"
     write_collection(src, 2)

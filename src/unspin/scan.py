@@ -264,7 +264,7 @@ def _count(summary: ScanSummary, results: list[dict[str, Any]]) -> None:
             summary.errors_by_code[r["error"]] = summary.errors_by_code.get(r["error"], 0) + 1
         elif r["is_spun"]:
             summary.flagged += 1
-        elif r.get("in_doubt"):  # parts written by a version before the field have none
+        elif r["in_doubt"]:
             summary.in_doubt += 1
 
 
@@ -274,7 +274,8 @@ def _assemble(parts: Path, out: Path, options: ScanOptions, summary: ScanSummary
         for part in sorted(parts.glob("*.jsonl")):
             with open(part, encoding="utf-8") as fh:
                 for line in fh:
-                    r = json.loads(line)
+                    # Every record gets every field, in order, parts from older versions too.
+                    r = dict.fromkeys(FIELDS) | json.loads(line)
                     _count(summary, [r])
                     if r["error"] in SKIPPED or (options.only_spun and not r["is_spun"] and not r["error"]):
                         continue
