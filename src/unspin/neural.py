@@ -191,9 +191,8 @@ class NeuralScorer:
             assert reading.middle is not None and features is not None
             rows = iter(features)
             for b, job in enumerate(batch):
-                places = np.array([(a.after - 1, a.stop - 1) for a in job.asks], dtype=np.int64)
                 out.append(ChunkStates(reading.middle[b, : len(job.seq)].float().numpy(),
-                                       [a.index for a in job.asks], places,
+                                       [a.index for a in job.asks], _places(job),
                                        np.stack([next(rows) for _ in job.asks])))
         return out
 
@@ -286,19 +285,18 @@ class NeuralScorer:
     def _features(self, reading: Reading, batch: list[_Job], words: list[_Observed]) -> np.ndarray:
         """The probe's features, one row per ask of the batch."""
         assert reading.middle is not None
-        places, following, scalars = [], [], []
+        seqs, scalars = [], []
         observed = iter(words)
         for b, job in enumerate(batch):
+            seqs.extend([b] * len(job.asks))
             for a in job.asks:
                 o = next(observed)
-                places.append((b, a.after - 1))
-                # Without a next token (at a chunk's end, stop == after) the word stands for it.
-                following.append((b, a.stop - 1))
                 scalars.append((o.word, o.first, o.following if a.stop > a.after else o.word, o.entropy,
                                 a.after - a.at, float(a.capitalised), float(a.sentence_start)))
-        middle = reading.middle.float()
-        word_state = middle[[b for b, _ in places], [r for _, r in places]].numpy()
-        next_state = middle[[b for b, _ in following], [r for _, r in following]].numpy()
+        rows = np.concatenate([_places(job) for job in batch])
+        # Only the picked rows are widened to float32, not the whole layer.
+        word_state = reading.middle[seqs, rows[:, 0].tolist()].float().numpy()
+        next_state = reading.middle[seqs, rows[:, 1].tolist()].float().numpy()
         return probe_features(word_state, next_state, np.array(scalars, dtype=np.float32))
 
     def _judge(self, batch: list[_Job]) -> dict[int, Evidence]:
@@ -398,6 +396,12 @@ class _Observed:
     first: float
     following: float
     entropy: float
+
+
+def _places(job: _Job) -> np.ndarray:
+    """Per position of a chunk, the rows the probe reads: its word's last piece and the next
+    word's; without a next word (at a chunk's end, ``stop == after``) the word stands for it."""
+    return np.array([(a.after - 1, a.stop - 1) for a in job.asks], dtype=np.int64).reshape(-1, 2)
 
 
 def _chunk_bounds(sentences: Sequence[tuple[int, int, Sequence[Position]]],
