@@ -208,6 +208,29 @@ def test_only_plausible_options_among_the_likeliest_are_read_whole(tiny_scorer, 
     assert abs(bay_whole - bay) > 1e-3
 
 
+def test_the_options_read_whole_are_ranked_with_the_decoders_weight_on_the_model(tiny_scorer, monkeypatch):
+    text = "He saw the sea today."
+    tokens, sea = _rescoring_everything(tiny_scorer, monkeypatch, 2, text, "sea")
+    monkeypatch.setattr(tiny_scorer, "rescore", 1)
+    observed = ["He", "saw", "the", "sea", "today", "."]
+    first = {w: _first_piece_judgement(tiny_scorer, observed, 3, w) for w in ("tide", "bay")}
+    low, high = sorted(first, key=first.__getitem__)
+    gap = first[high] - first[low]
+    assert gap > 0.01
+    # The channel favours the option the model likes less, by one nat more than the model's margin:
+    # weighed once, the model's judgement loses; weighed heavily, it wins.
+    opts = [Option(sea, sea + 1, (low,), 0.0, "synonym_swap", (0.0,) * 6),
+            Option(sea, sea + 1, (high,), -gap - 1.0, "synonym_swap", (0.0,) * 6)]
+    position = [(0, len(tokens), [Position(sea, opts)])]
+    for weight, whole in ((1.0, low), (1.0 + 3.0 / gap, high)):
+        found = tiny_scorer.evidence(text, tokens, position, weight=weight)[sea].deltas
+        deltas = dict(zip((low, high), found, strict=True))
+        # The option read whole no longer carries its first-piece judgement; the other one does.
+        assert abs(deltas[whole] - first[whole]) > 1e-3
+        other = high if whole == low else low
+        assert deltas[other] == pytest.approx(first[other], abs=0.05)
+
+
 def test_evidence_skips_sentences_without_positions_and_handles_a_final_deletion(tiny_scorer):
     text = "One. Two three."
     tokens = tokenize(text)

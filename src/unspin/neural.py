@@ -146,7 +146,8 @@ class NeuralScorer:
         return self.bpe.encode(" " + surface if spaced else surface)
 
     def evidence(self, text: str, tokens: Sequence[Token],
-                 sentences: Sequence[tuple[int, int, Sequence[Position]]]) -> dict[int, Evidence]:
+                 sentences: Sequence[tuple[int, int, Sequence[Position]]],
+                 weight: float = 1.0) -> dict[int, Evidence]:
         """Per eligible token index: each option's neural log-odds against keeping the observed word,
         and the probe's log-odds for the position.
 
@@ -157,9 +158,11 @@ class NeuralScorer:
 
         Every option is first judged by its first model piece after the left
         context, against the whole observed word. Of the ``rescore``
-        likeliest options of each position, those that look plausible
-        (channel score plus that first judgement at least ``plausible``) are
-        then read whole, with the ``right`` model pieces after the span: their
+        likeliest options of each position (by channel score plus ``weight``
+        times that judgement: pass the decoder's ``Params.w_neural``, so that
+        the options read whole are those the decoder ranks first), those that
+        look plausible (channel score plus that first judgement at least
+        ``plausible``) are then read whole, with the ``right`` model pieces after the span: their
         log-odds compare the two wordings of the passage, right context
         included, at the cost of a few pieces each (the left context comes
         from the cached pass). Where a probe fits the model, its log-odds
@@ -168,7 +171,7 @@ class NeuralScorer:
         """
         out: dict[int, Evidence] = {}
         for batch in self._batches(text, tokens, sentences):
-            out.update(self._judge(batch))
+            out.update(self._judge(batch, weight))
         return out
 
     def probe_features(self, text: str, tokens: Sequence[Token],
@@ -299,7 +302,7 @@ class NeuralScorer:
         next_state = reading.middle[seqs, rows[:, 1].tolist()].float().numpy()
         return probe_features(word_state, next_state, np.array(scalars, dtype=np.float32))
 
-    def _judge(self, batch: list[_Job]) -> dict[int, Evidence]:
+    def _judge(self, batch: list[_Job], weight: float) -> dict[int, Evidence]:
         """The evidence of one batch of chunks: first pieces for all options, whole readings for a few."""
         reading, words, known, features = self._read(batch, self.probe.layer if self.probe else None)
         priors = (self.probe.logits(features).tolist() if self.probe and features is not None
@@ -319,7 +322,8 @@ class NeuralScorer:
                 out[a.index] = [max(-CLIP, min(CLIP, d)) if c else 0.0
                                 for d, c in zip(firsts, a.cands, strict=True)]
                 options = a.options
-                ranked = sorted(range(len(options)), key=lambda k: options[k][1] + firsts[k], reverse=True)
+                ranked = sorted(range(len(options)), key=lambda k: options[k][1] + weight * firsts[k],
+                                reverse=True)
                 for k in ranked[: self.rescore]:
                     if options[k][1] + firsts[k] < self.plausible:
                         break

@@ -106,7 +106,8 @@ class Engine:
         if self.neural is not None:
             from .neural import with_evidence
 
-            evidence = self.neural.evidence(text, tokens, [(s.lo, s.hi, s.positions) for s in sents])
+            evidence = self.neural.evidence(text, tokens, [(s.lo, s.hi, s.positions) for s in sents],
+                                            weight=self.params.w_neural)
             for s in sents:
                 s.positions = with_evidence(s.positions, evidence, self.params)
         return sents
