@@ -138,7 +138,7 @@ def test_library_errors_keep_their_exit_codes(monkeypatch: pytest.MonkeyPatch, t
     def broken(*args: object, **kwargs: object) -> str:
         raise DataError("the lexicon is damaged: run `unspin lexicon build --force`")
 
-    monkeypatch.setattr("unspin.cli.read_input", broken)
+    monkeypatch.setattr("unspin.cli_common.read_input", broken)
     assert_clean_error(run("check", write(tmp_path, SPUN)), 3, "lexicon build --force")
 
 

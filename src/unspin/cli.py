@@ -8,16 +8,13 @@ commands, so ``--help`` and input errors stay fast.
 from __future__ import annotations
 
 import json
-import sys
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from typing import IO, TYPE_CHECKING, Any, TypeVar
+from typing import IO, TYPE_CHECKING, Any
 
 import click
 
+from unspin.cli_common import F, input_options, load, screen_option, stdout_console, working
 from unspin.errors import MissingDependencyError, UnspinError
-from unspin.inputs import DEFAULT_MAX_BYTES, check_english, read_input
 from unspin.result import IN_DOUBT_ADVICE
 
 if TYPE_CHECKING:
@@ -25,8 +22,6 @@ if TYPE_CHECKING:
     from rich.text import Text
 
     from unspin.result import Analysis
-
-F = TypeVar("F", bound=Callable[..., Any])
 
 SPIN_NOTE = (
     "note: `unspin spin` exists to make evaluation data for spin detectors; "
@@ -64,64 +59,6 @@ def main() -> None:
     """
 
 
-def _input_options(f: F) -> F:
-    """Attach the FILE argument and the options that control how it is read."""
-    f = click.option(
-        "--any-language",
-        is_flag=True,
-        help="Analyse the text even if it does not look like English.",
-    )(f)
-    f = click.option(
-        "--max-bytes",
-        type=click.IntRange(min=1),
-        default=DEFAULT_MAX_BYTES,
-        show_default=True,
-        help="Refuse inputs larger than this many bytes.",
-    )(f)
-    f = click.option(
-        "--encoding",
-        metavar="NAME",
-        help="Text encoding of FILE, e.g. latin-1 (default: UTF-8, or UTF-16/32 with a BOM).",
-    )(f)
-    return click.argument("source", metavar="FILE|-")(f)
-
-
-def _load(source: str, encoding: str | None, max_bytes: int, any_language: bool) -> str:
-    text = read_input(source, max_bytes=max_bytes, encoding=encoding)
-    if not any_language:
-        check_english(text)
-    return text
-
-
-@contextmanager
-def _working(message: str) -> Iterator[None]:
-    """Show a transient spinner on stderr, but only when a person is watching it."""
-    if not sys.stderr.isatty():
-        yield
-        return
-    from rich.console import Console
-
-    with Console(stderr=True).status(message):
-        yield
-
-
-def _stdout_console() -> Console:
-    from rich.console import Console
-
-    # Decide from stdout itself rather than FORCE_COLOR and friends: piped
-    # or redirected output must never contain escape codes.
-    tty = sys.stdout.isatty()
-    return Console(
-        file=sys.stdout,
-        force_terminal=None if tty else False,
-        color_system="auto" if tty else None,
-        highlight=False,
-        markup=False,
-        emoji=False,
-        soft_wrap=True,
-    )
-
-
 def _analysis_options(f: F) -> F:
     """Attach the options that choose how the text is analysed."""
     f = click.option(
@@ -150,21 +87,13 @@ def _analysis_options(f: F) -> F:
     )(f)
 
 
-def _screen_option(f: F) -> F:
-    return click.option(
-        "--screen",
-        is_flag=True,
-        help="Score with the fast screen first and skip the full analysis of texts it finds clearly unspun.",
-    )(f)
-
-
 @main.command()
-@_input_options
+@input_options
 @_analysis_options
 @click.option("--json", "as_json", is_flag=True, help="Print the analysis as JSON instead.")
 @click.option("--html", "html_path", type=click.Path(dir_okay=False, writable=True), default=None,
               help="Also write the analysis as a self-contained HTML report to this file.")
-@_screen_option
+@screen_option
 def check(
     source: str,
     encoding: str | None,
@@ -184,10 +113,10 @@ def check(
     in brackets, then the restored text. With --json, prints the analysis
     as JSON and nothing else.
     """
-    text = _load(source, encoding, max_bytes, any_language)
+    text = load(source, encoding, max_bytes, any_language)
     from unspin.pipeline import analyze
 
-    with _working("Analysing…"):
+    with working("Analysing…"):
         analysis = analyze(text, threshold=threshold, deep=deep, model=model, index=index_path, screen=screen)
     if html_path is not None:
         from pathlib import Path
@@ -199,7 +128,7 @@ def check(
     if as_json:
         click.echo(analysis.to_json(indent=2))
         return
-    _render_check(analysis, _stdout_console())
+    _render_check(analysis, stdout_console())
 
 
 def _render_check(analysis: Analysis, console: Console) -> None:
@@ -254,7 +183,7 @@ def _marked_text(analysis: Analysis) -> Text:
 
 
 @main.command()
-@_input_options
+@input_options
 @_analysis_options
 def restore(
     source: str,
@@ -267,17 +196,17 @@ def restore(
     index_path: str | None,
 ) -> None:
     """Print FILE with likely swaps put back to their originals."""
-    text = _load(source, encoding, max_bytes, any_language)
+    text = load(source, encoding, max_bytes, any_language)
     from unspin.pipeline import analyze
 
-    with _working("Analysing…"):
+    with working("Analysing…"):
         analysis = analyze(text, threshold=threshold, deep=deep, model=model, index=index_path)
     # The restored text keeps the input's own line endings; add nothing.
     click.echo(analysis.restored_text, nl=False)
 
 
 @main.command()
-@_input_options
+@input_options
 @click.option(
     "--thesaurus",
     default="moby",
@@ -321,12 +250,12 @@ def spin(
     Swaps words for thesaurus synonyms and prints the result; with --json,
     prints the source, the output and the alignment of every swap.
     """
-    text = _load(source, encoding, max_bytes, any_language)
+    text = load(source, encoding, max_bytes, any_language)
     click.echo(SPIN_NOTE, err=True)
     from unspin.spinner import spin as spin_text
     from unspin.thesauri import load_thesaurus
 
-    with _working("Spinning…"):
+    with working("Spinning…"):
         result = spin_text(
             text,
             thesaurus=load_thesaurus(thesaurus),
@@ -357,14 +286,14 @@ def lexicon_build(force: bool) -> None:
     if not force and info.get("built"):
         click.echo(f"lexicon already built at {info.get('path')}; use --force to rebuild it")
     else:
-        with _working("Building the lexicon (this takes a while)…"):
+        with working("Building the lexicon (this takes a while)…"):
             stats = build_lexicon(force=force)
         size = _megabytes(stats.get("size_bytes"))
         seconds = float(stats.get("seconds", 0))
         entries = stats.get("n_entries", "?")
         click.echo(f"built lexicon: {entries} entries, {size}, {seconds:.1f} s -> {stats.get('path')}")
     t0 = time.perf_counter()
-    with _working("Preparing the word tables (about 25 s the first time)…"):
+    with working("Preparing the word tables (about 25 s the first time)…"):
         table = default_engine().screen.table
     words = len(table.size) if table is not None else 0
     click.echo(f"word tables ready: {words:,} words, {time.perf_counter() - t0:.1f} s")
@@ -409,24 +338,6 @@ def serve(host: str, port: int, index_path: str | None, workers: int, max_bytes:
     app = create_app(index=index_path, workers=workers, max_bytes=max_bytes, time_limit=time_limit)
     # access_log off: request lines carry no text, but nothing about requests is logged unless asked.
     uvicorn.run(app, host=host, port=port, access_log=False)
-
-
-@contextmanager
-def _progress(label: str) -> Iterator[Callable[..., None]]:
-    """A live counter on stderr for a person watching: ``advance(n, status="")``; silent when piped."""
-    if not sys.stderr.isatty():
-        yield lambda n, status="": None
-        return
-    from rich.progress import MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-
-    columns = (SpinnerColumn(), TextColumn("{task.description}"), MofNCompleteColumn(), TimeElapsedColumn())
-    with Progress(*columns, transient=True) as bar:
-        task = bar.add_task(label, total=None)
-
-        def advance(n: int, status: str = "") -> None:
-            bar.update(task, advance=n, description=f"{label} {status}".strip())
-
-        yield advance
 
 
 def _megabytes(n: Any) -> str:

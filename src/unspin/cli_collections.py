@@ -10,7 +10,7 @@ from typing import Any
 
 import click
 
-from unspin.cli import F, _input_options, _load, _progress, _screen_option, _working
+from unspin.cli_common import F, input_options, load, progress, screen_option, working
 
 
 @click.group()
@@ -54,7 +54,7 @@ def index_add(sources: tuple[str, ...], index_path: str, text_field: str, id_fie
                 else:
                     yield rec.id, rec.text
 
-    with Index(index_path) as ix, _progress("Indexing") as advance:
+    with Index(index_path) as ix, progress("Indexing") as advance:
         report = ix.add(documents(), workers=workers or os.cpu_count() or 1, progress=advance)
         stats = ix.stats()
     rejected = bad + [{"id": i, "error": reason} for i, reason in report.rejected]
@@ -86,7 +86,7 @@ def index_stats(index_path: str, as_json: bool) -> None:
 
 
 @click.command()
-@_input_options
+@input_options
 @_index_option
 @click.option("--top", type=click.IntRange(min=1), default=5, show_default=True, help="Matches to report.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
@@ -97,10 +97,10 @@ def trace(source: str, encoding: str | None, max_bytes: int, any_language: bool,
     Each match shows its similarity (the share of FILE's words that align
     with it), the aligned passages and the words that were swapped.
     """
-    text = _load(source, encoding, max_bytes, any_language)
+    text = load(source, encoding, max_bytes, any_language)
     from unspin.index import Index
 
-    with Index(index_path, create=False) as ix, _working("Tracing…"):
+    with Index(index_path, create=False) as ix, working("Tracing…"):
         result = ix.search(text, top=top)
     if as_json:
         click.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
@@ -145,7 +145,7 @@ def trace(source: str, encoding: str | None, max_bytes: int, any_language: bool,
 @click.option("--html-extractor", type=click.Choice(["resiliparse", "trafilatura"]), default="resiliparse",
               show_default=True,
               help="How WARC pages become text (trafilatura: pip install \"unspin[trafilatura]\").")
-@_screen_option
+@screen_option
 @click.option("--engine", type=click.Choice(["local", "ray"]), default="local", show_default=True,
               help="local: a process pool; ray: Ray Data actors on the cluster in RAY_ADDRESS "
                    "(a local Ray instance if unset; pip install \"unspin[ray]\").")
@@ -171,7 +171,7 @@ def scan(inputs: tuple[str, ...], out: str, text_field: str, id_field: str, only
                           only_spun=only_spun, any_language=any_language,
                           shard_size=shard_size, html_extractor=html_extractor, screen=screen)
     piped = not sys.stderr.isatty()
-    with _progress("Scanning") as advance:
+    with progress("Scanning") as advance:
         seen, logged = [0], [time.monotonic()]
 
         def report(live: Any) -> None:
