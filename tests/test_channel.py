@@ -60,3 +60,16 @@ def test_document_counts_give_each_original_its_own_count_or_else_its_lemmas():
     # lemma's; the phrase and "day" are nowhere.
     assert got.tolist() == [math.log1p(1), math.log1p(3), math.log1p(1), 0.0, 0.0]
     assert not opts.in_document(counts, set()).any()
+
+
+def test_phrase_swaps_never_take_in_a_name(channel):
+    text = "James Clerk Maxwell was a physicist, and to me james clerk maxwell is a phrase."
+    tokens = tokenize(text)
+    counts = document_counts(tokens)
+    spans = {pos.index: {(pos.reading(t)[2], pos.reading(t)[0]) for t in range(len(pos))}
+             for pos in channel.positions(tokens, 0, len(tokens), counts)}
+    first, second = [k for k, t in enumerate(tokens) if t.lower == "james"]
+    # Lower case, the run is a WordNet phrase with "maxwell" among its originals; capitalised,
+    # "Clerk Maxwell" reads as a name, so no option at "James" reaches past it.
+    assert (second + 3, ("maxwell",)) in spans[second]
+    assert all(end == first + 1 for end, _ in spans.get(first, set()))

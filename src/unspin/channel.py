@@ -348,7 +348,9 @@ class Channel:
                 span = self.lexicon.phrase_starts.get(low, 1)
                 for n in range(2, span + 1):
                     j = i + n
-                    if j > hi or any(t.kind != "word" for t in tokens[i + 1 : j]):
+                    # A phrase swap never takes in a name: "James Clerk Maxwell" at a sentence's start
+                    # is no spinner's rewrite of WordNet's "Maxwell", though shortening it reads better.
+                    if j > hi or tokens[j - 1].kind != "word" or reads_as_name(tokens, j - 1, lo):
                         break
                     phrase = " ".join(t.lower for t in tokens[i:j])
                     groups.append((self.originals(phrase), j, 0.0, "phrase_swap"))
