@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from unspin.channel import Channel, Originals, Params, document_counts
+from unspin.channel import Channel, Originals, Params, _cut, document_counts
 from unspin.inflect import FORMS, inflect, lemmatize
 from unspin.pipeline import default_engine
 from unspin.text import tokenize
@@ -73,3 +73,45 @@ def test_phrase_swaps_never_take_in_a_name(channel):
     # "Clerk Maxwell" reads as a name, so no option at "James" reaches past it.
     assert (second + 3, ("maxwell",)) in spans[second]
     assert all(end == first + 1 for end, _ in spans.get(first, set()))
+
+
+def _spans_at(channel: Channel, text: str, word: str) -> set[tuple[int, tuple[str, ...]]]:
+    """(end token, original words) of every option at the first token ``word``, and the token's index."""
+    tokens = tokenize(text)
+    i = next(k for k, t in enumerate(tokens) if t.text == word)
+    [pos] = [p for p in channel.positions(tokens, 0, len(tokens), document_counts(tokens)) if p.index == i]
+    return {(pos.reading(t)[2] - i, pos.reading(t)[0]) for t in range(len(pos))}
+
+
+def test_an_inflected_first_word_starts_its_lemmas_phrases(channel):
+    # "take care of" is an entry; "took" starts no entry of its own.
+    assert "took" not in channel.lexicon.phrase_starts
+    assert any(n == 3 for n, _ in _spans_at(channel, "The nurses took care of the children.", "took"))
+
+
+def test_a_phrase_keeps_its_readings_beside_a_common_first_words_many(channel):
+    assert len(channel.originals("go")) > channel.params.max_candidates
+    spans = _spans_at(channel, "Kim began a four-day go to to China ahead of a summit.", "go")
+    assert (2, ("visit",)) in spans
+
+
+def test_the_cut_keeps_the_best_overall_and_each_groups_best():
+    rng = np.random.default_rng(0)
+    for _ in range(200):
+        sizes = [int(n) for n in rng.integers(1, 40, size=rng.integers(1, 4))]
+        fit = rng.normal(size=sum(sizes)).round(1)  # rounded, so that ties occur
+        keep, reserve = int(rng.integers(1, 30)), int(rng.integers(0, 6))
+        chosen = _cut(fit, sizes, keep, reserve)
+        order = np.argsort(-fit, kind="stable")
+        assert len(set(chosen.tolist())) == len(chosen)
+        assert set(order[:keep].tolist()) <= set(chosen.tolist())
+        assert np.all(np.diff(fit[chosen]) <= 0)  # best fit first
+        start = 0
+        for size in sizes:
+            group = [k for k in order.tolist() if start <= k < start + size]
+            assert set(group[:reserve]) <= set(chosen.tolist())
+            start += size
+        if reserve == 0:
+            assert chosen.tolist() == order[:keep].tolist()
+        if len(sizes) == 1:
+            assert chosen.tolist() == order[: max(keep, reserve)].tolist()
