@@ -162,10 +162,10 @@ class NeuralScorer:
         times that judgement: pass the decoder's ``Params.w_neural``, so that
         the options read whole are those the decoder ranks first), those that
         look plausible (channel score plus that first judgement at least
-        ``plausible``) are then read whole, with the ``right`` model pieces after the span: their
-        log-odds compare the two wordings of the passage, right context
-        included, at the cost of a few pieces each (the left context comes
-        from the cached pass). Where a probe fits the model, its log-odds
+        ``plausible``) are then read whole, with the ``right`` model pieces
+        after the span: their log-odds compare the two wordings of the
+        passage, right context included, at the cost of a few pieces each
+        (the left context comes from the cached pass). Where a probe fits the model, its log-odds
         that the observed word was swapped in (see :mod:`unspin.probe`) come
         with them, to be weighed into every option of the position.
         """
