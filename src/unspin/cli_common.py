@@ -41,6 +41,7 @@ def input_options(f: F) -> F:
 
 
 def load(source: str, encoding: str | None, max_bytes: int, any_language: bool) -> str:
+    """The text of FILE (or stdin for "-"), refused unless it reads as English or ``any_language``."""
     text = read_input(source, max_bytes=max_bytes, encoding=encoding)
     if not any_language:
         check_english(text)
@@ -60,6 +61,7 @@ def working(message: str) -> Iterator[None]:
 
 
 def stdout_console() -> Console:
+    """A rich console on stdout that writes plain text, without escape codes, when stdout is no terminal."""
     from rich.console import Console
 
     # Decide from stdout itself rather than FORCE_COLOR and friends: piped
@@ -77,6 +79,7 @@ def stdout_console() -> Console:
 
 
 def screen_option(f: F) -> F:
+    """Attach ``--screen``, the fast screen in front of the full analysis."""
     return click.option(
         "--screen",
         is_flag=True,
