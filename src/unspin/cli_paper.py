@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from unspin.cli_common import progress, stdout_console
 from unspin.errors import InputError, UnspinError
 from unspin.inputs import DEFAULT_MAX_BYTES
 
@@ -78,12 +79,8 @@ def paper(inputs: tuple[str, ...], out: str | None, as_json: bool, html_path: st
         if as_json:
             click.echo(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
         else:
-            from unspin.cli_common import stdout_console
-
             _render(report, stdout_console())
         return
-    from unspin.cli_common import progress
-
     counts = {"papers": 0, "high": 0, "medium": 0, "low": 0, "errors": 0}
     with open(out, "w", encoding="utf-8") as fh, progress("Screening") as advance:
         for path in files:
