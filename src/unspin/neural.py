@@ -165,9 +165,10 @@ class NeuralScorer:
         ``plausible``) are then read whole, with the ``right`` model pieces
         after the span: their log-odds compare the two wordings of the
         passage, right context included, at the cost of a few pieces each
-        (the left context comes from the cached pass). Where a probe fits the model, its log-odds
-        that the observed word was swapped in (see :mod:`unspin.probe`) come
-        with them, to be weighed into every option of the position.
+        (the left context comes from the cached pass). Where a probe fits
+        the model, its log-odds that the observed word was swapped in (see
+        :mod:`unspin.probe`) come with them, to be weighed into every option
+        of the position.
         """
         out: dict[int, Evidence] = {}
         for batch in self._batches(text, tokens, sentences):
