@@ -5,6 +5,8 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 torch = pytest.importorskip("torch", reason="the deep extra is not installed: pip install '.[deep]'")
 pytest.importorskip("gguf", reason="the deep extra is not installed: pip install '.[deep]'")
@@ -83,3 +85,39 @@ def test_batches_are_padded_to_a_few_widths_without_changing_the_states(files):
     assert [padded(n, 16) for n in (1, 16, 17)] == [16, 16, 32]
     exact, _ = model.hidden(torch.tensor([SEQ]))
     torch.testing.assert_close(longer.states[0, : len(SEQ)], exact[0], atol=1e-5, rtol=0)
+
+
+@given(st.lists(st.integers(1, 40), min_size=1, max_size=12), st.integers(1, 64))
+def test_packing_places_every_sequence_once_without_overlap(lengths, capacity):
+    from unspin.transformer import pack
+
+    place = pack(lengths, capacity)
+    assert len(place) == len(lengths)
+    taken = set()
+    for (row, col), n in zip(place, lengths, strict=True):
+        cells = {(row, c) for c in range(col, col + n)}
+        assert not cells & taken
+        taken |= cells
+        # Only a sequence longer than a row may run past it, and then it has the row to itself.
+        assert col + n <= capacity or (col == 0 and n > capacity)
+
+
+def test_sequences_packed_into_several_rows_read_as_they_do_alone(files, monkeypatch):
+    import unspin.transformer as transformer
+
+    monkeypatch.setattr(transformer, "PACK_PIECES", 10)
+    model = Transformer(files[0])
+    seqs = [SEQ, SEQ[:3], [*SEQ[:2], 61, 62, 63], SEQ[2:]]
+    reading = model.read(seqs)
+    assert len({row for row, _ in reading.place}) > 1
+    for b, s in enumerate(seqs):
+        alone = model.next_logprobs([s], [list(range(len(s)))])[0]
+        got = model.logprobs_at(reading, [[] if k != b else list(range(len(s))) for k in range(len(seqs))])[b]
+        torch.testing.assert_close(got, alone, atol=1e-5, rtol=0)
+    # Continuations read from the packed cache equal reading the spliced sequence.
+    base, prefix, pieces = [1, 3, 2, 0], [2, 4, 5, 8], [[77, 78], [40], [61, 62, 9], [9, 10]]
+    for out, b, p, c in zip(model.continue_logprobs(reading, base, prefix, pieces), base, prefix, pieces,
+                            strict=True):
+        spliced = [*seqs[b][:p], *c]
+        want = model.next_logprobs([spliced], [list(range(p, p + len(c)))])[0]
+        torch.testing.assert_close(out, want, atol=1e-4, rtol=0)

@@ -47,8 +47,8 @@ if TYPE_CHECKING:
 DEFAULT_MODEL_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
 #: A neural log-odds beyond this adds nothing but the model's overconfidence.
 CLIP = 20.0
-#: Pieces per padded batch; longer batches pad more and gain little on a CPU.
-BATCH_PIECES = 1536
+#: Pieces per batch (the model packs them into rows; see unspin.transformer.PACK_PIECES).
+BATCH_PIECES = 2048
 
 #: Tokens of consecutive sentences read in one sequence (plus the sentence before them). Left
 #: context matters: one sentence of it made clean text look far less spun to the model (mean best
@@ -195,8 +195,8 @@ class NeuralScorer:
             assert reading.middle is not None and features is not None
             rows = iter(features)
             for b, job in enumerate(batch):
-                out.append(ChunkStates(reading.middle[b, : len(job.seq)].float().numpy(),
-                                       [a.index for a in job.asks], _places(job),
+                states = reading.middle[reading.index([(b, range(len(job.seq)))])]
+                out.append(ChunkStates(states.float().numpy(), [a.index for a in job.asks], _places(job),
                                        np.stack([next(rows) for _ in job.asks])))
         return out
 
@@ -247,7 +247,6 @@ class NeuralScorer:
                                      cands, word[:1].isupper(), sentence_start))
             if asks:
                 jobs.append(_Job(seq, asks))
-        jobs.sort(key=lambda j: len(j.seq))
         return _group(jobs)
 
     def _observed(self, reading: Reading,
@@ -289,18 +288,17 @@ class NeuralScorer:
     def _features(self, reading: Reading, batch: list[_Job], words: list[_Observed]) -> np.ndarray:
         """The probe's features, one row per ask of the batch."""
         assert reading.middle is not None
-        seqs, scalars = [], []
+        scalars = []
         observed = iter(words)
-        for b, job in enumerate(batch):
-            seqs.extend([b] * len(job.asks))
+        for job in batch:
             for a in job.asks:
                 o = next(observed)
                 scalars.append((o.word, o.first, o.following if a.stop > a.after else o.word, o.entropy,
                                 a.after - a.at, float(a.capitalised), float(a.sentence_start)))
-        rows = np.concatenate([_places(job) for job in batch])
+        places = [_places(job) for job in batch]
         # Only the picked rows are widened to float32, not the whole layer.
-        word_state = reading.middle[seqs, rows[:, 0].tolist()].float().numpy()
-        next_state = reading.middle[seqs, rows[:, 1].tolist()].float().numpy()
+        word_state = reading.middle[reading.index((b, p[:, 0].tolist()) for b, p in enumerate(places))].float().numpy()
+        next_state = reading.middle[reading.index((b, p[:, 1].tolist()) for b, p in enumerate(places))].float().numpy()
         return probe_features(word_state, next_state, np.array(scalars, dtype=np.float32))
 
     def _judge(self, batch: list[_Job], weight: float) -> dict[int, Evidence]:
@@ -427,14 +425,17 @@ def _chunk_bounds(sentences: Sequence[tuple[int, int, Sequence[Position]]],
 
 
 def _group(jobs: list[_Job]) -> list[list[_Job]]:
-    """Group length-sorted jobs so that each padded batch stays under BATCH_PIECES."""
+    """Group consecutive jobs so that each batch holds at most BATCH_PIECES pieces (a longer job
+    is a batch of its own)."""
     batches: list[list[_Job]] = []
     current: list[_Job] = []
+    size = 0
     for job in jobs:
-        if current and len(job.seq) * (len(current) + 1) > BATCH_PIECES:
+        if current and size + len(job.seq) > BATCH_PIECES:
             batches.append(current)
-            current = []
+            current, size = [], 0
         current.append(job)
+        size += len(job.seq)
     if current:
         batches.append(current)
     return batches

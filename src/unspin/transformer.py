@@ -10,7 +10,7 @@ positions asked for.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import torch
@@ -18,11 +18,17 @@ import torch.nn.functional as F
 
 from .weights import ModelFiles
 
-#: Batches are padded to a multiple of these many pieces. Every new input shape costs the CPU
+#: Rows are padded to a multiple of these many pieces. Every new input shape costs the CPU
 #: kernels native memory that is kept for reuse, so unbounded shapes made a long deep scan grow by
 #: about 11 MB per 500-word article (1.3 to 2.4 GB over 120); with widths in steps, growth slows
 #: to a crawl (2.2 GB after 240, the last 30 adding 18 MB), at no measurable cost in speed.
 READ_STEP, CONTINUE_STEP = 32, 16
+
+#: Sequences are packed end to end into rows of about this many pieces, each attending to its own
+#: pieces only. One sequence a row padded every row to the longest: on 50 Wikinews paragraphs a
+#: third of the pieces read and nearly half of those continued were padding. Attention within a
+#: row costs its width squared, so rows stay short enough for the products to dominate.
+PACK_PIECES = 1024
 
 
 def padded(n: int, step: int) -> int:
@@ -30,14 +36,42 @@ def padded(n: int, step: int) -> int:
     return -(-n // step) * step
 
 
+def pack(lengths: Sequence[int], capacity: int) -> list[tuple[int, int]]:
+    """(row, first column) per sequence: longest first, each into the first row with room for it
+    (a sequence longer than ``capacity`` gets a row of its own)."""
+    used: list[int] = []
+    place = [(0, 0)] * len(lengths)
+    for k in sorted(range(len(lengths)), key=lambda k: -lengths[k]):
+        n = lengths[k]
+        row = next((r for r, u in enumerate(used) if u + n <= capacity), len(used))
+        if row == len(used):
+            used.append(0)
+        place[k] = (row, used[row])
+        used[row] += n
+    return place
+
+
 @dataclass
 class Reading:
     """One pass over a batch: every layer's rotated keys and values, the final states, and the
-    output of one middle layer if asked for."""
+    output of one middle layer if asked for, all in packed rows; ``place[b]`` is the row and
+    first column of sequence b."""
 
     keys: list[tuple[torch.Tensor, torch.Tensor]]
     states: torch.Tensor
-    middle: torch.Tensor | None = None
+    middle: torch.Tensor | None
+    place: list[tuple[int, int]]
+
+    def index(self, wanted: Iterable[tuple[int, Sequence[int]]]) -> tuple[list[int], list[int]]:
+        """Packed (rows, columns) of the given pieces of the given sequences, in order: index the
+        states or the middle layer with it."""
+        rows: list[int] = []
+        cols: list[int] = []
+        for b, pieces in wanted:
+            row, col = self.place[b]
+            rows.extend([row] * len(pieces))
+            cols.extend(col + r for r in pieces)
+        return rows, cols
 
 
 class Transformer:
@@ -83,7 +117,8 @@ class Transformer:
         """One decoder layer; returns the new states and this input's rotated keys and values.
 
         ``keys`` are earlier pieces' keys and values to attend to before this
-        input's own, under ``mask``; without them attention is plainly causal.
+        input's own; ``mask`` says what each piece sees of them and of the input.
+        Without a mask, attention is plainly causal.
         """
         c = self.config
         batch, time = x.shape[:2]
@@ -95,9 +130,11 @@ class Transformer:
         v = v.reshape(batch, time, c.n_kv_heads, self.head_dim).transpose(1, 2)
         q, k = self._rope(q, cos, sin), self._rope(k, cos, sin)
         gqa = c.n_kv_heads != c.n_heads
-        if keys is None:
+        if mask is None:
             # Right padding only ever follows the real pieces, so a causal mask is all it takes.
             a = F.scaled_dot_product_attention(q, k, v, is_causal=True, enable_gqa=gqa)
+        elif keys is None:
+            a = F.scaled_dot_product_attention(q, k, v, attn_mask=mask, enable_gqa=gqa)
         else:
             a = F.scaled_dot_product_attention(q, torch.cat((keys[0], k), 2), torch.cat((keys[1], v), 2),
                                                attn_mask=mask, enable_gqa=gqa)
@@ -113,17 +150,24 @@ class Transformer:
 
     @torch.inference_mode()
     def hidden(self, ids: torch.Tensor, keys: list[tuple[torch.Tensor, torch.Tensor]] | None = None,
-               keep: int | None = None) -> tuple[torch.Tensor, torch.Tensor | None]:
-        """Final-layer states for a (batch, time) tensor of right-padded piece ids, and the output
-        of layer ``keep`` (counted from 1) if given.
+               keep: int | None = None, positions: torch.Tensor | None = None,
+               mask: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor | None]:
+        """Final-layer states for a (batch, time) tensor of piece ids, and the output of layer
+        ``keep`` (counted from 1) if given.
 
-        With a ``keys`` list, each layer's keys and values are appended to it.
+        Plainly causal over right-padded rows, unless ``positions`` (batch, time) and a ``mask``
+        (batch, 1, time, time) say where each piece stands and what it sees. With a ``keys`` list,
+        each layer's keys and values are appended to it.
         """
-        cos, sin = self._angles(torch.arange(ids.shape[1]))
+        if positions is None:
+            positions = torch.arange(ids.shape[1])
+        cos, sin = self._angles(positions)
+        if mask is not None:
+            cos, sin = cos[:, None], sin[:, None]  # broadcast over heads
         x = self.embed[ids]
         middle = None
         for n, layer in enumerate(self.layers, 1):
-            x, k, v = self._layer(layer, x, cos, sin)
+            x, k, v = self._layer(layer, x, cos, sin, mask=mask)
             if keys is not None:
                 keys.append((k, v))
             if n == keep:
@@ -132,14 +176,25 @@ class Transformer:
 
     @torch.inference_mode()
     def read(self, sequences: Sequence[Sequence[int]], keep: int | None = None) -> Reading:
-        """One pass over a batch of sequences (padded), kept for :meth:`logprobs_at` and
-        :meth:`continue_logprobs`, with layer ``keep``'s output if given."""
-        width = padded(max(len(s) for s in sequences), READ_STEP)
-        ids = torch.zeros((len(sequences), width), dtype=torch.long)
-        for b, s in enumerate(sequences):
-            ids[b, : len(s)] = torch.as_tensor(s, dtype=torch.long)
+        """One pass over a batch of sequences, packed into rows (see :func:`pack`), kept for
+        :meth:`logprobs_at` and :meth:`continue_logprobs`, with layer ``keep``'s output if given."""
+        lengths = [len(s) for s in sequences]
+        place = pack(lengths, PACK_PIECES)
+        rows = max(r for r, _ in place) + 1
+        width = padded(max(c + n for (_, c), n in zip(place, lengths, strict=True)), READ_STEP)
+        ids = torch.zeros((rows, width), dtype=torch.long)
+        positions = torch.zeros((rows, width), dtype=torch.long)
+        # Each piece's sequence, so that attention stays within it; padding is a sequence of its own.
+        owner = torch.full((rows, width), -1, dtype=torch.long)
+        for b, (s, (r, c)) in enumerate(zip(sequences, place, strict=True)):
+            ids[r, c : c + len(s)] = torch.as_tensor(s, dtype=torch.long)
+            positions[r, c : c + len(s)] = torch.arange(len(s))
+            owner[r, c : c + len(s)] = b
+        cols = torch.arange(width)
+        mask = (owner[:, None, :] == owner[:, :, None]) & (cols[None, None, :] <= cols[None, :, None])
         keys: list[tuple[torch.Tensor, torch.Tensor]] = []
-        return Reading(keys, *self.hidden(ids, keys, keep))
+        states, middle = self.hidden(ids, keys, keep, positions, mask[:, None])
+        return Reading(keys, states, middle, place)
 
     @torch.inference_mode()
     def logprobs_at(self, reading: Reading, rows: Sequence[Sequence[int]]) -> list[torch.Tensor]:
@@ -147,7 +202,7 @@ class Transformer:
 
         The output layer (a fifth of the model's arithmetic per row) runs on these rows only.
         """
-        picked = torch.cat([reading.states[b, list(r)] for b, r in enumerate(rows)])
+        picked = reading.states[reading.index(enumerate(rows))]
         return self._logprobs(picked, [len(r) for r in rows])
 
     def next_logprobs(self, sequences: Sequence[Sequence[int]],
@@ -167,31 +222,36 @@ class Transformer:
 
         The same numbers as :meth:`next_logprobs` on the spliced sequence, but the
         prefix is read from the cache, so many short alternatives to one
-        sentence cost only their own pieces. The continuations of one cached
-        sequence are packed into one row of queries beside it, and a mask lets
-        each piece see its own prefix and its own earlier pieces: each query
-        attends to its own sequence's cache only, not to the whole batch's.
+        sentence cost only their own pieces. The continuations of the sequences
+        packed into one row are packed into one row of queries beside it, and a
+        mask lets each piece see its own prefix and its own earlier pieces: each
+        query attends to its own sequence's cache only.
         """
         cache = reading.keys
-        batch, _, known, _ = cache[0][0].shape
+        rows, _, known, _ = cache[0][0].shape
         sizes = [len(p) for p in pieces]
-        # Where each continuation's pieces go: row base[j], from column at[j] on.
-        used = [0] * batch
+        # Where each continuation's pieces go: the packed row of its sequence, after the others'.
+        used = [0] * rows
         at = []
         for b, n in zip(base, sizes, strict=True):
-            at.append(used[b])
-            used[b] += n
+            row = reading.place[b][0]
+            at.append(used[row])
+            used[row] += n
         width = padded(max(used), CONTINUE_STEP)
-        ids = torch.zeros((batch, width), dtype=torch.long)
-        owner = torch.full((batch, width), -1, dtype=torch.long)
-        offset = torch.zeros((batch, width), dtype=torch.long)
-        start = torch.zeros((batch, width), dtype=torch.long)
+        ids = torch.zeros((rows, width), dtype=torch.long)
+        owner = torch.full((rows, width), -1, dtype=torch.long)
+        offset = torch.zeros((rows, width), dtype=torch.long)
+        first = torch.zeros((rows, width), dtype=torch.long)
+        start = torch.zeros((rows, width), dtype=torch.long)
         for j, (b, a, n) in enumerate(zip(base, at, sizes, strict=True)):
-            ids[b, a : a + n] = torch.as_tensor(pieces[j], dtype=torch.long)
-            owner[b, a : a + n] = j
-            offset[b, a : a + n] = torch.arange(n)
-            start[b, a : a + n] = prefix[j]
-        sees = torch.arange(known)[None, None, :] < start[:, :, None]
+            row, col = reading.place[b]
+            ids[row, a : a + n] = torch.as_tensor(pieces[j], dtype=torch.long)
+            owner[row, a : a + n] = j
+            offset[row, a : a + n] = torch.arange(n)
+            first[row, a : a + n] = col
+            start[row, a : a + n] = prefix[j]
+        cached = torch.arange(known)[None, None, :]
+        sees = (cached >= first[:, :, None]) & (cached < (first + start)[:, :, None])
         own = (owner[:, None, :] == owner[:, :, None]) & (offset[:, None, :] <= offset[:, :, None])
         # A padding query sees its own place only, so its softmax stays finite; it is never read.
         mask = torch.cat((sees, own), dim=2)[:, None]
@@ -201,8 +261,8 @@ class Transformer:
         for layer, kv in zip(self.layers, cache, strict=True):
             x, _, _ = self._layer(layer, x, cos, sin, kv, mask)
         places = zip(base, at, sizes, strict=True)
-        rows = torch.cat([b * width + torch.arange(a, a + n) for b, a, n in places])
-        states = self._rms(x, self.norm).reshape(batch * width, -1)[rows]
+        picked = torch.cat([reading.place[b][0] * width + torch.arange(a, a + n) for b, a, n in places])
+        states = self._rms(x, self.norm).reshape(rows * width, -1)[picked]
         return self._logprobs(states, sizes)
 
     def _logprobs(self, states: torch.Tensor, sizes: list[int]) -> list[torch.Tensor]:
