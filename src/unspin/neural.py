@@ -295,10 +295,12 @@ class NeuralScorer:
                 o = next(observed)
                 scalars.append((o.word, o.first, o.following if a.stop > a.after else o.word, o.entropy,
                                 a.after - a.at, float(a.capitalised), float(a.sentence_start)))
-        places = [_places(job) for job in batch]
+        places = [_places(job).tolist() for job in batch]
+        word_at = reading.index((b, [w for w, _ in p]) for b, p in enumerate(places))
+        next_at = reading.index((b, [n for _, n in p]) for b, p in enumerate(places))
         # Only the picked rows are widened to float32, not the whole layer.
-        word_state = reading.middle[reading.index((b, p[:, 0].tolist()) for b, p in enumerate(places))].float().numpy()
-        next_state = reading.middle[reading.index((b, p[:, 1].tolist()) for b, p in enumerate(places))].float().numpy()
+        word_state = reading.middle[word_at].float().numpy()
+        next_state = reading.middle[next_at].float().numpy()
         return probe_features(word_state, next_state, np.array(scalars, dtype=np.float32))
 
     def _judge(self, batch: list[_Job], weight: float) -> dict[int, Evidence]:
