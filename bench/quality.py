@@ -8,7 +8,9 @@ restored exactly (case-insensitive), false changes per 1,000 words of the
 unspun originals, and document-level AUROC spun vs unspun, of the full
 analysis and of the fast screen alone, and how many texts were judged spun.
 ``--screen`` analyses with the screen in front, as ``unspin scan --screen``
-does, and counts what it ruled out.
+does, and counts what it ruled out. ``--swap-names`` lets the spinner swap
+capitalised words as well. ``--reachable`` also prints the share of swaps
+whose original is among the options at all: exact restoration cannot pass it.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from unspin.langdata import STOPWORDS
 from unspin.lexicon import substitution_scores, synonym_graph
 from unspin.lm import default_scorer
 from unspin.pipeline import Engine, load_tuned
-from unspin.spinner import spin
+from unspin.spinner import SpinResult, spin
 from unspin.substitution import SubstitutionModel
 from unspin.text import leading_sentences, tokenize
 from unspin.thesauri import Thesaurus, load_thesaurus
@@ -80,6 +82,21 @@ def auroc(pos: list[float], neg: list[float]) -> float:
     return wins / max(len(pos) * len(neg), 1)
 
 
+def reachable(engine: Engine, spun: SpinResult) -> int:
+    """How many of the spinner's swaps have their original among the options of the position they
+    start at: no decoder can restore the others exactly."""
+    tokens = tokenize(spun.text)
+    at = {tokens[p.index].start: p for s in engine.options(tokens) for p in s.positions}
+    found = 0
+    for sw in spun.swaps:
+        pos = at.get(sw.out_start)
+        if pos is not None and sw.out_text.strip():
+            original = sw.src_text.lower()
+            found += any(" ".join(o.words).lower() == original and tokens[o.j - 1].end == sw.out_end
+                         for o in pos.options)
+    return found
+
+
 def overridden(mode: str, settings: list[str]) -> Params | None:
     """The shipped weights of ``mode`` with ``NAME=VALUE`` settings applied (None if there are none)."""
     if not settings:
@@ -121,11 +138,11 @@ def run(args: argparse.Namespace, mode: str) -> dict:
         total = SwapCounts()
         pos = []
         screen_pos = []
-        screened = judged = 0
+        screened = judged = within_reach = 0
         seconds = 0.0
         for k, d in enumerate(docs):
-            spun = spin(d, thesaurus, rate=rate, seed=args.seed + k,
-                        numerals_rate=args.numerals_rate, filler_rate=args.filler_rate)
+            spun = spin(d, thesaurus, rate=rate, seed=args.seed + k, numerals_rate=args.numerals_rate,
+                        filler_rate=args.filler_rate, swap_names=args.swap_names)
             t0 = time.perf_counter()
             a = engine.analyze(spun.text, screen=args.screen, threshold=args.threshold)
             seconds += time.perf_counter() - t0
@@ -134,6 +151,8 @@ def run(args: argparse.Namespace, mode: str) -> dict:
             screened += a.stage == "screen"
             screen_pos.append(engine.screen.score(tokenize(spun.text)))
             total += score_spin(spun, a)
+            if args.reachable:
+                within_reach += reachable(engine, spun)
         entry = {"precision": round(total.precision, 4), "recall": round(total.recall, 4),
                  "f1": round(total.f1, 4), "restored_exact": round(total.restored_exact, 4),
                  "gold_swaps": total.swaps, "words_per_second": round(n_words / seconds)}
@@ -141,6 +160,8 @@ def run(args: argparse.Namespace, mode: str) -> dict:
         entry["screen_auroc"] = round(auroc(screen_pos, screen_neg), 4)
         entry["spun_screened_out"] = screened
         entry["judged_spun"] = judged
+        if args.reachable:
+            entry["reachable"] = round(within_reach / max(total.swaps, 1), 4)
         result["rates"][str(rate)] = entry
     return result
 
@@ -156,10 +177,16 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--numerals-rate", type=float, default=0.0)
     ap.add_argument("--filler-rate", type=float, default=0.0)
+    ap.add_argument("--swap-names", action="store_true",
+                    help="let the spinner swap capitalised words too, as real spinners do "
+                         "(\"News Firm\" for \"News Agency\")")
     ap.add_argument("--modes", nargs="+", choices=["fast", "deep"], default=["fast"],
                     help="deep needs the deep extra; several modes run on the same spun texts")
     ap.add_argument("--screen", action="store_true",
                     help="analyse with the fast screen first (texts it rules out get no spans)")
+    ap.add_argument("--reachable", action="store_true",
+                    help="also count the swaps whose original is among the options at all (the "
+                         "ceiling of exact restoration)")
     ap.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
                     help="override one shipped weight (repeatable), to explore on tuning data")
     ap.add_argument("--threshold", type=float, default=None,
