@@ -181,6 +181,9 @@ def main() -> None:
     ap.add_argument("--docs", type=int, default=60)
     ap.add_argument("--max-words", type=int, default=250)
     ap.add_argument("--rates", type=float, nargs="+", default=[0.1, 0.2, 0.3])
+    ap.add_argument("--swap-names", action="store_true",
+                    help="spin every other text with its capitalised words swapped too, as real spinners "
+                         "do; without it the fit only learns what changing a name costs")
     ap.add_argument("--fresh", action="store_true", help="recompute the cached language-model evidence")
     ap.add_argument("--deep", action="store_true",
                     help="add the neural evidence (needs the deep extra) and fit params_deep.json")
@@ -192,6 +195,7 @@ def main() -> None:
     # cached extraction does not depend on the weights being fitted.
     engine = Engine(params=Params(), deep=args.deep)
     mode = "-deep" if args.deep else ""
+    mode += "-names" if args.swap_names else ""
     cache = CACHE / f"tune{mode}-{args.corpus}-{'+'.join(args.thesaurus)}-{args.docs}-{args.max_words}.pkl"
     if cache.exists() and not args.fresh:
         # The cache knows nothing of the code or data that made it: say which one is used.
@@ -205,7 +209,8 @@ def main() -> None:
         docs = [extract(engine, t, {}, 0.0) for t in texts]
         for rate in args.rates:
             for k, t in enumerate(texts):
-                spun = spin(t, thesauri[k % len(thesauri)], rate=rate, seed=1000 + k)
+                spun = spin(t, thesauri[k % len(thesauri)], rate=rate, seed=1000 + k,
+                            swap_names=args.swap_names and k % 2 == 1)
                 gold = {s.out_start: s.src_text for s in spun.swaps}
                 docs.append(extract(engine, spun.text, gold, rate))
         cache.parent.mkdir(parents=True, exist_ok=True)
