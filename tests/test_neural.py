@@ -201,7 +201,7 @@ def test_only_plausible_options_among_the_likeliest_are_read_whole(tiny_scorer, 
     enc = tiny_scorer.bpe.encode
     observed = ["He", "saw", "the", "sea", "today", "."]
     assert bay == pytest.approx(_first_piece_judgement(tiny_scorer, observed, 3, "bay"), abs=0.05)
-    right = min(2, len(enc(" today")) + len(enc(".")))
+    right = min(tiny_scorer.right, len(enc(" today")) + len(enc(".")))
     swapped = _reading(tiny_scorer, ["He", "saw", "the", "bay", "today", "."], 3, len(enc(" bay")) + right)
     kept = _reading(tiny_scorer, ["He", "saw", "the", "sea", "today", "."], 3, len(enc(" sea")) + right)
     assert bay_whole == pytest.approx(max(-CLIP, min(CLIP, swapped - kept)), abs=0.1)
