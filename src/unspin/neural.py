@@ -71,11 +71,10 @@ CHUNK_TOKENS = 120
 #: `bench/speed.py --deep` above 500 words/s on 2 cores (538; -6 gave 493). After swaps stayed
 #: columns through the neural pass, -6 ran at 539-562, but on the quality report it made 2.23 false
 #: changes per 1,000 clean words (-5: 1.63; the target is 2), where the tuning texts showed no
-#: difference, so -5 stays (see BENCHMARKS.md). With the rows packed and the output layer in
-#: bfloat16, three right pieces instead of two raised F1 + exact by 0.008-0.010 on each of MyThes
-#: 100-129, Moby 100-129 and MyThes 130-209 (false changes on their clean texts 1.88 and 1.26 per
-#: 1,000 words) at about 3% of the speed; more options (three from -6, four from -5) gained less.
-RESCORE, PLAUSIBLE, RIGHT = 3, -5.0, 3
+#: difference, so -5 stays (see BENCHMARKS.md). Three right pieces instead of two raised F1 +
+#: exact by 0.008-0.010 on each of MyThes 100-129, Moby 100-129 and MyThes 130-209, but
+#: `bench/speed.py --deep` fell from 557-559 to 498-516 words/s, so two stay.
+RESCORE, PLAUSIBLE, RIGHT = 3, -5.0, 2
 
 _EXTRA = '"unspin[deep]"'
 _SENTENCE_ENDS = frozenset('.!?"')
