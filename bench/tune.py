@@ -194,9 +194,8 @@ def main() -> None:
     # Evidence is extracted with default weights (they only steer candidate pruning), so the
     # cached extraction does not depend on the weights being fitted.
     engine = Engine(params=Params(), deep=args.deep)
-    mode = "-deep" if args.deep else ""
-    mode += "-names" if args.swap_names else ""
-    cache = CACHE / f"tune{mode}-{args.corpus}-{'+'.join(args.thesaurus)}-{args.docs}-{args.max_words}.pkl"
+    tag = ("-deep" if args.deep else "") + ("-names" if args.swap_names else "")
+    cache = CACHE / f"tune{tag}-{args.corpus}-{'+'.join(args.thesaurus)}-{args.docs}-{args.max_words}.pkl"
     if cache.exists() and not args.fresh:
         # The cache knows nothing of the code or data that made it: say which one is used.
         written = time.strftime("%Y-%m-%d %H:%M", time.localtime(cache.stat().st_mtime))

@@ -112,13 +112,12 @@ class Transformer:
         return F.rms_norm(x, (x.shape[-1],), w, self.config.norm_eps)
 
     def _layer(self, layer: dict[str, torch.Tensor], x: torch.Tensor, cos: torch.Tensor, sin: torch.Tensor,
-               keys: tuple[torch.Tensor, torch.Tensor] | None = None,
-               mask: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+               keys: tuple[torch.Tensor, torch.Tensor] | None, mask: torch.Tensor
+               ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         """One decoder layer; returns the new states and this input's rotated keys and values.
 
         ``keys`` are earlier pieces' keys and values to attend to before this
         input's own; ``mask`` says what each piece sees of them and of the input.
-        Without a mask, attention is plainly causal.
         """
         c = self.config
         batch, time = x.shape[:2]
@@ -130,10 +129,7 @@ class Transformer:
         v = v.reshape(batch, time, c.n_kv_heads, self.head_dim).transpose(1, 2)
         q, k = self._rope(q, cos, sin), self._rope(k, cos, sin)
         gqa = c.n_kv_heads != c.n_heads
-        if mask is None:
-            # Right padding only ever follows the real pieces, so a causal mask is all it takes.
-            a = F.scaled_dot_product_attention(q, k, v, is_causal=True, enable_gqa=gqa)
-        elif keys is None:
+        if keys is None:
             a = F.scaled_dot_product_attention(q, k, v, attn_mask=mask, enable_gqa=gqa)
         else:
             a = F.scaled_dot_product_attention(q, torch.cat((keys[0], k), 2), torch.cat((keys[1], v), 2),
@@ -155,19 +151,20 @@ class Transformer:
         """Final-layer states for a (batch, time) tensor of piece ids, and the output of layer
         ``keep`` (counted from 1) if given.
 
-        Plainly causal over right-padded rows, unless ``positions`` (batch, time) and a ``mask``
-        (batch, 1, time, time) say where each piece stands and what it sees. With a ``keys`` list,
-        each layer's keys and values are appended to it.
+        ``positions`` (batch, time) and ``mask`` (batch, 1, time, time) say where each piece
+        stands and what it sees; without them every row is one sequence, read causally. With a
+        ``keys`` list, each layer's keys and values are appended to it.
         """
-        if positions is None:
-            positions = torch.arange(ids.shape[1])
+        batch, time = ids.shape
+        if positions is None or mask is None:
+            positions = torch.arange(time).expand(batch, time)
+            mask = torch.ones((time, time), dtype=torch.bool).tril().expand(batch, 1, time, time)
         cos, sin = self._angles(positions)
-        if mask is not None:
-            cos, sin = cos[:, None], sin[:, None]  # broadcast over heads
+        cos, sin = cos[:, None], sin[:, None]  # broadcast over heads
         x = self.embed[ids]
         middle = None
         for n, layer in enumerate(self.layers, 1):
-            x, k, v = self._layer(layer, x, cos, sin, mask=mask)
+            x, k, v = self._layer(layer, x, cos, sin, None, mask)
             if keys is not None:
                 keys.append((k, v))
             if n == keep:
