@@ -27,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from quality import CORPORA, THESAURI, documents
 from unspin.channel import Params
 from unspin.decoder import swap_rate
-from unspin.pipeline import Calibration, Engine, load_tuned
+from unspin.pipeline import Calibration, Engine, confidence_bar, load_tuned
 from unspin.spinner import spin
 from unspin.text import tokenize
 
@@ -89,13 +89,13 @@ def evaluate(docs: list[Doc], p: Params, calib: Calibration) -> dict:
         rate, llr = swap_rate(odds, p)
         logit = math.log(rate / (1 - rate))
         doc_feats.append((d.rate, rate, llr, len(odds)))
-        judged_spun = calib.score(rate, llr, len(odds)) >= calib.threshold
+        bar = confidence_bar(calib.score(rate, llr, len(odds)), calib.threshold, p)
         if d.rate == 0:
             clean_words += d.n_words
         for pos, od in zip(d.positions, odds, strict=True):
             k = max(range(len(od)), key=od.__getitem__)
             post = 1.0 / (1.0 + math.exp(-(od[k] + logit)))
-            predicted = judged_spun and post >= p.min_confidence
+            predicted = bar is not None and post >= bar
             if d.rate == 0:
                 clean_changes += predicted
                 continue

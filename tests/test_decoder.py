@@ -226,6 +226,31 @@ def test_decode_floor_leaves_out_options_the_first_pass_ruled_out(floor):
         assert any(odds[opt] < floor for opt in everything)  # the floor had something to leave out
 
 
+@pytest.mark.parametrize("least", [0.9, 0.99])
+def test_a_higher_bar_raises_the_floor_by_its_log_odds(least):
+    tokens, s = spun_sentence()
+    unpruned = Decoder(None, HashScorer(), Params(decode_floor=-math.inf))
+    rate, _, _ = unpruned.estimate_rate(tokens, [s])
+    logit = math.log(rate / (1 - rate))
+
+    def chosen(d: Decoder, bar: float = 0.5) -> list:
+        return [c.option for c in d.decode(tokens, s, rate, bar)]
+
+    odds = {opt: o + logit for pos in s.positions
+            for opt, o in zip(pos.options, pos.odds.tolist(), strict=True)}
+    # Just under the least likely swap the decoder takes, so that raising the floor leaves it out.
+    floor = min(odds[opt] for opt in chosen(unpruned)) - 1.0
+    dec = Decoder(None, HashScorer(), Params(decode_floor=floor))
+    raised = Decoder(None, HashScorer(), Params(decode_floor=floor + math.log(least / (1 - least))))
+    assert chosen(dec, least) == chosen(raised)
+    assert chosen(raised) != chosen(dec)  # the raised floor has something to leave out
+    # Even odds or less leave the floor where it is.
+    assert chosen(dec, 0.3) == chosen(dec)
+    # A bar no option's first-pass odds come near: the sentence is not read at all.
+    best = max(o + logit for pos in s.positions for o in pos.odds.tolist())
+    assert chosen(dec, 1 / (1 + math.exp(-(best - floor + 1.0)))) == [] and chosen(dec, 1.0) == []
+
+
 # -- the n-gram scorer's per-context tables ----------------------------
 
 

@@ -173,10 +173,19 @@ class Decoder:
         return rate, llr, len(sizes)
 
     # -- pass 2 --------------------------------------------------------
-    def decode(self, tokens: Sequence[Token], s: Sentence, rate: float) -> list[Choice]:
-        """Best joint reading of one sentence; returns the swaps it contains."""
+    def decode(self, tokens: Sequence[Token], s: Sentence, rate: float, least: float = 0.5) -> list[Choice]:
+        """Best joint reading of one sentence; returns the swaps it contains.
+
+        ``least`` is the confidence below which the caller drops a swap. Above even
+        odds it raises the decode floor by as much, so that options that could not
+        come near it are not read (nor the sentence, if none is left).
+        """
         log_keep = math.log1p(-rate)
         log_swap = math.log(rate)
+        floor = self.p.decode_floor + max(0.0, math.log(least / (1 - least))) if least < 1 else math.inf
+        worth = {pos.index: self._worth_decoding(pos, log_swap - log_keep, floor) for pos in s.positions}
+        if not any(worth.values()):
+            return []
         words = SentenceWords(tokens, s.lo, s.hi)
         next_logprobs = self.lm.next_logprobs
         by_start = {pos.index: pos for pos in s.positions}
@@ -199,7 +208,7 @@ class Decoder:
                 (None, kept[0] if kept else None, (), log_keep if pos else 0.0, beams.setdefault(i + 1, {}))]
             if pos:
                 penalty = self.p.name_penalty if pos.is_name else 0.0
-                for t in self._worth_decoding(pos, log_swap - log_keep):
+                for t in worth[i]:
                     option_words, logq, j = pos.reading(t)
                     edges.append(((pos, t), option_words[0] if option_words else None, option_words[1:],
                                   log_swap + logq - penalty, beams.setdefault(j, {})))
@@ -231,12 +240,12 @@ class Decoder:
         confidences = self._confidences(words, s, chosen, rate)
         return [Choice(opt, conf) for opt, conf in zip(chosen, confidences, strict=True)]
 
-    def _worth_decoding(self, pos: Position, logit: float) -> list[int] | range:
-        """The numbers of the options at ``pos`` whose first-pass odds clear the decode floor (all,
+    def _worth_decoding(self, pos: Position, logit: float, floor: float) -> list[int] | range:
+        """The numbers of the options at ``pos`` whose first-pass odds clear ``floor`` (all,
         before pass 1)."""
         if pos.odds is None:
             return range(len(pos))
-        return np.flatnonzero(pos.odds >= self.p.decode_floor - logit).tolist()
+        return np.flatnonzero(pos.odds >= floor - logit).tolist()
 
     def _confidences(self, words: SentenceWords, s: Sentence, chosen: list[Option],
                      rate: float) -> list[float]:

@@ -15,13 +15,16 @@ from .decoder import Decoder, Sentence
 from .errors import EmptyInputError
 from .lexicon import Lexicon, cache_dir, default_lexicon
 from .lm import NGramScorer, Scorer, default_scorer
-from .result import Analysis, Span, apply_spans
+from .result import EVEN_ODDS, Analysis, Span, apply_spans
 from .text import Token, restore_case, sentences, tokenize
 
 if TYPE_CHECKING:
     from .index import Index, Match
     from .neural import NeuralScorer
     from .screen import Screen
+
+
+EMPTY_TEXT = "the text is empty: give unspin some English prose to analyse"
 
 
 def load_tuned(name: str = "params.json") -> tuple[Params, Calibration]:
@@ -112,6 +115,18 @@ class Engine:
                 s.positions = with_evidence(s.positions, evidence, self.params)
         return sents
 
+    def score(self, text: str) -> float:
+        """The calibrated probability that ``text`` is spun, without looking for its swaps."""
+        if not text.strip():
+            raise EmptyInputError(EMPTY_TEXT)
+        return self._score(text, tokenize(text))[0]
+
+    def _score(self, text: str, tokens: list[Token]) -> tuple[float, float, list[Sentence]]:
+        """The document's score, its estimated swap rate and its sentences with their options."""
+        sents = self.sentences(text, tokens)
+        rate, llr, n_eligible = self.decoder.estimate_rate(tokens, sents)
+        return self.calibration.score(rate, llr, n_eligible), rate, sents
+
     def analyze(self, text: str, *, threshold: float | None = None, index: Index | None = None,
                 screen: bool = False) -> Analysis:
         """Detect swapped words in ``text``, suggest originals and score the document.
@@ -126,16 +141,14 @@ class Engine:
         analysis. Ignored with an ``index``.
         """
         if not text.strip():
-            raise EmptyInputError("the text is empty: give unspin some English prose to analyse")
+            raise EmptyInputError(EMPTY_TEXT)
         tokens = tokenize(text)
         limit = self.calibration.threshold if threshold is None else threshold
         if screen and index is None:
             quick = self.screen.score(tokens)
             if quick < min(self.screen.cut, limit):
                 return self._result(text, tokens, quick, limit, [], stage="screen")
-        sents = self.sentences(text, tokens)
-        rate, llr, n_eligible = self.decoder.estimate_rate(tokens, sents)
-        score = self.calibration.score(rate, llr, n_eligible)
+        score, rate, sents = self._score(text, tokens)
         spans: list[Span] = []
         covered: list[tuple[int, int]] = []
         source = None
@@ -146,15 +159,14 @@ class Engine:
                 source = {"id": match.id, "similarity": round(match.similarity, 4)}
                 spans = source_spans(text, match)
                 covered = [(p.start, p.end) for p in match.passages]
-        # Only a text judged spun is restored: precision first, and one decision, not two.
-        # A threshold of 0 restores whatever the decoder is confident about.
-        if score >= limit:
+        bar = confidence_bar(score, limit, self.params)
+        if bar is not None:
             for s in sents:
                 if not s.positions:
                     continue
-                for choice in self.decoder.decode(tokens, s, rate):
+                for choice in self.decoder.decode(tokens, s, rate, bar):
                     span = _span(text, tokens, choice.option, choice.confidence)
-                    if choice.confidence >= self.params.min_confidence and not _inside(span, covered):
+                    if choice.confidence >= bar and not _inside(span, covered):
                         spans.append(span)
         spans.sort(key=lambda sp: sp.start)
         return self._result(text, tokens, score, limit, spans, source=source)
@@ -208,6 +220,22 @@ def _span(text: str, tokens: list[Token], opt: Option, confidence: float) -> Spa
 def default_engine(deep: bool = False, model: str | None = None) -> Engine:
     """The process-wide engine for a mode, built on first use."""
     return Engine(deep=deep, model=model)
+
+
+def confidence_bar(score: float, threshold: float, params: Params) -> float | None:
+    """How sure the decoder must be of a swap to report it in a text of this ``score``; None: of none.
+
+    Precision first: a text judged spun keeps every swap of ``min_confidence``;
+    a text in doubt (at least even odds, under the threshold) only those of
+    ``doubt_confidence``, so that one or two plain swaps in a lightly spun text
+    are not lost with the verdict; any other text keeps none. A threshold of 0
+    restores whatever the decoder is confident about.
+    """
+    if score >= threshold:
+        return params.min_confidence
+    if score >= EVEN_ODDS:
+        return max(params.doubt_confidence, params.min_confidence)
+    return None
 
 
 def analyze(text: str, *, threshold: float | None = None, deep: bool = False,

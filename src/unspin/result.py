@@ -17,8 +17,9 @@ LABELS = ("synonym_swap", "phrase_swap", "numeral_swap", "inserted_filler", "sus
 #: (precision first), so a text scored between the two is worth a closer look.
 EVEN_ODDS = 0.5
 #: What the terminal view and the HTML report say of such a text.
-IN_DOUBT_ADVICE = ("More likely spun than not, but under the threshold: it may be lightly spun. "
-                   f"--deep judges such text better; --threshold {EVEN_ODDS} restores it as it is.")
+IN_DOUBT_ADVICE = ("More likely spun than not, but under the threshold: it may be lightly spun, and only "
+                   "the swaps unspin is surest of are marked. --deep judges such text better; "
+                   f"--threshold {EVEN_ODDS} marks every likely swap.")
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,8 +62,8 @@ class Analysis:
 
     @property
     def in_doubt(self) -> bool:
-        """True when the text scored at least even odds but under the threshold, so it was
-        analysed in full and not restored: it may be lightly spun."""
+        """True when the text scored at least even odds but under the threshold: it may be
+        lightly spun, and only the swaps the decoder is surest of were restored."""
         return not self.is_spun and self.score >= EVEN_ODDS and self.stage == "full"
 
     def to_dict(self) -> dict[str, Any]:
