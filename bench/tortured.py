@@ -25,7 +25,10 @@ Honest split, decided before looking at any result:
 
 Figures: phrase-level recall and precision (a flagged span overlapping the
 inserted phrase is a hit; any other flagged span in those sentences a false
-alarm), the share of hits restored exactly, flagged phrases per 1,000 clean
+alarm), the share of hits restored exactly (span and term both the inserted
+phrase's) and the share after which the sentence reads as its original (the
+changed words restored, unchanged ones such as a leading "variable" left out of
+the span), flagged phrases per 1,000 clean
 abstracts (list and model apart), known-list screening speed, and the time of
 a whole-paper report for a 10-page PDF.
 """
@@ -56,6 +59,7 @@ from unspin.lexicon import default_lexicon
 from unspin.lm import default_scorer
 from unspin.paper import screen_paper
 from unspin.phrase_match import Words, stem
+from unspin.result import apply_spans
 from unspin.tortured_list import Entry, builtin_list
 from unspin.tortured_model import (
     FEATURES,
@@ -126,9 +130,20 @@ def same_term(a: str, b: str) -> bool:
     return Words.of(a).stems == Words.of(b).stems
 
 
+def reads_as_original(case: dict, spans: list) -> bool:
+    """Whether the case's sentence, with ``spans`` restored and all else left, is its original
+    (the expected phrase in place of the tortured one), up to case and regular inflection.
+
+    A hit on "variable attractive field" that restores "attractive field" to "magnetic field"
+    gives "variable magnetic field" back, though its span is not the whole phrase.
+    """
+    original = case["text"][: case["start"]] + case["expected"] + case["text"][case["end"]:]
+    return Words.of(apply_spans(case["text"], spans)).stems == Words.of(original).stems
+
+
 def evaluate(model: PhraseModel, cases: list[dict], clean: list[str]) -> dict:
     """Recall, precision and exact restoration on the cases; false alarms per 1,000 clean abstracts."""
-    hits = exact = false = 0
+    hits = exact = as_original = false = 0
     by_kind = {True: [0, 0], False: [0, 0]}
     for c in cases:
         spans = [s for s, _ in model.find(c["text"])]
@@ -140,11 +155,13 @@ def evaluate(model: PhraseModel, cases: list[dict], clean: list[str]) -> dict:
             by_kind[c["natural"]][0] += 1
             s = hit[0]
             exact += (s.start, s.end) == (c["start"], c["end"]) and same_term(s.original or "", c["expected"])
+            as_original += reads_as_original(c, hit)
     clean_flags = sum(1 for text in clean for _ in model.find(text))
     return {
         "cases": len(cases), "recall": round(hits / max(1, len(cases)), 4),
         "precision": round(hits / max(1, hits + false), 4),
         "restored_exactly_of_hits": round(exact / max(1, hits), 4),
+        "sentence_restored_of_hits": round(as_original / max(1, hits), 4),
         "recall_natural_context": round(by_kind[True][0] / max(1, by_kind[True][1]), 4),
         "cases_natural_context": by_kind[True][1],
         "recall_frame_sentence": round(by_kind[False][0] / max(1, by_kind[False][1]), 4),
