@@ -125,7 +125,7 @@ function show() {
     `(a text counts as spun from ${percent(a.threshold)}).`;
   if (a.in_doubt) {
     status.textContent += " More likely spun than not, but under the threshold: it may be lightly spun, " +
-      "so nothing was restored.";
+      "so only the swaps unspin is surest of are marked.";
   }
   status.className = `status ${a.is_spun ? "spun" : "clean"}`;
   let source = "";
