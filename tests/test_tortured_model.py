@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
+from dataclasses import replace
 
 from unspin.lexicon import Candidate
 from unspin.tortured_model import (
@@ -11,6 +13,7 @@ from unspin.tortured_model import (
     PhraseParams,
     default_phrase_model,
     learn_channel,
+    learn_spinner_words,
     load_ngrams,
 )
 
@@ -101,3 +104,53 @@ def test_shipped_table_and_model_load():
     m = default_phrase_model()
     assert ("random", "forest") in m.terms
     assert "random" in m.channel["irregular"]
+
+
+# -- words that give a sequence away ---------------------------------------
+
+SPINNER_WORDS = learn_spinner_words([
+    ("irregular woodland", "random forest"), ("irregular grove", "random forest"),
+    ("irregular example", "random sample"), ("neural organization", "neural network"),
+    ("woodland fire", "forest fire")])
+# Clean-prose word counts: "example" is common there, "irregular" and "woodland" are not.
+WORDS = {("example",): 400, ("irregular",): 1, ("grove",): 2, ("data",): 600, ("we",): 500}
+SPINNER_PARAMS = replace(PARAMS, spinner_threshold=3.0)
+
+
+def spinner_model(params: PhraseParams = SPINNER_PARAMS, ngrams: dict | None = None) -> PhraseModel:
+    return PhraseModel(ngrams if ngrams is not None else {**NGRAMS, **WORDS}, LEX, StubLM(set()), CHANNEL,
+                       params, spinner_words=SPINNER_WORDS)
+
+
+def test_spinner_words_are_those_written_and_not_expected():
+    assert SPINNER_WORDS == {"irregular": 3, "woodland": 2, "grove": 1, "example": 1, "organization": 1}
+
+
+def test_a_sequence_with_a_spinner_word_is_flagged_with_the_words_likeliest_original():
+    text = "We fit an irregular grove to the data."
+    found = list(spinner_model().find(text))
+    assert [(s.text, s.original) for s, _ in found] == [("irregular grove", "random grove")]
+    span, detail = found[0]
+    assert text[span.start:span.end] == span.text and 0.5 <= span.score < 1.0
+    assert detail == {"source": "model", "evidence": "spinner_words", "spinner_words": ["irregular"]}
+    # The more scientists write a word, the less it gives away.
+    m = spinner_model()
+    assert spinner_model(ngrams={**NGRAMS, **WORDS, ("woodland",): 50}).spinner_odds("woodland") \
+        < m.spinner_odds("woodland")
+
+
+def test_spinner_words_leave_terms_common_words_and_rare_swaps_alone():
+    m = spinner_model(ngrams={**NGRAMS, **WORDS, ("irregular", "grove"): 3})
+    assert list(m.find("We fit an irregular grove to the data.")) == []  # a term the table knows
+    assert m.spinner_odds("example") < SPINNER_PARAMS.spinner_threshold  # scientists write it too
+    assert m.spinner_odds("grove") == -math.inf  # seen swapped once: too few to count
+    assert list(spinner_model(replace(SPINNER_PARAMS, spinner_threshold=20.0)).find(
+        "We fit an irregular grove to the data.")) == []
+    # Without clean word counts the words say nothing.
+    assert list(spinner_model(ngrams=dict(NGRAMS)).find("We fit an irregular grove to the data.")) == []
+
+
+def test_a_known_term_reading_wins_over_the_words_alone():
+    found = list(spinner_model().find("The irregular woodland was large."))
+    assert [(s.text, s.original, d["evidence"]) for s, d in found] == [
+        ("irregular woodland", "random forest", "term")]

@@ -65,7 +65,8 @@ class PaperReport:
             reasons.append(f"{len(known)} distinct phrase(s) on the known list of tortured phrases")
         if model:
             reasons.append(f"{len(model)} distinct phrase(s) that read as a known term with its words "
-                           "swapped for synonyms (found by the model, on no list)")
+                           "swapped for synonyms, or that use words spinners favour (found by the model, "
+                           "on no list)")
         if self.spans:
             reasons.append(f"{self.per_1000_words:.2f} findings per 1,000 words")
         n = len(known | model)

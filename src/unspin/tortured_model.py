@@ -15,6 +15,12 @@ together make a known term, while the sequence itself is not one.
   association between the words (pointwise mutual information).
 - A logistic model over these features, fitted on one half of the list
   (``bench/tortured.py --tune``), gives the confidence.
+- Where no known term is in reach, the words themselves can still give a
+  sequence away: spinners reach again and again for the same odd synonyms
+  ("counterfeit", "profound", "woodland"), which clean scientific prose
+  hardly uses. A sequence holding a word far likelier in the list's tortured
+  phrases than in clean abstracts (the table's word counts) is flagged too,
+  each such word read as the original the list most often shows for it.
 
 Rare vocabulary is never evidence by itself: a sequence that the table has
 seen, or whose words the language model already expects together, is left
@@ -66,6 +72,10 @@ class PhraseParams:
         "term_count": 0.6, "term_pmi": 0.3, "observed_pmi": -0.5, "channel": 0.3,
         "learned_swaps": 1.5, "swapped_share": 1.0, "trigram": 0.5})
     threshold: float = 0.5  # probability at which a sequence is flagged
+    min_spinner_count: int = 2  # a word seen in fewer tortured phrases is no spinner's word
+    # ln(share among tortured phrases' swapped words / share among clean abstracts' words) at
+    # which a word gives its sequence away
+    spinner_threshold: float = 6.5
 
 
 def load_params() -> PhraseParams:
@@ -88,7 +98,7 @@ class Term:
 
 
 def load_ngrams() -> dict[tuple[str, ...], int]:
-    """The shipped table of scientific two- and three-word sequences (lower case) and their counts."""
+    """The shipped table of scientific words and two- and three-word sequences (lower case), with counts."""
     raw = resources.files("unspin").joinpath("data/science_ngrams.tsv.gz").read_bytes()
     table: dict[tuple[str, ...], int] = {}
     for line in gzip.decompress(raw).decode("utf-8").splitlines():
@@ -110,19 +120,36 @@ def learn_channel(pairs: Iterable[tuple[str, str]]) -> dict[str, Counter[str]]:
     return dict(channel)
 
 
+def learn_spinner_words(pairs: Iterable[tuple[str, str]]) -> Counter[str]:
+    """Stem -> in how many (tortured, expected) phrases it was written and not in the expected one."""
+    counts: Counter[str] = Counter()
+    for tortured, expected in pairs:
+        counts.update(set(Words.of(tortured).stems) - set(Words.of(expected).stems))
+    return counts
+
+
 class PhraseModel:
-    """Finds term-shaped sequences that read as a known term with its words swapped."""
+    """Finds term-shaped sequences that read as a known term with its words swapped, or that hold
+    a spinner's word."""
 
     def __init__(self, ngrams: dict[tuple[str, ...], int], lexicon: CandidateSource,
                  lm: AssociationModel, channel: dict[str, Counter[str]] | None = None,
-                 params: PhraseParams | None = None, extra_terms: Iterable[str] = ()) -> None:
+                 params: PhraseParams | None = None, extra_terms: Iterable[str] = (),
+                 spinner_words: Counter[str] | None = None) -> None:
         self.params = params or PhraseParams()
         self.lexicon = lexicon
         self.lm = lm
         self.channel = channel or {}
         self.terms: dict[tuple[str, ...], Term] = {}
+        self.word_counts: Counter[str] = Counter()
         for gram, count in ngrams.items():
-            self._add(gram, count)
+            if len(gram) == 1:
+                self.word_counts[stem(gram[0])] += count
+            else:
+                self._add(gram, count)
+        self.spinner_words = spinner_words or Counter()
+        self._spinner_total = sum(self.spinner_words.values())
+        self._clean_total = sum(self.word_counts.values())
         for phrase in extra_terms:
             gram = Words.of(phrase).lowers
             if 2 <= len(gram) <= 3:
@@ -172,6 +199,21 @@ class PhraseModel:
             hit = self._pmi[gram] = sum(parts) / len(parts)
         return hit
 
+    def spinner_odds(self, word_stem: str) -> float:
+        """How much likelier the word is among tortured phrases' swapped words than in clean
+        abstracts (natural log of the ratio); -inf for a word too rarely seen swapped."""
+        n = self.spinner_words.get(word_stem, 0)
+        if n < self.params.min_spinner_count or not self._clean_total:
+            return -math.inf
+        return (math.log((n + 0.1) / self._spinner_total)
+                - math.log((self.word_counts.get(word_stem, 0) + 1) / self._clean_total))
+
+    def _is_term(self, gram: tuple[str, ...], stems: tuple[str, ...]) -> bool:
+        """A known term, or words the language model already expects together: never flagged."""
+        own = self.terms.get(stems)
+        return (own is not None and own.count >= self.params.min_term_count) \
+            or self.pmi(gram) >= self.params.max_observed_pmi
+
     def features(self, gram: tuple[str, ...], key: tuple[str, ...], channel: float,
                  learned: int) -> list[float]:
         """The logistic model's inputs for reading ``gram`` as the term ``key``."""
@@ -189,12 +231,8 @@ class PhraseModel:
 
     def readings(self, gram: tuple[str, ...]) -> Iterator[tuple[tuple[str, ...], list[float]]]:
         """Every known term one channel step from ``gram``, with its features."""
-        p = self.params
         stems = tuple(stem(w) for w in gram)
-        own = self.terms.get(stems)
-        if own is not None and own.count >= p.min_term_count:
-            return
-        if self.pmi(gram) >= p.max_observed_pmi:
+        if self._is_term(gram, stems):
             return
         opts = [{s: (0.0, False), **self.options(w)} for s, w in zip(stems, gram, strict=True)]
         for key in self._by_first.get(stems[0], []) + [k for o in opts[0] if o != stems[0]
@@ -218,24 +256,57 @@ class PhraseModel:
             if i < next_free:
                 continue
             best: tuple[float, int, tuple[str, ...]] | None = None
-            for n in (3, 2):
-                gram = lowers[i:i + n]
-                if len(gram) < n or not _term_shaped(gram, text, words, i):
-                    continue
-                for key, x in self.readings(gram):
+            shaped = [n for n in (3, 2)
+                      if i + n <= len(lowers) and _term_shaped(lowers[i:i + n], text, words, i)]
+            for n in shaped:
+                for key, x in self.readings(lowers[i:i + n]):
                     prob = self.probability(x)
                     if best is None or prob > best[0]:
                         best = (prob, n, key)
-            if best is None or best[0] < self.params.threshold:
+            if best is not None and best[0] >= self.params.threshold:
+                prob, n, key = best
+                term = self.terms.get(key)
+                span = self._span(text, words, i, n, " ".join(term.surface if term else key), prob)
+                yield span, {"source": "model", "evidence": "term", "term_count": term.count if term else 0}
+                next_free = i + n
                 continue
-            prob, n, key = best
-            start, end = words.starts[i], words.ends[i + n - 1]
-            found = text[start:end]
-            term = self.terms.get(key)
-            expected = match_case(found, " ".join(term.surface if term else key))
-            yield (Span(start, end, found, expected, round(prob, 4), LABEL),
-                   {"source": "model", "term_count": term.count if term else 0})
-            next_free = i + n
+            for n in shaped:
+                found = self._spinner_find(text, words, i, n)
+                if found is not None:
+                    yield found
+                    next_free = i + n
+                    break
+
+    def _spinner_find(self, text: str, words: Words, i: int, n: int) -> tuple[Span, dict[str, Any]] | None:
+        """The sequence of ``n`` words at ``i`` as a finding if it holds a spinner's word and is no term."""
+        stems = words.stems[i:i + n]
+        odds = [self.spinner_odds(s) for s in stems]
+        top = max(odds)
+        # Content words only: a word alone must not pull a clause's "of the" into a finding.
+        if top < self.params.spinner_threshold or any(w in STOPWORDS for w in words.lowers[i:i + n]) \
+                or self._is_term(words.lowers[i:i + n], stems):
+            return None
+        readings = [self._likeliest_original(w, s) if o >= self.params.spinner_threshold else w
+                    for w, s, o in zip(words.lowers[i:i + n], stems, odds, strict=True)]
+        expected = " ".join(readings) if readings != list(words.lowers[i:i + n]) else None
+        # The margin over the threshold, as odds: a ranking, not a calibrated probability.
+        score = 1.0 / (1.0 + math.exp(-(top - self.params.spinner_threshold)))
+        swapped = [w for w, o in zip(words.lowers[i:i + n], odds, strict=True)
+                   if o >= self.params.spinner_threshold]
+        return (self._span(text, words, i, n, expected, score),
+                {"source": "model", "evidence": "spinner_words", "spinner_words": swapped})
+
+    def _likeliest_original(self, word: str, word_stem: str) -> str:
+        """The original the list shows most often for a swapped word (the word itself if none)."""
+        learned = self.channel.get(word_stem)
+        return learned.most_common(1)[0][0] if learned else word
+
+    @staticmethod
+    def _span(text: str, words: Words, i: int, n: int, expected: str | None, score: float) -> Span:
+        start, end = words.starts[i], words.ends[i + n - 1]
+        found = text[start:end]
+        original = match_case(found, expected) if expected else None
+        return Span(start, end, found, original, round(score, 4), LABEL)
 
 
 def _term_shaped(gram: tuple[str, ...], text: str, words: Words, i: int) -> bool:
@@ -252,6 +323,7 @@ def default_phrase_model() -> PhraseModel:
     from .tortured_list import builtin_list
 
     entries = builtin_list().entries
-    return PhraseModel(load_ngrams(), default_lexicon(), default_scorer(),
-                       learn_channel((e.tortured, e.expected_term) for e in entries), load_params(),
-                       extra_terms=(e.expected_term for e in entries))
+    pairs = [(e.tortured, e.expected_term) for e in entries]
+    return PhraseModel(load_ngrams(), default_lexicon(), default_scorer(), learn_channel(pairs),
+                       load_params(), extra_terms=(e.expected_term for e in entries),
+                       spinner_words=learn_spinner_words(pairs))
