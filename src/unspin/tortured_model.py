@@ -234,7 +234,9 @@ class PhraseModel:
         stems = tuple(stem(w) for w in gram)
         if self._is_term(gram, stems):
             return
-        opts = [{s: (0.0, False), **self.options(w)} for s, w in zip(stems, gram, strict=True)]
+        # A function word inside a term stays itself: "packages for statistics" is no "set of data".
+        opts = [{s: (0.0, False)} if w in STOPWORDS else {s: (0.0, False), **self.options(w)}
+                for s, w in zip(stems, gram, strict=True)]
         for key in self._by_first.get(stems[0], []) + [k for o in opts[0] if o != stems[0]
                                                        for k in self._by_first.get(o, [])]:
             if len(key) != len(gram) or key == stems:
