@@ -22,9 +22,10 @@ together make a known term, while the sequence itself is not one.
   phrases than in clean abstracts (the table's word counts) is flagged too,
   each such word read as the original the list most often shows for it.
 
-Rare vocabulary is never evidence by itself: a sequence that the table has
-seen, or whose words the language model already expects together, is left
-alone.
+Rare vocabulary is never evidence by itself: a word counts against its
+sequence only for being far commoner in spinners' output than in science, and
+a sequence that the table has seen, or whose words the language model already
+expects together, is left alone.
 """
 
 from __future__ import annotations
