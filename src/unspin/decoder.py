@@ -182,7 +182,11 @@ class Decoder:
         """
         log_keep = math.log1p(-rate)
         log_swap = math.log(rate)
-        floor = self.p.decode_floor + max(0.0, math.log(least / (1 - least))) if least < 1 else math.inf
+        floor = self.p.decode_floor
+        if least >= 1:
+            floor = math.inf
+        elif least > 0.5:
+            floor += math.log(least / (1 - least))
         worth = {pos.index: self._worth_decoding(pos, log_swap - log_keep, floor) for pos in s.positions}
         if not any(worth.values()):
             return []

@@ -251,7 +251,8 @@ class PhraseModel:
             yield key, self.features(gram, key, channel, learned)
 
     def find(self, text: str, words: Words | None = None) -> Iterator[tuple[Span, dict[str, Any]]]:
-        """Flagged sequences as spans (``original`` is the restored term) with their details."""
+        """Flagged sequences as spans (``original`` is the restored term, or None where a spinner's
+        word has no original on the list) with their details."""
         words = words or Words.of(text)
         lowers = words.lowers
         next_free = 0
@@ -282,20 +283,18 @@ class PhraseModel:
 
     def _spinner_find(self, text: str, words: Words, i: int, n: int) -> tuple[Span, dict[str, Any]] | None:
         """The sequence of ``n`` words at ``i`` as a finding if it holds a spinner's word and is no term."""
-        stems = words.stems[i:i + n]
+        gram, stems, bar = words.lowers[i:i + n], words.stems[i:i + n], self.params.spinner_threshold
         odds = [self.spinner_odds(s) for s in stems]
         top = max(odds)
         # Content words only: a word alone must not pull a clause's "of the" into a finding.
-        if top < self.params.spinner_threshold or any(w in STOPWORDS for w in words.lowers[i:i + n]) \
-                or self._is_term(words.lowers[i:i + n], stems):
+        if top < bar or any(w in STOPWORDS for w in gram) or self._is_term(gram, stems):
             return None
-        readings = [self._likeliest_original(w, s) if o >= self.params.spinner_threshold else w
-                    for w, s, o in zip(words.lowers[i:i + n], stems, odds, strict=True)]
-        expected = " ".join(readings) if readings != list(words.lowers[i:i + n]) else None
+        readings = [self._likeliest_original(w, s) if o >= bar else w
+                    for w, s, o in zip(gram, stems, odds, strict=True)]
+        expected = " ".join(readings) if readings != list(gram) else None
         # The margin over the threshold, as odds: a ranking, not a calibrated probability.
-        score = 1.0 / (1.0 + math.exp(-(top - self.params.spinner_threshold)))
-        swapped = [w for w, o in zip(words.lowers[i:i + n], odds, strict=True)
-                   if o >= self.params.spinner_threshold]
+        score = 1.0 / (1.0 + math.exp(-(top - bar)))
+        swapped = [w for w, o in zip(gram, odds, strict=True) if o >= bar]
         return (self._span(text, words, i, n, expected, score),
                 {"source": "model", "evidence": "spinner_words", "spinner_words": swapped})
 
