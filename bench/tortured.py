@@ -55,8 +55,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from corpora import science_abstracts, tortured_list_csv
 from unspin.documents import Document
-from unspin.lexicon import default_lexicon
-from unspin.lm import default_scorer
 from unspin.paper import screen_paper
 from unspin.phrase_match import Words, stem
 from unspin.result import apply_spans
@@ -66,10 +64,8 @@ from unspin.tortured_model import (
     PhraseModel,
     PhraseParams,
     _term_shaped,
-    learn_channel,
-    learn_spinner_words,
-    load_ngrams,
     load_params,
+    model_from_entries,
     params_dict,
 )
 
@@ -176,10 +172,7 @@ def build_model(entries: list[Entry], params: PhraseParams) -> PhraseModel:
     The n-gram table stays whole: it was counted from clean abstracts, not from the list, so a
     held-out expected phrase is in it only as far as scientists write it.
     """
-    pairs = [(e.tortured, e.expected_term) for e in entries]
-    return PhraseModel(load_ngrams(), default_lexicon(), default_scorer(), learn_channel(pairs), params,
-                       extra_terms=(e.expected_term for e in entries),
-                       spinner_words=learn_spinner_words(pairs))
+    return model_from_entries(entries, params)
 
 
 def window_rows(model: PhraseModel, text: str,

@@ -38,7 +38,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from functools import cache
 from importlib import resources
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from .langdata import STOPWORDS
 from .lexicon import Candidate, default_lexicon
@@ -46,6 +46,9 @@ from .lm import default_scorer
 from .phrase_match import Words, stem
 from .result import Span
 from .text import match_case
+
+if TYPE_CHECKING:
+    from .tortured_list import Entry
 
 LABEL = "tortured_model"
 FEATURES = ("term_count", "term_pmi", "observed_pmi", "channel", "learned_swaps", "swapped_share", "trigram")
@@ -319,13 +322,18 @@ def _term_shaped(gram: tuple[str, ...], text: str, words: Words, i: int) -> bool
     return not any(ch in between for ch in ".,;:()[]!?\n")
 
 
-@cache
-def default_phrase_model() -> PhraseModel:
-    """The shipped model: channel and extra terms from the built-in list, the n-gram table, the trigram LM."""
-    from .tortured_list import builtin_list
-
-    entries = builtin_list().entries
+def model_from_entries(entries: Iterable[Entry], params: PhraseParams | None = None) -> PhraseModel:
+    """The model that list entries make: their word-by-word channel, their expected phrases as
+    extra terms and their spinner words, beside the n-gram table and the trigram LM."""
     pairs = [(e.tortured, e.expected_term) for e in entries]
     return PhraseModel(load_ngrams(), default_lexicon(), default_scorer(), learn_channel(pairs),
-                       load_params(), extra_terms=(e.expected_term for e in entries),
+                       params or load_params(), extra_terms=[expected for _, expected in pairs],
                        spinner_words=learn_spinner_words(pairs))
+
+
+@cache
+def default_phrase_model() -> PhraseModel:
+    """The shipped model: made from the built-in list, with the shipped settings."""
+    from .tortured_list import builtin_list
+
+    return model_from_entries(builtin_list().entries)
