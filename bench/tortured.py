@@ -235,12 +235,16 @@ def tune(entries: list[Entry], sentences: list[str], clean: list[str]) -> Phrase
     w = fit_logistic(x, y)
     weights = dict(zip(FEATURES, map(float, w[1:]), strict=True))
     # The readings' threshold first, with no sequence flagged for its words alone; then the
-    # spinner's-word threshold beside it.
+    # spinner's-word thresholds beside it.
     params = replace(PhraseParams(), bias=float(w[0]), weights=weights, spinner_threshold=NEVER)
     params = replace(params, threshold=first_ok(folds, params, "threshold",
                                                 (0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95), 0.99))
-    return replace(params, spinner_threshold=first_ok(folds, params, "spinner_threshold",
-                                                      (5.0, 5.5, 6.0, 6.5, 7.0, 7.5, 8.0), NEVER))
+    params = replace(params, spinner_threshold=first_ok(folds, params, "spinner_threshold",
+                                                        (5.0, 5.5, 6.0, 6.5, 7.0, 7.5, 8.0), NEVER))
+    # Last, how far below that a word may still give a sequence away by making a known term.
+    below = tuple(v for v in (3.5, 4.0, 4.5, 5.0, 5.5, 6.0, 6.5, 7.0, 7.5) if v < params.spinner_threshold)
+    return replace(params, spinner_term_threshold=first_ok(folds, params, "spinner_term_threshold", below,
+                                                           NEVER))
 
 
 #: A spinner's-word threshold no word reaches (JSON has no infinity).

@@ -154,3 +154,55 @@ def test_a_known_term_reading_wins_over_the_words_alone():
     found = list(spinner_model().find("The irregular woodland was large."))
     assert [(s.text, s.original, d["evidence"]) for s, d in found] == [
         ("irregular woodland", "random forest", "term")]
+
+
+# -- where a spinner's word is, and what it read as ------------------------
+
+# "ceaseless" is most often written for "chronic", once for "continuous".
+CEASELESS = [("ceaseless pain", "chronic pain")] * 3 + [("ceaseless variable", "continuous variable")]
+# The term path is kept out of the way (threshold 0.999) so that only a spinner's words flag.
+WORDS_ONLY = replace(PARAMS, threshold=0.999, spinner_threshold=3.0)
+
+
+def ceaseless_model(params: PhraseParams = WORDS_ONLY) -> PhraseModel:
+    ngrams = {("continuous", "variable"): 10, ("data",): 600, ("value",): 300, ("bright",): 50}
+    return PhraseModel(ngrams, StubLexicon({}), StubLM(set()), learn_channel(CEASELESS), params,
+                       spinner_words=learn_spinner_words(CEASELESS))
+
+
+def spans_of(text: str, m: PhraseModel) -> list[tuple[str, str | None]]:
+    out = []
+    for span, detail in m.find(text):
+        assert text[span.start:span.end] == span.text and detail["evidence"] == "spinner_words"
+        out.append((span.text, span.original))
+    return out
+
+
+def test_a_spinner_word_is_read_as_the_term_its_neighbour_makes_with_it():
+    # Not "chronic variable", the commonest original alone: the table knows "continuous variable".
+    assert spans_of("Each ceaseless variable was scaled.", ceaseless_model()) == [
+        ("ceaseless variable", "continuous variable")]
+    # With no term in reach, the word takes its commonest original.
+    assert spans_of("Each ceaseless noise was scaled.", ceaseless_model()) == [
+        ("ceaseless noise", "chronic noise")]
+
+
+def test_without_a_term_a_spinner_word_is_reported_with_the_word_before_it():
+    # "bright ceaseless value" is flagged; the span is the word and the one before it, not all three.
+    assert spans_of("A bright ceaseless value was kept.", ceaseless_model()) == [
+        ("bright ceaseless", "bright chronic")]
+    # A neighbour that is a spinner's word too goes with it, wherever it stands.
+    both = [*CEASELESS, ("value ceaseless", "worth chronic"), ("value plan", "worth plan")]
+    m = PhraseModel({("data",): 600, ("bright",): 50}, StubLexicon({}), StubLM(set()), learn_channel(both),
+                    WORDS_ONLY, spinner_words=learn_spinner_words(both))
+    assert m.spinner_odds("value") >= WORDS_ONLY.spinner_threshold
+    assert spans_of("A bright ceaseless value was kept.", m) == [("ceaseless value", "chronic worth")]
+
+
+def test_a_weaker_spinner_word_needs_a_known_term_with_its_neighbours_unchanged():
+    m = ceaseless_model(replace(WORDS_ONLY, spinner_threshold=20.0, spinner_term_threshold=3.0))
+    assert spans_of("Each ceaseless variable was scaled.", m) == [
+        ("ceaseless variable", "continuous variable")]
+    assert spans_of("Each ceaseless noise was scaled.", m) == []
+    assert spans_of("Each ceaseless variable was scaled.", ceaseless_model(
+        replace(WORDS_ONLY, spinner_threshold=20.0))) == []

@@ -80,6 +80,9 @@ class PhraseParams:
     # ln(share among tortured phrases' swapped words / share among clean abstracts' words) at
     # which a word gives its sequence away
     spinner_threshold: float = 6.5
+    # A word short of that but at least this likely still gives its sequence away when, swapped
+    # back as the list has shown, it makes a term the table knows with the words beside it.
+    spinner_term_threshold: float = 99.0
 
 
 def load_params() -> PhraseParams:
@@ -285,21 +288,97 @@ class PhraseModel:
                     break
 
     def _spinner_find(self, text: str, words: Words, i: int, n: int) -> tuple[Span, dict[str, Any]] | None:
-        """The sequence of ``n`` words at ``i`` as a finding if it holds a spinner's word and is no term."""
-        gram, stems, bar = words.lowers[i:i + n], words.stems[i:i + n], self.params.spinner_threshold
+        """A finding if the sequence of ``n`` words at ``i`` holds a spinner's word and is no term.
+
+        A word at ``spinner_threshold`` gives the sequence away by itself; one
+        at ``spinner_term_threshold`` only with a reading the table knows, in
+        which no other word changed. The span and reading are those of the
+        best window around the word (see :meth:`_spinner_reading`).
+        """
+        gram, stems, p = words.lowers[i:i + n], words.stems[i:i + n], self.params
         odds = [self.spinner_odds(s) for s in stems]
         top = max(odds)
         # Content words only: a word alone must not pull a clause's "of the" into a finding.
-        if top < bar or any(w in STOPWORDS for w in gram) or self._is_term(gram, stems):
+        if top < min(p.spinner_threshold, p.spinner_term_threshold) or any(w in STOPWORDS for w in gram) \
+                or self._is_term(gram, stems):
             return None
-        readings = [self._likeliest_original(w, s) if o >= bar else w
-                    for w, s, o in zip(gram, stems, odds, strict=True)]
-        expected = " ".join(readings) if readings != list(gram) else None
+        bar = p.spinner_threshold if top >= p.spinner_threshold else p.spinner_term_threshold
+        found = self._spinner_reading(text, words, i, n, i + odds.index(top), bar,
+                                      alone=top >= p.spinner_threshold)
+        if found is None:
+            return None
+        at, size, expected = found
         # The margin over the threshold, as odds: a ranking, not a calibrated probability.
         score = 1.0 / (1.0 + math.exp(-(top - bar)))
-        swapped = [w for w, o in zip(gram, odds, strict=True) if o >= bar]
-        return (self._span(text, words, i, n, expected, score),
+        swapped = [w for w, s in zip(words.lowers[at:at + size], words.stems[at:at + size], strict=True)
+                   if self.spinner_odds(s) >= bar]
+        return (self._span(text, words, at, size, expected, score),
                 {"source": "model", "evidence": "spinner_words", "spinner_words": swapped})
+
+    def _spinner_reading(self, text: str, words: Words, i: int, n: int, w: int, bar: float,
+                         alone: bool) -> tuple[int, int, str | None] | None:
+        """(first word, length, suggested original) of the finding around the spinner's word at
+        ``w``, flagged in the ``n`` words at ``i``; words at ``bar`` count as the spinner's.
+
+        Of the term-shaped windows of two or three words from ``i`` on that
+        hold ``w``, the one with the best reading the table knows is taken, as
+        that term: every spinner's word in it swapped back as the list has
+        shown, as few of the other words as can be ("ceaseless variable" ->
+        "continuous variable"), a longer window before a shorter one. Failing
+        that, if the word may stand ``alone``, two words: with another
+        spinner's word if one is beside ``w``, else ``w`` and the word before
+        it, else the word after it (on the tuning half a term's modifier came
+        before its swapped head more often than the next word belonged to the
+        term), each spinner's word read as the original the list shows most
+        often for it; None otherwise.
+        """
+        lowers, stems = words.lowers, words.stems
+        windows = [(at, size) for size in (3, 2) for at in range(max(i, w - size + 1), w + 1)
+                   if at + size <= len(lowers) and self._may_flag(text, words, at, size)]
+        best: tuple[tuple[int, int, int], int, int, tuple[str, ...]] | None = None
+        for at, size in windows:
+            for key, (others, count) in self._known_readings(stems[at:at + size], bar):
+                rank = (-others, size, count)
+                if (alone or not others) and (best is None or rank > best[0]):
+                    best = (rank, at, size, key)
+        if best is not None:
+            _, at, size, key = best
+            return at, size, " ".join(self.terms[key].surface)
+        if not alone:
+            return None
+        pairs = [at for at, size in windows if size == 2]
+        if pairs:
+            at = max(pairs, key=lambda a: (sum(self.spinner_odds(s) >= bar for s in stems[a:a + 2]), -a))
+            size = 2
+        else:
+            at, size = i, n
+        gram = lowers[at:at + size]
+        readings = [self._likeliest_original(x, s) if self.spinner_odds(s) >= bar else x
+                    for x, s in zip(gram, stems[at:at + size], strict=True)]
+        return at, size, " ".join(readings) if readings != list(gram) else None
+
+    def _may_flag(self, text: str, words: Words, at: int, size: int) -> bool:
+        """Whether the ``size`` words at ``at`` are term-shaped content words and no known term."""
+        gram = words.lowers[at:at + size]
+        return not any(x in STOPWORDS for x in gram) and _term_shaped(gram, text, words, at) \
+            and not self._is_term(gram, words.stems[at:at + size])
+
+    def _known_readings(self, stems: tuple[str, ...],
+                        bar: float) -> Iterator[tuple[tuple[str, ...], tuple[int, int]]]:
+        """Terms the table knows that the words of ``stems`` read as with every word at ``bar``
+        swapped back and any other kept or swapped, by the list's word-by-word swaps only (the
+        thesauri's many synonyms make some term of nearly any pair of words), each with how many
+        other words changed and the term's count."""
+        swapped = [self.spinner_odds(s) >= bar for s in stems]
+        opts = [{stem(o) for o in self.channel.get(s, {})} | (set() if sw else {s})
+                for s, sw in zip(stems, swapped, strict=True)]
+        for first in opts[0]:
+            for key in self._by_first.get(first, []):
+                if len(key) != len(stems) or key == stems:
+                    continue
+                if all(k in o for k, o in zip(key, opts, strict=True)):
+                    others = sum(k != s and not sw for k, s, sw in zip(key, stems, swapped, strict=True))
+                    yield key, (others, self.terms[key].count)
 
     def _likeliest_original(self, word: str, word_stem: str) -> str:
         """The original the list shows most often for a swapped word (the word itself if none)."""
