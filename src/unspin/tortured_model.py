@@ -20,7 +20,8 @@ together make a known term, while the sequence itself is not one.
   ("counterfeit", "profound", "woodland"), which clean scientific prose
   hardly uses. A sequence holding a word far likelier in the list's tortured
   phrases than in clean abstracts (the table's word counts) is flagged too,
-  each such word read as the original the list most often shows for it.
+  read with its neighbours as a known term where the list's word swaps make
+  one, else each such word as the original the list most often shows for it.
 
 Rare vocabulary is never evidence by itself: a word counts against its
 sequence only for being far commoner in spinners' output than in science, and
