@@ -296,12 +296,10 @@ class PhraseModel:
         which no other word changed. The span and reading are those of the
         best window around the word (see :meth:`_spinner_reading`).
         """
-        gram, stems, p = words.lowers[i:i + n], words.stems[i:i + n], self.params
-        odds = [self.spinner_odds(s) for s in stems]
+        p = self.params
+        odds = [self.spinner_odds(s) for s in words.stems[i:i + n]]
         top = max(odds)
-        # Content words only: a word alone must not pull a clause's "of the" into a finding.
-        if top < min(p.spinner_threshold, p.spinner_term_threshold) or any(w in STOPWORDS for w in gram) \
-                or self._is_term(gram, stems):
+        if top < min(p.spinner_threshold, p.spinner_term_threshold) or not self._may_flag(text, words, i, n):
             return None
         bar = p.spinner_threshold if top >= p.spinner_threshold else p.spinner_term_threshold
         found = self._spinner_reading(text, words, i, n, i + odds.index(top), bar,
@@ -359,7 +357,10 @@ class PhraseModel:
         return at, size, " ".join(readings) if readings != list(gram) else None
 
     def _may_flag(self, text: str, words: Words, at: int, size: int) -> bool:
-        """Whether the ``size`` words at ``at`` are term-shaped content words and no known term."""
+        """Whether the ``size`` words at ``at`` are term-shaped content words and no known term.
+
+        Content words only: a spinner's word alone must not pull a clause's "of the" into a finding.
+        """
         gram = words.lowers[at:at + size]
         return not any(x in STOPWORDS for x in gram) and _term_shaped(gram, text, words, at) \
             and not self._is_term(gram, words.stems[at:at + size])
