@@ -87,6 +87,19 @@ def test_stop_words_and_punctuation_break_a_term():
     assert flags("the irregular, woodland") == []
 
 
+def test_a_term_does_not_run_into_a_quotation():
+    assert flags("the irregular woodland") != []
+    quoted = ('the irregular "woodland"', "the irregular ``woodland''", "the irregular \u201cwoodland\u201d",
+              "the ``irregular'' woodland")
+    assert [flags(text) for text in quoted] == [[], [], [], []]
+
+
+def test_a_difference_in_diacritics_alone_is_no_swap():
+    pairs = [("Henon delineate", "H\u00e9non map"), ("Poincare guide", "Poincar\u00e9 map")]
+    assert set(learn_channel(pairs)) == {"delineate", "guide"}
+    assert learn_spinner_words(pairs) == {"delineate": 1, "guide": 1}
+
+
 def test_the_threshold_controls_what_is_flagged():
     strict = model(PhraseParams(bias=PARAMS.bias, weights=PARAMS.weights, threshold=0.999))
     assert flags("an irregular woodland", strict) == []

@@ -34,6 +34,7 @@ from __future__ import annotations
 import gzip
 import json
 import math
+import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
@@ -116,6 +117,11 @@ def load_ngrams() -> dict[tuple[str, ...], int]:
     return table
 
 
+def _unaccented(word: str) -> str:
+    """``word`` without its diacritics: "Henon" for "Hénon" is a spelling, not a spinner's swap."""
+    return "".join(c for c in unicodedata.normalize("NFKD", word) if not unicodedata.combining(c))
+
+
 def learn_channel(pairs: Iterable[tuple[str, str]]) -> dict[str, Counter[str]]:
     """observed stem -> {original word: times seen}, from (tortured, expected) phrases of equal length."""
     channel: dict[str, Counter[str]] = defaultdict(Counter)
@@ -123,16 +129,18 @@ def learn_channel(pairs: Iterable[tuple[str, str]]) -> dict[str, Counter[str]]:
         t, x = Words.of(tortured).lowers, Words.of(expected).lowers
         if len(t) == len(x):
             for observed, original in zip(t, x, strict=True):
-                if stem(observed) != stem(original):
+                if _unaccented(stem(observed)) != _unaccented(stem(original)):
                     channel[stem(observed)][original] += 1
     return dict(channel)
 
 
 def learn_spinner_words(pairs: Iterable[tuple[str, str]]) -> Counter[str]:
-    """Stem -> in how many (tortured, expected) phrases it was written and not in the expected one."""
+    """Stem -> in how many (tortured, expected) phrases it was written and not in the expected one
+    (diacritics aside)."""
     counts: Counter[str] = Counter()
     for tortured, expected in pairs:
-        counts.update(set(Words.of(tortured).stems) - set(Words.of(expected).stems))
+        kept = {_unaccented(s) for s in Words.of(expected).stems}
+        counts.update(s for s in set(Words.of(tortured).stems) if _unaccented(s) not in kept)
     return counts
 
 
@@ -396,11 +404,15 @@ class PhraseModel:
 
 
 def _term_shaped(gram: tuple[str, ...], text: str, words: Words, i: int) -> bool:
-    """Content words only, all in one clause: no stop word at either end, no punctuation between."""
+    """Content words only, all in one clause: no stop word at either end, no punctuation between
+    (quotation marks included, LaTeX's too: a term does not run into or out of a quotation)."""
     if gram[0] in STOPWORDS or gram[-1] in STOPWORDS or any(not w.isalpha() for w in gram):
         return False
     between = text[words.ends[i]:words.starts[i + len(gram) - 1]]
-    return not any(ch in between for ch in ".,;:()[]!?\n")
+    return not any(ch in between for ch in _BREAKS) and "''" not in between
+
+
+_BREAKS = frozenset(".,;:()[]!?\n\"`\u201c\u201d\u201e\u00ab\u00bb")
 
 
 def model_from_entries(entries: Iterable[Entry], params: PhraseParams | None = None) -> PhraseModel:
