@@ -254,7 +254,7 @@ def tune(entries: list[Entry], sentences: list[str], clean: list[str]) -> Phrase
                                               (0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99), NEVER))
 
 
-#: A spinner's-word threshold no word reaches (JSON has no infinity).
+#: A threshold no reading or word reaches, which turns its route off (JSON has no infinity).
 NEVER = 99.0
 
 
