@@ -271,7 +271,7 @@ def first_ok(folds: list, whole: tuple[PhraseModel, list[str]], params: PhrasePa
             results.append(evaluate(fold_model, cases, pool))
         r = {k: round(sum(x[k] for x in results) / 2, 4) for k in results[0]}
         model.params = replace(params, **{name: value})
-        flags = round(1000 * sum(1 for text in clean for _ in model.find(text)) / max(1, len(clean)), 2)
+        flags = evaluate(model, [], clean)["model_flags_per_1000_clean_abstracts"]
         ok = flags <= 5 and r["precision"] >= 0.9
         print(json.dumps({name: value, **r, "whole_model_flags_per_1000_clean_abstracts": flags, "ok": ok}),
               file=sys.stderr)
