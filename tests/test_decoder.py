@@ -157,6 +157,34 @@ def test_equal_scores_keep_the_first_option():
     assert choice.option.words == ("agency",)
 
 
+class _Flat(_Table):
+    def __missing__(self, word: str) -> float:
+        return -2.0
+
+
+class _FlatScorer(HashScorer):
+    """Every word equally likely anywhere, so only the channel decides."""
+
+    def next_logprobs(self, history):
+        return _Flat(tuple(history[-2:]))
+
+
+@pytest.mark.parametrize("at, doubled", [(1, "minister"), (2, "envoy")])
+def test_a_swap_never_doubles_a_word(at, doubled):
+    # "The envoy minister spoke." The likeliest original repeats its neighbour ("minister
+    # minister", "envoy envoy"); the next one does not and is taken instead.
+    options = {at: [option(at, doubled, 20.0), option(at, "delegate", 19.0)]}
+    tokens, s = sentence_of("The envoy minister spoke.", options)
+    (choice,) = decoder(_FlatScorer()).decode(tokens, s, 0.2)
+    assert choice.option.words == ("delegate",)
+
+
+def test_a_doubled_word_in_the_text_may_stay():
+    tokens, s = sentence_of("He had had enough.", {3: [option(3, "plenty", 20.0)]})
+    (choice,) = decoder(_FlatScorer()).decode(tokens, s, 0.2)
+    assert choice.option.words == ("plenty",)
+
+
 def test_confidence_scores_each_swap_after_the_decoded_words():
     tokens, s = spun_sentence()
     dec, rate = decoder(), 0.3

@@ -219,6 +219,11 @@ class Decoder:
             for (h2, h1), (score, chain) in states.items():
                 after = next_logprobs((h2, h1))
                 for opt, first, rest, channel, nxt in edges:
+                    # A swap never doubles a word ("presidential minister minister"): each option's
+                    # neural evidence was read beside the observed neighbours, which a neighbouring
+                    # swap has changed.
+                    if first == h1 and (opt is not None or _ends_swap(chain, i)):
+                        continue
                     total = score + channel
                     if first is None:
                         key = (h2, h1)
@@ -269,6 +274,15 @@ class Decoder:
             odds += logit
             out.append(1.0 / (1.0 + math.exp(-odds)) if odds > -700 else 0.0)
         return out
+
+
+def _ends_swap(chain: tuple, i: int) -> bool:
+    """Whether the last word of a reading's chain of swaps came from a swap that ends at token i."""
+    if not chain:
+        return False
+    pos, t = chain[1]
+    words, _, j = pos.reading(t)
+    return j == i and bool(words)
 
 
 def _state_score(item: tuple[tuple[str, str], tuple[float, tuple]]) -> float:
