@@ -94,6 +94,12 @@ def test_a_term_does_not_run_into_a_quotation():
     assert [flags(text) for text in quoted] == [[], [], [], []]
 
 
+def test_a_term_does_not_run_across_latex_markup():
+    marked = ("the irregular}woodland", "the irregular{woodland", "the irregular $woodland",
+              "the irregular\\woodland")
+    assert [flags(text) for text in marked] == [[], [], [], []]
+
+
 def test_a_difference_in_diacritics_alone_is_no_swap():
     pairs = [("Henon delineate", "H\u00e9non map"), ("Poincare guide", "Poincar\u00e9 map")]
     assert set(learn_channel(pairs)) == {"delineate", "guide"}

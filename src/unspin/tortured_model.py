@@ -417,14 +417,15 @@ class PhraseModel:
 
 def _term_shaped(gram: tuple[str, ...], text: str, words: Words, i: int) -> bool:
     """Content words only, all in one clause: no stop word at either end, no punctuation between
-    (quotation marks included, LaTeX's too: a term does not run into or out of a quotation)."""
+    (quotation marks included, LaTeX's too: a term does not run into or out of a quotation; nor
+    across LaTeX markup, as "S}elective" would)."""
     if gram[0] in STOPWORDS or gram[-1] in STOPWORDS or any(not w.isalpha() for w in gram):
         return False
     between = text[words.ends[i]:words.starts[i + len(gram) - 1]]
     return not any(ch in between for ch in _BREAKS) and "''" not in between
 
 
-_BREAKS = frozenset(".,;:()[]!?\n\"`\u201c\u201d\u201e\u00ab\u00bb")
+_BREAKS = frozenset(".,;:()[]{}$\\!?\n\"`\u201c\u201d\u201e\u00ab\u00bb")
 
 
 def model_from_entries(entries: Iterable[Entry], params: PhraseParams | None = None) -> PhraseModel:
