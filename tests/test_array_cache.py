@@ -64,3 +64,13 @@ def test_keep_recent_leaves_the_given_entry_and_other_names_alone(tmp_path):
         (tmp_path / name).write_bytes(b"x")
     keep_recent(tmp_path / "model-v1-a-1.npz", "model-v1-a-*.npz", keep=1)
     assert _entries(tmp_path) == [".model-v1-a-tmp.npz", "model-v1-a-1.npz", "model-v1-b-1.npz"]
+
+
+def test_an_entry_missing_some_arrays_is_built_again(tmp_path):
+    # A folder of this version written with another set of arrays (or cut short) must not block
+    # the build: it used to leave load_or_build with nothing to return.
+    folder = tmp_path / "kind-v2-a"
+    load_or_build(folder, ("x",), lambda: {"x": np.arange(2)})
+    arrays = load_or_build(folder, ("x", "y"), lambda: {"x": np.arange(3), "y": np.ones(1)})
+    assert arrays["x"].tolist() == [0, 1, 2] and arrays["y"].tolist() == [1.0]
+    assert _entries(tmp_path) == ["kind-v2-a"]

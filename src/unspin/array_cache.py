@@ -68,6 +68,10 @@ def load_or_build(folder: Path, names: tuple[str, ...],
     """
     arrays = load_arrays(folder, names)
     if arrays is None:
+        if folder.is_dir():
+            # An entry missing some of the arrays (written by a build of another layout under the
+            # same version, or cut short by hand) would block the new one's rename: replace it.
+            _delete(folder)
         save_arrays(folder, build())
         kind = folder.name.partition("-v")[0]
         drop_older(folder, kind)

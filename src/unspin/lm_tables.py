@@ -5,9 +5,10 @@ per document batch; the call overhead, not the arithmetic, was the cost.
 This module reads the model's binary trie (the "Trie Language Model" format
 of sphinxbase: bit-packed, reversed so that the newest word is the root, 16-bit
 quantised weights) into flat numpy arrays once, keeps them in the cache
-directory, and scores whole arrays of (h2, h1, w) word ids with a few
-``searchsorted`` calls. Numbers are those pocketsphinx gives, to within its
-rounding (a test checks it).
+directory with a hash index over each key array (:mod:`unspin.hash_index`),
+and scores whole arrays of (h2, h1, w) word ids with a few vectorised
+look-ups. Numbers are those pocketsphinx gives, to within its rounding (a
+test checks it).
 
 Key layout, both sorted as stored: a bigram "h1 w" has key ``w * V + h1``;
 a trigram "h2 h1 w" has key ``b * V + h2``, where ``b`` is the index of its
@@ -25,14 +26,16 @@ import numpy as np
 
 from .array_cache import load_or_build
 from .errors import DataError
+from .hash_index import build, lookup
 
 #: Bump when the array layout written to the cache changes.
-TABLES_VERSION = 1
+TABLES_VERSION = 3
 _HEADER = b"Trie Language Model"
 # pocketsphinx's weights are logarithms in base 1.0001.
 _LOGMATH_TO_LN = math.log(1.0001)
 _QUANT_16 = 1
-_ARRAYS = ("vocab", "uni_p", "uni_bo", "bi_key", "bi_p", "bi_bo", "tri_key", "tri_p")
+_ARRAYS = ("vocab", "uni_p", "uni_bo", "bi_key", "bi_p", "bi_bo", "tri_key", "tri_p",
+           "bi_slots", "tri_slots")
 
 
 class TrigramTables:
@@ -51,6 +54,8 @@ class TrigramTables:
         self.bi_bo = arrays["bi_bo"]
         self.tri_key = arrays["tri_key"]
         self.tri_p = arrays["tri_p"]
+        self._bi_index = (self.bi_key, arrays["bi_slots"])
+        self._tri_index = (self.tri_key, arrays["tri_slots"])
 
     def id_of(self, words: list[str]) -> np.ndarray:
         """Word ids (-1 for a word the model does not know)."""
@@ -67,15 +72,15 @@ class TrigramTables:
         p = self.uni_p[w]
         has1 = h1 >= 0
         has2 = has1 & (h2 >= 0)
-        b, f2 = _find(self.bi_key, w * V + h1, has1)
+        b, f2 = lookup(*self._bi_index, w * V + h1, has1)
         bo1 = np.where(has1, self.uni_bo[np.maximum(h1, 0)], 0.0)
         if not has2.any():
-            # Bigram look-ups only (the restorer's pruning asks for thousands): two searches fewer.
+            # Bigram look-ups only (the restorer's pruning asks for thousands): two look-ups fewer.
             return _to_ln(np.where(f2, self.bi_p[b], p + bo1))
         # The back-off weight of the context "h2 h1" sits on its own bigram node.
-        c, fc = _find(self.bi_key, h1 * V + h2, has2)
+        c, fc = lookup(*self._bi_index, h1 * V + h2, has2)
         bo2 = np.where(fc, self.bi_bo[c], 0.0)
-        t, f3 = _find(self.tri_key, b * V + h2, has2 & f2)
+        t, f3 = lookup(*self._tri_index, b * V + h2, has2 & f2)
         out = np.where(f2, self.bi_p[b] + bo2, p + bo1 + bo2)
         return _to_ln(np.where(f3, self.tri_p[t], out))
 
@@ -83,24 +88,6 @@ class TrigramTables:
 def _to_ln(logmath: np.ndarray) -> np.ndarray:
     """pocketsphinx sums in float32 and hands back an int: the same arithmetic gives the same numbers."""
     return np.trunc(logmath).astype(np.float64) * _LOGMATH_TO_LN
-
-#: Batches at least this long are searched in sorted order (below it sorting costs more than it saves).
-_SORT_FROM = 1024
-
-
-def _find(keys: np.ndarray, wanted: np.ndarray, valid: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Index of each wanted key in sorted ``keys`` (clipped) and whether it is there and valid."""
-    if len(wanted) >= _SORT_FROM:
-        # numpy's binary search starts each key from the last one's answer when keys rise, so
-        # sorted keys touch the (tens of MB) table in order: half the time for a decoder batch.
-        order = np.argsort(wanted)
-        at = np.empty_like(order)
-        at[order] = np.searchsorted(keys, wanted[order])
-    else:
-        at = np.searchsorted(keys, wanted)
-    np.minimum(at, len(keys) - 1, out=at)
-    return at, valid & (keys[at] == wanted)
-
 
 def read_trie(path: str | os.PathLike[str]) -> dict[str, np.ndarray]:
     """Decode a sphinxbase trigram trie file into the arrays :class:`TrigramTables` takes."""
@@ -176,4 +163,9 @@ def _fields(data: bytes, start: int, count: int, width: int, sizes: tuple[int, .
 def load_tables(model_path: str | os.PathLike[str], cache: Path) -> TrigramTables:
     """The model's tables, decoded once into ``cache`` and memory-mapped from there after."""
     folder = cache / f"ngram-tables-v{TABLES_VERSION}-{os.stat(model_path).st_size}"
-    return TrigramTables(load_or_build(folder, _ARRAYS, lambda: read_trie(model_path)))
+    return TrigramTables(load_or_build(folder, _ARRAYS, lambda: indexed(read_trie(model_path))))
+
+
+def indexed(arrays: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """The tables with a hash index over each key array (32 MB more in the cache)."""
+    return {**arrays, "bi_slots": build(arrays["bi_key"]), "tri_slots": build(arrays["tri_key"])}
