@@ -74,3 +74,13 @@ def test_an_entry_missing_some_arrays_is_built_again(tmp_path):
     arrays = load_or_build(folder, ("x", "y"), lambda: {"x": np.arange(3), "y": np.ones(1)})
     assert arrays["x"].tolist() == [0, 1, 2] and arrays["y"].tolist() == [1.0]
     assert _entries(tmp_path) == ["kind-v2-a"]
+
+
+def test_an_entry_with_a_damaged_file_is_built_again(tmp_path):
+    # A file cut short (a full disk, a copy interrupted) must cost a rebuild, not a traceback.
+    folder = tmp_path / "kind-v2-a"
+    load_or_build(folder, ("x",), lambda: {"x": np.arange(1000)})
+    with open(folder / "x.npy", "r+b") as f:
+        f.truncate(200)
+    arrays = load_or_build(folder, ("x",), lambda: {"x": np.arange(1000)})
+    assert arrays["x"].tolist() == list(range(1000))

@@ -39,11 +39,15 @@ def save_arrays(folder: Path, arrays: dict[str, np.ndarray]) -> None:
 
 
 def load_arrays(folder: Path, names: tuple[str, ...]) -> dict[str, np.ndarray] | None:
-    """The named arrays of a folder :func:`save_arrays` wrote, memory-mapped; None if it is missing."""
+    """The named arrays of a folder :func:`save_arrays` wrote, memory-mapped; None if any is missing
+    or cannot be read (a file cut short or overwritten since: the caller builds the entry again)."""
     if not all((folder / f"{name}.npy").exists() for name in names):
         return None
-    # Plain ndarray views of the maps: indexing a np.memmap makes a memmap object each time.
-    return {name: np.load(folder / f"{name}.npy", mmap_mode="r").view(np.ndarray) for name in names}
+    try:
+        # Plain ndarray views of the maps: indexing a np.memmap makes a memmap object each time.
+        return {name: np.load(folder / f"{name}.npy", mmap_mode="r").view(np.ndarray) for name in names}
+    except (OSError, ValueError, EOFError):
+        return None
 
 
 def versioned_folder(cache: Path, kind: str, version: int, inputs: list[object]) -> Path:
@@ -69,8 +73,9 @@ def load_or_build(folder: Path, names: tuple[str, ...],
     arrays = load_arrays(folder, names)
     if arrays is None:
         if folder.is_dir():
-            # An entry missing some of the arrays (written by a build of another layout under the
-            # same version, or cut short by hand) would block the new one's rename: replace it.
+            # An entry missing some of the arrays or holding a damaged one (written by a build of
+            # another layout under the same version, or cut short) would block the new one's
+            # rename: replace it.
             _delete(folder)
         save_arrays(folder, build())
         kind = folder.name.partition("-v")[0]
