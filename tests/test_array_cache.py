@@ -84,3 +84,23 @@ def test_an_entry_with_a_damaged_file_is_built_again(tmp_path):
         f.truncate(200)
     arrays = load_or_build(folder, ("x",), lambda: {"x": np.arange(1000)})
     assert arrays["x"].tolist() == list(range(1000))
+
+
+def test_a_cache_that_cannot_be_written_or_replaced_still_gives_the_arrays(tmp_path, monkeypatch):
+    import unspin.array_cache as array_cache
+
+    def refuse(folder, arrays):
+        raise PermissionError("read-only")
+
+    with monkeypatch.context() as m:
+        m.setattr(array_cache, "save_arrays", refuse)
+        arrays = load_or_build(tmp_path / "kind-v2-a", ("x",), lambda: {"x": np.arange(4)})
+    assert arrays["x"].tolist() == [0, 1, 2, 3] and _entries(tmp_path) == []
+    # A damaged entry that cannot be deleted (in use elsewhere) blocks the new one's rename.
+    folder = tmp_path / "kind-v2-b"
+    load_or_build(folder, ("x",), lambda: {"x": np.arange(1000)})
+    with open(folder / "x.npy", "r+b") as f:
+        f.truncate(200)
+    monkeypatch.setattr(array_cache, "_delete", lambda entry: None)
+    arrays = load_or_build(folder, ("x",), lambda: {"x": np.arange(1000)})
+    assert arrays["x"].tolist() == list(range(1000))

@@ -71,20 +71,24 @@ def load_or_build(folder: Path, names: tuple[str, ...],
     :data:`KEEP_RECENT` most recently used stay (see :func:`keep_recent`).
     """
     arrays = load_arrays(folder, names)
-    if arrays is None:
-        if folder.is_dir():
-            # An entry missing some of the arrays or holding a damaged one (written by a build of
-            # another layout under the same version, or cut short) would block the new one's
-            # rename: replace it.
-            _delete(folder)
-        save_arrays(folder, build())
-        kind = folder.name.partition("-v")[0]
-        drop_older(folder, kind)
-        keep_recent(folder, f"{kind}-v{_version(folder.name, kind)}-*")
-        arrays = load_arrays(folder, names)
-    else:
+    if arrays is not None:
         touch(folder)
-    return arrays
+        return arrays
+    if folder.is_dir():
+        # An entry missing some of the arrays or holding a damaged one (written by a build of
+        # another layout under the same version, or cut short) would block the new one's
+        # rename: replace it.
+        _delete(folder)
+    built = build()
+    try:
+        save_arrays(folder, built)
+    except OSError:
+        return built  # a cache that cannot be written (read-only, full) costs time, not the answer
+    kind = folder.name.partition("-v")[0]
+    drop_older(folder, kind)
+    keep_recent(folder, f"{kind}-v{_version(folder.name, kind)}-*")
+    # None if a damaged entry could not be replaced (its files still in use elsewhere).
+    return load_arrays(folder, names) or built
 
 
 #: Cache entries of one kind and version kept, most recently used first. Each is made from
