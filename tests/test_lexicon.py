@@ -17,7 +17,7 @@ import pytest
 import wordfreq
 
 import unspin.thesauri
-from unspin.errors import DataError
+from unspin.errors import CacheError, DataError
 from unspin.langdata import STOPWORDS
 from unspin.lexicon import (
     LEXICON_VERSION,
@@ -204,6 +204,19 @@ def test_cache_dir_follows_the_environment(tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
     assert cache_dir() == tmp_path / "xdg" / "unspin"
     assert lexicon_info()["path"] == str(lexicon_path())
+
+
+def test_a_cache_folder_that_cannot_be_written_is_a_cache_error_before_any_build(tmp_path, monkeypatch):
+    def never(*args):
+        raise AssertionError("the build started although the cache cannot be written")
+
+    monkeypatch.setattr("unspin.lexicon.synonym_graph", never)
+    blocker = tmp_path / "a file"
+    blocker.write_text("x")
+    with pytest.raises(CacheError) as err:
+        Lexicon(blocker / "unspin" / "lexicon.sqlite")
+    assert "UNSPIN_CACHE_DIR" in err.value.message and str(blocker / "unspin") in err.value.message
+    assert err.value.exit_code == DataError.exit_code
 
 
 def test_info_without_a_cache_builds_nothing(tmp_path):

@@ -60,6 +60,12 @@ class DataError(UnspinError):
     exit_code = 3
 
 
+class CacheError(DataError):
+    """The cache directory, where compiled data lives, cannot be written."""
+
+    code = "cache_unwritable"
+
+
 class MissingDependencyError(UnspinError):
     """An optional dependency needed for a feature is not installed."""
 

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from .array_cache import drop_older
-from .errors import DataError
+from .errors import CacheError, DataError
 from .langdata import STOPWORDS
 from .memo import BoundedMemo, word_set
 from .substitution import MOBY_FWD, MOBY_REV, WORDNET, SubstitutionModel, pair_features
@@ -136,23 +136,27 @@ def build_lexicon(force: bool = False, path: Path | None = None) -> dict:
     path = path or lexicon_path()
     if path.exists() and not force:
         return lexicon_info(path)
-    t0 = time.perf_counter()
-    lm = default_scorer()
-    model = SubstitutionModel.load()
-    inverse: dict[str, list[Candidate]] = defaultdict(list)
-    for original, observed in synonym_graph().items():
-        if original in STOPWORDS or not all(lm.known(w) for w in original.split()):
-            continue
-        scores = substitution_scores(lm, model, original, observed)
-        top = max(scores.values())
-        log_z = top + math.log(sum(math.exp(v - top) for v in scores.values()))
-        unigram = round(phrase_unigram(lm, original), 3)
-        for obs, score in scores.items():
-            inverse[obs].append(Candidate(original, observed[obs][0], round(score - log_z, 3), unigram))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+    # The file is taken before the build (most of a minute), so an unwritable cache says so at once.
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+    except OSError as exc:
+        raise _unwritable(path.parent, exc) from exc
     os.close(fd)
     try:
+        t0 = time.perf_counter()
+        lm = default_scorer()
+        model = SubstitutionModel.load()
+        inverse: dict[str, list[Candidate]] = defaultdict(list)
+        for original, observed in synonym_graph().items():
+            if original in STOPWORDS or not all(lm.known(w) for w in original.split()):
+                continue
+            scores = substitution_scores(lm, model, original, observed)
+            top = max(scores.values())
+            log_z = top + math.log(sum(math.exp(v - top) for v in scores.values()))
+            unigram = round(phrase_unigram(lm, original), 3)
+            for obs, score in scores.items():
+                inverse[obs].append(Candidate(original, observed[obs][0], round(score - log_z, 3), unigram))
         con = sqlite3.connect(tmp)
         con.execute("CREATE TABLE inverse (observed TEXT PRIMARY KEY, candidates TEXT NOT NULL)")
         con.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
@@ -174,10 +178,18 @@ def build_lexicon(force: bool = False, path: Path | None = None) -> dict:
             # Caches of older versions, or of this version's older inputs, are dead weight (up to
             # 100 MB each).
             drop_older(path, "lexicon", same_version=True)
+    except sqlite3.OperationalError as exc:  # a full disk, or the folder made read-only meanwhile
+        raise _unwritable(path.parent, exc) from exc
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
     return lexicon_info(path)
+
+
+def _unwritable(folder: Path, exc: Exception) -> CacheError:
+    reason = getattr(exc, "strerror", None) or exc
+    return CacheError(f"unspin cannot write its cache in {folder} ({reason}): set UNSPIN_CACHE_DIR "
+                      "to a folder it may write to, with 250 MB free (500 MB for --deep)")
 
 
 def lexicon_info(path: Path | None = None) -> dict:
