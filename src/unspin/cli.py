@@ -48,6 +48,15 @@ class _Group(click.Group):
             return super().invoke(ctx)
         except UnspinError as err:
             raise ReportedError(err) from err
+        except OSError as err:
+            # A path the system refuses (an output folder that is missing, a file, read-only or
+            # full) is the user's to fix: one line, not a traceback. A closed pipe stays click's.
+            if err.filename is None or isinstance(err, BrokenPipeError):
+                raise
+            reason = err.strerror or str(err)
+            raise ReportedError(UnspinError(
+                f"cannot use {err.filename}: {reason}; check that its folder exists and may be written"
+            )) from err
 
 
 @click.group(cls=_Group)
