@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import sys
 import types
@@ -152,6 +153,15 @@ def test_an_output_path_the_system_refuses_is_a_clean_error(tmp_path: Path, comm
     name, source, option = command
     result = run(name, str(tmp_path / source), option, str(blocker / "out"))
     assert_clean_error(result, 1, "cannot use", str(blocker))
+
+
+def test_a_full_disk_is_a_clean_error(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    # A write into an open file that fails carries no file name.
+    def full(*args: object, **kwargs: object) -> str:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr("unspin.cli_common.read_input", full)
+    assert_clean_error(run("check", write(tmp_path, SPUN)), 1, "No space left on device")
 
 
 def test_missing_dependency_error(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -7,6 +7,7 @@ commands, so ``--help`` and input errors stay fast.
 
 from __future__ import annotations
 
+import errno
 import json
 import time
 from typing import IO, TYPE_CHECKING, Any
@@ -51,12 +52,17 @@ class _Group(click.Group):
         except OSError as err:
             # A path the system refuses (an output folder that is missing, a file, read-only or
             # full) is the user's to fix: one line, not a traceback. A closed pipe stays click's.
-            if err.filename is None or isinstance(err, BrokenPipeError):
+            if isinstance(err, BrokenPipeError) or (err.filename is None and err.errno not in _REFUSALS):
                 raise
             reason = err.strerror or str(err)
+            where = f"cannot use {err.filename}" if err.filename is not None else "cannot write the output"
             raise ReportedError(UnspinError(
-                f"cannot use {err.filename}: {reason}; check that its folder exists and may be written"
+                f"{where}: {reason}; check that its folder exists, may be written and has room"
             )) from err
+
+
+#: Errors a write into an open file can meet with no file name attached.
+_REFUSALS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM, errno.EFBIG})
 
 
 @click.group(cls=_Group)
