@@ -61,8 +61,10 @@ class _Group(click.Group):
             )) from err
 
 
-#: Errors a write into an open file can meet with no file name attached.
-_REFUSALS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM, errno.EFBIG})
+#: Errors a write into an open file can meet with no file name attached (by name: not every
+#: system defines every one).
+_WRITE_ERRORS = ("ENOSPC", "EDQUOT", "EROFS", "EACCES", "EPERM", "EFBIG")
+_REFUSALS = frozenset(getattr(errno, name) for name in _WRITE_ERRORS if hasattr(errno, name))
 
 
 @click.group(cls=_Group)
