@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
 import sys
 import time
 from html import escape
@@ -20,6 +18,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from corpora import wikinews
+from machine import machine
 from unspin.documents import HTML_EXTRACTORS, html_to_text
 
 
@@ -41,8 +40,7 @@ def main() -> None:
         chars = sum(len(html_to_text(p, extractor)) for p in pages)
         wall = time.perf_counter() - t0
         runs[extractor] = {"pages_per_second": round(len(pages) / wall), "characters_out": chars}
-    print(json.dumps({"machine": {"platform": platform.platform(), "cpus": os.cpu_count(),
-                                  "python": platform.python_version()},
+    print(json.dumps({"machine": machine(),
                       "pages": len(pages), "runs": runs}, indent=2))
 
 

@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import sys
 import tempfile
 import time
@@ -28,6 +27,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from corpora import wikinews
+from machine import machine
 from quality import THESAURI
 from unspin.scan import ScanOptions, scan
 from unspin.spinner import spin
@@ -78,8 +78,7 @@ def main() -> None:
             outputs.append(out.read_bytes())
     first = runs[f"local-{args.workers[0]}"]["docs_per_second"]
     print(json.dumps({
-        "machine": {"platform": platform.platform(), "cpus": os.cpu_count(),
-                    "python": platform.python_version()},
+        "machine": machine(),
         "documents": len(texts), "spun": len(texts) // args.spun_every, "screen": args.screen,
         "mean_words": round(words / len(texts)),
         "runs": runs,

@@ -21,8 +21,6 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
-import os
-import platform
 import random
 import subprocess
 import sys
@@ -34,6 +32,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from corpora import wikinews
+from machine import machine
 from unspin.text import leading_sentences
 
 BIG_BYTES = 50 * 1000 * 1000
@@ -122,8 +121,7 @@ def main() -> None:
     unaccounted = {code: n - got.get(code, 0) for code, n in expected.items() if got.get(code, 0) != n}
     extra = {code: n for code, n in got.items() if code not in expected and code != "not_english"}
     result = {
-        "machine": {"platform": platform.platform(), "cpus": os.cpu_count(),
-                    "python": platform.python_version()},
+        "machine": machine(),
         "exit_code": run.returncode, "seconds": round(wall, 1), "records": len(records),
         "good_documents_expected": good, "good_documents_analysed": len(analysed) - partial,
         "lines_read_before_a_cut": partial, "errors_by_code": dict(sorted(got.items())),

@@ -41,7 +41,6 @@ import io
 import json
 import math
 import os
-import platform
 import random
 import resource
 import shutil
@@ -60,6 +59,7 @@ from fastwarc.warc import WarcRecord, WarcRecordType
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from corpora import wikinews
+from machine import machine
 from quality import THESAURI
 from unspin.spinner import spin
 from unspin.text import leading_sentences, sentences, tokenize
@@ -354,9 +354,8 @@ def main() -> None:
         load_before = os.getloadavg()
         scan = run_scan(warc, tmp / "out.jsonl", args.workers, args.screen)
         result = {
-            "machine": {"platform": platform.platform(), "cpus": os.cpu_count(),
+            "machine": {**machine(),
                         "memory_gib": round(psutil.virtual_memory().total / 2**30, 1),
-                        "python": platform.python_version(),
                         "load_average_1min_before_and_after": [round(load_before[0], 2),
                                                                round(os.getloadavg()[0], 2)]},
             "warc": {"path": str(warc), **composition}, "scan": scan,

