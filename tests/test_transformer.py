@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 torch = pytest.importorskip("torch", reason="the deep extra is not installed: pip install '.[deep]'")
@@ -81,41 +81,42 @@ def test_batches_are_padded_to_a_few_widths_without_changing_the_states(files):
 
     model = Transformer(files[0])
     short, longer = model.read([SEQ[:3]]), model.read([SEQ])
-    assert short.states.shape[1] == longer.states.shape[1] == READ_STEP
+    assert short.states.shape[0] == longer.states.shape[0] == READ_STEP
     assert [padded(n, 16) for n in (1, 16, 17)] == [16, 16, 32]
     exact, _ = model.hidden(torch.tensor([SEQ]))
-    torch.testing.assert_close(longer.states[0, : len(SEQ)], exact[0], atol=1e-5, rtol=0)
+    torch.testing.assert_close(longer.states[: len(SEQ)], exact[0], atol=1e-5, rtol=0)
 
 
-@given(st.lists(st.integers(1, 40), min_size=1, max_size=12), st.integers(1, 64))
-def test_packing_places_every_sequence_once_without_overlap(lengths, capacity):
-    from unspin.transformer import pack
-
-    place = pack(lengths, capacity)
-    assert len(place) == len(lengths)
-    taken = set()
-    for (row, col), n in zip(place, lengths, strict=True):
-        cells = {(row, c) for c in range(col, col + n)}
-        assert not cells & taken
-        taken |= cells
-        # Only a sequence longer than a row may run past it, and then it has the row to itself.
-        assert col + n <= capacity or (col == 0 and n > capacity)
-
-
-def test_sequences_packed_into_several_rows_read_as_they_do_alone(files, monkeypatch):
-    import unspin.transformer as transformer
-
-    monkeypatch.setattr(transformer, "PACK_PIECES", 10)
+def test_sequences_read_side_by_side_read_as_they_do_alone(files):
     model = Transformer(files[0])
     seqs = [SEQ, SEQ[:3], [*SEQ[:2], 61, 62, 63], SEQ[2:]]
     reading = model.read(seqs)
-    assert len({row for row, _ in reading.place}) > 1
+    assert reading.starts == [0, 8, 11, 16]
     for b, s in enumerate(seqs):
         alone = model.next_logprobs([s], [list(range(len(s)))])[0]
         got = model.logprobs_at(reading, [[] if k != b else list(range(len(s))) for k in range(len(seqs))])[b]
         torch.testing.assert_close(got, alone, atol=1e-5, rtol=0)
     # Continuations read from the packed cache equal reading the spliced sequence.
     base, prefix, pieces = [1, 3, 2, 0], [2, 4, 5, 8], [[77, 78], [40], [61, 62, 9], [9, 10]]
+    for out, b, p, c in zip(model.continue_logprobs(reading, base, prefix, pieces), base, prefix, pieces,
+                            strict=True):
+        spliced = [*seqs[b][:p], *c]
+        want = model.next_logprobs([spliced], [list(range(p, p + len(c)))])[0]
+        torch.testing.assert_close(out, want, atol=1e-4, rtol=0)
+
+
+_PIECE = st.integers(0, 260)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.lists(_PIECE, min_size=1, max_size=12), min_size=1, max_size=5), st.data())
+def test_any_batch_of_continuations_equals_reading_each_spliced_sequence(files, seqs, data):
+    model = Transformer(files[0])
+    reading = model.read(seqs)
+    n = data.draw(st.integers(1, 6))
+    base = data.draw(st.lists(st.integers(0, len(seqs) - 1), min_size=n, max_size=n))
+    prefix = [data.draw(st.integers(1, len(seqs[b]))) for b in base]
+    pieces = [data.draw(st.lists(_PIECE, min_size=1, max_size=4)) for _ in base]
     for out, b, p, c in zip(model.continue_logprobs(reading, base, prefix, pieces), base, prefix, pieces,
                             strict=True):
         spliced = [*seqs[b][:p], *c]

@@ -3,13 +3,14 @@
 Scoring needs one thing a generation library does not optimise for: the
 model's next-piece log-probabilities at chosen positions of many short
 sentences at once. Owning the forward pass keeps it to what that needs:
-batched right-padded sentences, causal attention, and the output layer
-(a 49k-word softmax, a fifth of the model's arithmetic) applied only at the
-positions asked for.
+many sentences in one pass, each attending causally to itself only, and the
+output layer (a 49k-word softmax, a fifth of the model's arithmetic)
+applied only at the positions asked for.
 """
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -18,60 +19,48 @@ import torch.nn.functional as F
 
 from .weights import ModelFiles
 
-#: Rows are padded to a multiple of these many pieces. Every new input shape costs the CPU
+#: A pass's row is padded to a multiple of these many pieces. Every new input shape costs the CPU
 #: kernels native memory that is kept for reuse, so unbounded shapes made a long deep scan grow by
 #: about 11 MB per 500-word article (1.3 to 2.4 GB over 120); with widths in steps, growth slows
 #: to a crawl (2.2 GB after 240, the last 30 adding 18 MB), at no measurable cost in speed.
 READ_STEP, CONTINUE_STEP = 32, 16
-
-#: Sequences are packed end to end into rows of about this many pieces, each attending to its own
-#: pieces only. One sequence a row padded every row to the longest: on 50 Wikinews paragraphs a
-#: third of the pieces read and nearly half of those continued were padding. Attention within a
-#: row costs its width squared, so rows stay short enough for the products to dominate.
-PACK_PIECES = 1024
-
 
 def padded(n: int, step: int) -> int:
     """``n`` rounded up to a multiple of ``step``."""
     return -(-n // step) * step
 
 
-def pack(lengths: Sequence[int], capacity: int) -> list[tuple[int, int]]:
-    """(row, first column) per sequence: longest first, each into the first row with room for it
-    (a sequence longer than ``capacity`` gets a row of its own)."""
-    used: list[int] = []
-    place = [(0, 0)] * len(lengths)
-    for k in sorted(range(len(lengths)), key=lambda k: -lengths[k]):
-        n = lengths[k]
-        row = next((r for r, u in enumerate(used) if u + n <= capacity), len(used))
-        if row == len(used):
-            used.append(0)
-        place[k] = (row, used[row])
-        used[row] += n
-    return place
+@dataclass(frozen=True)
+class Group:
+    """Queries that attend together: columns ``start`` to ``stop`` of row ``row``, read causally
+    (``mask`` None), or, in a continuation, after ``known`` cached pieces from column ``first``,
+    each seeing what ``mask`` (1, 1, queries, known + queries) allows."""
+
+    row: int
+    start: int
+    stop: int
+    mask: torch.Tensor | None = None
+    first: int = 0
+    known: int = 0
 
 
 @dataclass
 class Reading:
-    """One pass over a batch: every layer's rotated keys and values, the final states, and the
-    output of one middle layer if asked for, all in packed rows; ``place[b]`` is the row and
-    first column of sequence b."""
+    """One pass over a batch of sequences laid end to end in one row: every layer's rotated keys
+    and values (1, heads, row, head dimension), the final states and the output of one middle
+    layer if asked for (row, width); sequence b starts at column ``starts[b]`` and has
+    ``lengths[b]`` pieces."""
 
     keys: list[tuple[torch.Tensor, torch.Tensor]]
     states: torch.Tensor
     middle: torch.Tensor | None
-    place: list[tuple[int, int]]
+    starts: list[int]
+    lengths: list[int]
 
-    def index(self, wanted: Iterable[tuple[int, Sequence[int]]]) -> tuple[list[int], list[int]]:
-        """Packed (rows, columns) of the given pieces of the given sequences, in order: index the
-        states or the middle layer with it."""
-        rows: list[int] = []
-        cols: list[int] = []
-        for b, pieces in wanted:
-            row, col = self.place[b]
-            rows.extend([row] * len(pieces))
-            cols.extend(col + r for r in pieces)
-        return rows, cols
+    def index(self, wanted: Iterable[tuple[int, Sequence[int]]]) -> list[int]:
+        """Columns of the given pieces of the given sequences, in order: index the states or the
+        middle layer with it."""
+        return [self.starts[b] + r for b, pieces in wanted for r in pieces]
 
 
 class Transformer:
@@ -112,12 +101,13 @@ class Transformer:
         return F.rms_norm(x, (x.shape[-1],), w, self.config.norm_eps)
 
     def _layer(self, layer: dict[str, torch.Tensor], x: torch.Tensor, cos: torch.Tensor, sin: torch.Tensor,
-               keys: tuple[torch.Tensor, torch.Tensor] | None, mask: torch.Tensor
+               groups: Sequence[Group], cache: tuple[torch.Tensor, torch.Tensor] | None = None
                ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         """One decoder layer; returns the new states and this input's rotated keys and values.
 
-        ``keys`` are earlier pieces' keys and values to attend to before this
-        input's own; ``mask`` says what each piece sees of them and of the input.
+        Each group's queries attend to its own pieces of the input (see
+        :class:`Group`); with a ``cache`` (this layer's keys and values from a
+        reading), to the cached pieces of one sequence first.
         """
         c = self.config
         batch, time = x.shape[:2]
@@ -129,11 +119,16 @@ class Transformer:
         v = v.reshape(batch, time, c.n_kv_heads, self.head_dim).transpose(1, 2)
         q, k = self._rope(q, cos, sin), self._rope(k, cos, sin)
         gqa = c.n_kv_heads != c.n_heads
-        if keys is None:
-            a = F.scaled_dot_product_attention(q, k, v, attn_mask=mask, enable_gqa=gqa)
-        else:
-            a = F.scaled_dot_product_attention(q, torch.cat((keys[0], k), 2), torch.cat((keys[1], v), 2),
-                                               attn_mask=mask, enable_gqa=gqa)
+        # Padding attends to nothing and stays zero; no state of it is ever read.
+        a = q.new_zeros(q.shape)
+        for g in groups:
+            r, cols = slice(g.row, g.row + 1), slice(g.start, g.stop)
+            gk, gv = k[r, :, cols], v[r, :, cols]
+            if cache is not None:
+                known = slice(g.first, g.first + g.known)
+                gk, gv = torch.cat((cache[0][r, :, known], gk), 2), torch.cat((cache[1][r, :, known], gv), 2)
+            a[r, :, cols] = F.scaled_dot_product_attention(q[r, :, cols], gk, gv, attn_mask=g.mask,
+                                                           is_causal=g.mask is None, enable_gqa=gqa)
         x = x + a.transpose(1, 2).reshape(batch, time, c.dim) @ layer["o"]
         h = self._rms(x, layer["ffn_norm"])
         gate, up = (h @ layer["gate_up"]).chunk(2, dim=-1)
@@ -147,24 +142,25 @@ class Transformer:
     @torch.inference_mode()
     def hidden(self, ids: torch.Tensor, keys: list[tuple[torch.Tensor, torch.Tensor]] | None = None,
                keep: int | None = None, positions: torch.Tensor | None = None,
-               mask: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor | None]:
+               groups: Sequence[Group] | None = None) -> tuple[torch.Tensor, torch.Tensor | None]:
         """Final-layer states for a (batch, time) tensor of piece ids, and the output of layer
         ``keep`` (counted from 1) if given.
 
-        ``positions`` (batch, time) and ``mask`` (batch, 1, time, time) say where each piece
-        stands and what it sees; without them every row is one sequence, read causally. With a
-        ``keys`` list, each layer's keys and values are appended to it.
+        ``positions`` (batch, time) and ``groups`` (each a sequence read
+        causally) say where each piece stands and what it sees; without them
+        every row is one sequence. With a ``keys`` list, each layer's keys and
+        values are appended to it.
         """
         batch, time = ids.shape
-        if positions is None or mask is None:
+        if positions is None or groups is None:
             positions = torch.arange(time).expand(batch, time)
-            mask = torch.ones((time, time), dtype=torch.bool).tril().expand(batch, 1, time, time)
+            groups = [Group(r, 0, time) for r in range(batch)]
         cos, sin = self._angles(positions)
         cos, sin = cos[:, None], sin[:, None]  # broadcast over heads
         x = self.embed[ids]
         middle = None
         for n, layer in enumerate(self.layers, 1):
-            x, k, v = self._layer(layer, x, cos, sin, None, mask)
+            x, k, v = self._layer(layer, x, cos, sin, groups)
             if keys is not None:
                 keys.append((k, v))
             if n == keep:
@@ -173,25 +169,27 @@ class Transformer:
 
     @torch.inference_mode()
     def read(self, sequences: Sequence[Sequence[int]], keep: int | None = None) -> Reading:
-        """One pass over a batch of sequences, packed into rows (see :func:`pack`), kept for
-        :meth:`logprobs_at` and :meth:`continue_logprobs`, with layer ``keep``'s output if given."""
+        """One pass over a batch of sequences, kept for :meth:`logprobs_at` and
+        :meth:`continue_logprobs`, with layer ``keep``'s output if given.
+
+        The sequences lie end to end in one row, and attention runs sequence
+        by sequence. Packed rows with one mask over each had cost attention the
+        row's width squared, most of it between pieces of different sequences,
+        and padding to the longest row was a fifth of the pieces read on
+        500-word news articles.
+        """
         lengths = [len(s) for s in sequences]
-        place = pack(lengths, PACK_PIECES)
-        rows = max(r for r, _ in place) + 1
-        width = padded(max(c + n for (_, c), n in zip(place, lengths, strict=True)), READ_STEP)
-        ids = torch.zeros((rows, width), dtype=torch.long)
-        positions = torch.zeros((rows, width), dtype=torch.long)
-        # Each piece's sequence, so that attention stays within it; padding is a sequence of its own.
-        owner = torch.full((rows, width), -1, dtype=torch.long)
-        for b, (s, (r, c)) in enumerate(zip(sequences, place, strict=True)):
-            ids[r, c : c + len(s)] = torch.as_tensor(s, dtype=torch.long)
-            positions[r, c : c + len(s)] = torch.arange(len(s))
-            owner[r, c : c + len(s)] = b
-        cols = torch.arange(width)
-        mask = (owner[:, None, :] == owner[:, :, None]) & (cols[None, None, :] <= cols[None, :, None])
+        starts = [0, *itertools.accumulate(lengths)][:-1]
+        width = padded(sum(lengths), READ_STEP)
+        ids = torch.zeros((1, width), dtype=torch.long)
+        positions = torch.zeros((1, width), dtype=torch.long)
+        for s, c in zip(sequences, starts, strict=True):
+            ids[0, c : c + len(s)] = torch.as_tensor(s, dtype=torch.long)
+            positions[0, c : c + len(s)] = torch.arange(len(s))
+        groups = [Group(0, c, c + n) for c, n in zip(starts, lengths, strict=True) if n]
         keys: list[tuple[torch.Tensor, torch.Tensor]] = []
-        states, middle = self.hidden(ids, keys, keep, positions, mask[:, None])
-        return Reading(keys, states, middle, place)
+        states, middle = self.hidden(ids, keys, keep, positions, groups)
+        return Reading(keys, states[0], None if middle is None else middle[0], starts, lengths)
 
     @torch.inference_mode()
     def logprobs_at(self, reading: Reading, rows: Sequence[Sequence[int]]) -> list[torch.Tensor]:
@@ -206,8 +204,8 @@ class Transformer:
                       rows: Sequence[Sequence[int]]) -> list[torch.Tensor]:
         """Per sequence: log P(next piece | pieces up to and including each given row), (rows, vocab).
 
-        Sequences of any lengths are padded into one batch; the output layer
-        runs on the requested rows only.
+        Sequences of any lengths are read in one pass; the output layer runs
+        on the requested rows only.
         """
         return self.logprobs_at(self.read(sequences), rows)
 
@@ -219,48 +217,46 @@ class Transformer:
 
         The same numbers as :meth:`next_logprobs` on the spliced sequence, but the
         prefix is read from the cache, so many short alternatives to one
-        sentence cost only their own pieces. The continuations of the sequences
-        packed into one row are packed into one row of queries beside it, and a
-        mask lets each piece see its own prefix and its own earlier pieces: each
-        query attends to its own sequence's cache only.
+        sentence cost only their own pieces. The continuations of one sequence
+        attend together to that sequence's cached keys and to their own, and a
+        mask lets each piece see its own prefix and its own earlier pieces.
         """
-        cache = reading.keys
-        rows, _, known, _ = cache[0][0].shape
         sizes = [len(p) for p in pieces]
-        # Where each continuation's pieces go: the packed row of its sequence, after the others'.
-        used = [0] * rows
-        at = []
-        for b, n in zip(base, sizes, strict=True):
-            row = reading.place[b][0]
-            at.append(used[row])
-            used[row] += n
-        width = padded(max(used), CONTINUE_STEP)
-        ids = torch.zeros((rows, width), dtype=torch.long)
-        owner = torch.full((rows, width), -1, dtype=torch.long)
-        offset = torch.zeros((rows, width), dtype=torch.long)
-        first = torch.zeros((rows, width), dtype=torch.long)
-        start = torch.zeros((rows, width), dtype=torch.long)
-        for j, (b, a, n) in enumerate(zip(base, at, sizes, strict=True)):
-            row, col = reading.place[b]
-            ids[row, a : a + n] = torch.as_tensor(pieces[j], dtype=torch.long)
-            owner[row, a : a + n] = j
-            offset[row, a : a + n] = torch.arange(n)
-            first[row, a : a + n] = col
-            start[row, a : a + n] = prefix[j]
-        cached = torch.arange(known)[None, None, :]
-        sees = (cached >= first[:, :, None]) & (cached < (first + start)[:, :, None])
-        own = (owner[:, None, :] == owner[:, :, None]) & (offset[:, None, :] <= offset[:, :, None])
-        # A padding query sees its own place only, so its softmax stays finite; it is never read.
-        mask = torch.cat((sees, own), dim=2)[:, None]
+        # The continuations lie end to end in one row, those of one sequence side by side, so that
+        # each sequence's queries attend to its cache together.
+        at = [0] * len(pieces)
+        spans: dict[int, list[int]] = {}
+        used = 0
+        for j in sorted(range(len(pieces)), key=lambda j: base[j]):
+            at[j] = used
+            used += sizes[j]
+            spans.setdefault(base[j], [at[j], at[j]])[1] = used
+        width = padded(used, CONTINUE_STEP)
+        ids = torch.zeros(width, dtype=torch.long)
+        owner = torch.full((width,), -1, dtype=torch.long)
+        offset = torch.zeros(width, dtype=torch.long)
+        start = torch.zeros(width, dtype=torch.long)
+        for j, (a, n) in enumerate(zip(at, sizes, strict=True)):
+            ids[a : a + n] = torch.as_tensor(pieces[j], dtype=torch.long)
+            owner[a : a + n] = j
+            offset[a : a + n] = torch.arange(n)
+            start[a : a + n] = prefix[j]
+        groups = []
+        for b, (lo, hi) in spans.items():
+            if lo == hi:
+                continue
+            known = reading.lengths[b]
+            o, off, st = owner[lo:hi], offset[lo:hi], start[lo:hi]
+            sees = torch.arange(known)[None, :] < st[:, None]
+            own = (o[None, :] == o[:, None]) & (off[None, :] <= off[:, None])
+            mask = torch.cat((sees, own), dim=1)[None, None]
+            groups.append(Group(0, lo, hi, mask, reading.starts[b], known))
         cos, sin = self._angles(start + offset)
-        cos, sin = cos[:, None], sin[:, None]  # broadcast over heads
-        x = self.embed[ids]
-        for layer, kv in zip(self.layers, cache, strict=True):
-            x, _, _ = self._layer(layer, x, cos, sin, kv, mask)
-        places = zip(base, at, sizes, strict=True)
-        picked = torch.cat([reading.place[b][0] * width + torch.arange(a, a + n) for b, a, n in places])
-        states = self._rms(x, self.norm).reshape(rows * width, -1)[picked]
-        return self._logprobs(states, sizes)
+        x = self.embed[ids][None]
+        for layer, kv in zip(self.layers, reading.keys, strict=True):
+            x, _, _ = self._layer(layer, x, cos[None, None], sin[None, None], groups, kv)
+        picked = [c for a, n in zip(at, sizes, strict=True) for c in range(a, a + n)]
+        return self._logprobs(self._rms(x[0, picked], self.norm), sizes)
 
     def _logprobs(self, states: torch.Tensor, sizes: list[int]) -> list[torch.Tensor]:
         # Normalised in the model's own precision: over 49,152 pieces a row, widening to float32
