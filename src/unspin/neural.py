@@ -50,7 +50,7 @@ if TYPE_CHECKING:
 DEFAULT_MODEL_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
 #: A neural log-odds beyond this adds nothing but the model's overconfidence.
 CLIP = 20.0
-#: Pieces per batch (the model packs them into rows; see unspin.transformer.PACK_PIECES).
+#: Pieces per batch, read in one pass (see unspin.transformer.Transformer.read).
 BATCH_PIECES = 2048
 
 #: Tokens of consecutive sentences read in one sequence (plus the sentence before them). Left
@@ -59,6 +59,12 @@ BATCH_PIECES = 2048
 #: so instead of twice, and gave the tuner a better optimum (objective 1.19 against 1.17).
 #: 1 reads each sentence after its predecessor alone.
 CHUNK_TOKENS = 120
+
+#: At most this many tokens of the sentence before a chunk are read again as its context. News
+#: sentences run to about 25 tokens, so this bites only where sentence ends are missing (lists,
+#: captions, text without full stops): there one "sentence" of 400 tokens was read twice, and
+#: attention costs the square of a sequence's length.
+CONTEXT_TOKENS = 60
 
 #: Whole readings per position: up to RESCORE options, each only if its channel score plus its
 #: first-piece judgement is at least PLAUSIBLE, read with RIGHT observed pieces after it. Chosen on
@@ -161,8 +167,9 @@ class NeuralScorer:
 
         ``sentences`` holds (lo, hi, positions) per sentence, in document
         order. Consecutive sentences are read in chunks of about
-        ``chunk_tokens`` tokens, each chunk after the sentence before it, so
-        every word is judged with at least one sentence of left context.
+        ``chunk_tokens`` tokens, each chunk after the sentence before it (its
+        last :data:`CONTEXT_TOKENS` tokens at most), so every word is judged
+        with a sentence of left context, or that many tokens.
 
         Every option is first judged by its first model piece after the left
         context, against the whole observed word. Of the ``rescore``
@@ -427,7 +434,8 @@ def _places(job: _Job) -> np.ndarray:
 
 def _chunk_bounds(sentences: Sequence[tuple[int, int, Sequence[Position]]],
                   chunk_tokens: int) -> list[tuple[int, list[int]]]:
-    """(first token read, sentence indices scored) per chunk of consecutive sentences."""
+    """(first token read, sentence indices scored) per chunk of consecutive sentences: each chunk
+    is read after the sentence before it, or that sentence's last :data:`CONTEXT_TOKENS` tokens."""
     chunks: list[list[int]] = []
     current: list[int] = []
     size = 0
@@ -439,7 +447,7 @@ def _chunk_bounds(sentences: Sequence[tuple[int, int, Sequence[Position]]],
             current, size = [], 0
     if current:
         chunks.append(current)
-    return [(sentences[max(0, c[0] - 1)][0], c) for c in chunks]
+    return [(max(sentences[max(0, c[0] - 1)][0], sentences[c[0]][0] - CONTEXT_TOKENS), c) for c in chunks]
 
 
 def _group(jobs: list[_Job]) -> list[list[_Job]]:
