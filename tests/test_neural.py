@@ -301,6 +301,13 @@ def test_chunks_cover_every_sentence_once_each_after_the_sentence_before():
     assert [first for first, _ in _chunk_bounds(sents, 1)] == [0, 0, 10, 15, 40]
 
 
+def test_a_long_sentence_before_a_chunk_is_read_again_only_in_part():
+    from unspin.neural import CONTEXT_TOKENS, _chunk_bounds
+
+    sents = [(0, 300, []), (300, 320, []), (320, 330, [])]
+    assert _chunk_bounds(sents, 10) == [(0, [0]), (300 - CONTEXT_TOKENS, [1]), (300, [2])]
+
+
 # ---------------------------------------------------------------------------
 # the probe: read at the right rows, added to every option of its position
 
