@@ -2,6 +2,7 @@
 
     python bench/scan.py [--docs 120] [--workers 1 2] [--ray]
     python bench/scan.py --docs 200 --workers 2 --spun-every 10 --screen   # a crawl-like mix, screened
+    python bench/scan.py --docs 40 --deep      # deep mode: one worker on every core against one per core
 
 The mix: Wikinews articles cut at about 500 words, every other one (or
 every ``--spun-every``-th) spun at 20% with the stylish-plagiarism
@@ -10,8 +11,9 @@ screen in front and counts the documents it ruled out. Each
 worker count scans the same file into a fresh output; the outputs are
 checked to be identical. With ``--ray`` the same file is also scanned by the
 Ray engine (a local Ray instance, usage stats off) with the largest worker
-count, and its throughput is given relative to the local pool's. Prints one
-JSON object.
+count, and its throughput is given relative to the local pool's. With
+``--deep`` the scan runs in deep mode; a lone worker's PyTorch uses every core,
+and a pool's workers share the cores out. Prints one JSON object.
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ def main() -> None:
     ap.add_argument("--ray", action="store_true", help="also run the Ray engine (needs the ray extra)")
     ap.add_argument("--spun-every", type=int, default=2, help="spin every N-th document (default: 2)")
     ap.add_argument("--screen", action="store_true", help="scan with the fast screen in front")
+    ap.add_argument("--deep", action="store_true", help="scan in deep mode (needs the deep extra)")
     args = ap.parse_args()
     thesaurus = THESAURI["stylish"]()
     long_ones = (d["text"] for d in wikinews() if len(d["text"].split()) >= 500)
@@ -64,7 +67,7 @@ def main() -> None:
         for engine, n in plan:
             out = Path(tmp) / f"out-{engine}{n}.jsonl"
             t0 = time.perf_counter()
-            options = ScanOptions(shard_size=10, screen=args.screen)
+            options = ScanOptions(shard_size=10, screen=args.screen, deep=args.deep)
             summary = scan([src], out, options, workers=n, engine=engine)
             wall = time.perf_counter() - t0
             rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
@@ -80,6 +83,7 @@ def main() -> None:
     print(json.dumps({
         "machine": machine(),
         "documents": len(texts), "spun": len(texts) // args.spun_every, "screen": args.screen,
+        "deep": args.deep,
         "mean_words": round(words / len(texts)),
         "runs": runs,
         "relative_to_one_local_worker": {k: round(r["docs_per_second"] / first, 2) for k, r in runs.items()},
