@@ -44,6 +44,30 @@ def test_deep_mode_without_torch_says_what_to_install(monkeypatch):
         NeuralScorer()
 
 
+def test_a_second_start_maps_the_laid_out_weights_and_scores_alike(tmp_path, monkeypatch):
+    torch = pytest.importorskip("torch", reason=DEEP)
+    pytest.importorskip("gguf", reason=DEEP)
+    from tiny_model import write_gguf
+    from unspin.neural import NeuralScorer
+    from unspin.transformer import Transformer
+
+    monkeypatch.setenv("UNSPIN_CACHE_DIR", str(tmp_path / "cache"))
+    gguf = write_gguf(tmp_path / "tiny.gguf")
+    first = NeuralScorer(gguf)
+    assert len(list((tmp_path / "cache" / "models").glob("runtime-v*"))) == 1
+
+    def unexpected(*args, **kwargs):
+        raise AssertionError("the weights were laid out again")
+
+    # A second start maps the layout the first one cached; it never builds the model from tensors.
+    monkeypatch.setattr(Transformer, "__init__", unexpected)
+    second = NeuralScorer(gguf)
+    seq = [first.bos, *first.bpe.encode("the sea and the sky")]
+    rows = [list(range(len(seq)))]
+    again, before = (s.model.next_logprobs([seq], rows)[0] for s in (second, first))
+    torch.testing.assert_close(again, before, atol=0, rtol=0)
+
+
 def test_with_evidence_adds_the_neural_and_probe_features_through_the_weights():
     p = Params(w_logq=1.0, w_neural=0.5, w_probe=2.0)
     opts = [_option(3, ("people",)), _option(3, ("folk",))]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -122,3 +123,23 @@ def test_any_batch_of_continuations_equals_reading_each_spliced_sequence(files, 
         spliced = [*seqs[b][:p], *c]
         want = model.next_logprobs([spliced], [list(range(p, p + len(c)))])[0]
         torch.testing.assert_close(out, want, atol=1e-4, rtol=0)
+
+
+@pytest.mark.parametrize("tied", [True, False])
+def test_a_model_mapped_back_from_its_layout_scores_exactly_alike(files, tied):
+    f = files[0]
+    if not tied:
+        head = f.tensors["embed"] + np.float32(0.01)
+        f = dataclasses.replace(f, tensors={**f.tensors, "head": head})
+    model = Transformer(f, torch.bfloat16)
+    arrays = model.layout()
+    assert set(arrays) == set(Transformer.layout_names(f.config))
+    again = Transformer.from_layout(f.config, arrays)
+    assert (again.head is again.embed) == tied
+    torch.testing.assert_close(again.next_logprobs([SEQ], [ROWS])[0], model.next_logprobs([SEQ], [ROWS])[0],
+                               atol=0, rtol=0)
+
+
+def test_only_a_bfloat16_model_is_laid_out(files):
+    with pytest.raises(ValueError, match="bfloat16"):
+        Transformer(files[0]).layout()

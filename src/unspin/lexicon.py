@@ -189,7 +189,7 @@ def build_lexicon(force: bool = False, path: Path | None = None) -> dict:
 def _unwritable(folder: Path, exc: Exception) -> CacheError:
     reason = getattr(exc, "strerror", None) or exc
     return CacheError(f"unspin cannot write its cache in {folder} ({reason}): set UNSPIN_CACHE_DIR "
-                      "to a folder it may write to, with 250 MB free (500 MB for --deep)")
+                      "to a folder it may write to, with 250 MB free (800 MB for --deep)")
 
 
 def lexicon_info(path: Path | None = None) -> dict:

@@ -11,19 +11,25 @@ applied only at the positions asked for.
 from __future__ import annotations
 
 import itertools
+import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 
-from .weights import ModelFiles
+from .weights import ModelConfig, ModelFiles
 
 #: A pass's row is padded to a multiple of these many pieces. Every new input shape costs the CPU
 #: kernels native memory that is kept for reuse, so unbounded shapes made a long deep scan grow by
 #: about 11 MB per 500-word article (1.3 to 2.4 GB over 120); with widths in steps, growth slows
 #: to a crawl (2.2 GB after 240, the last 30 adding 18 MB), at no measurable cost in speed.
 READ_STEP, CONTINUE_STEP = 32, 16
+
+#: A layer's weights as the transformer holds them.
+_LAYER_PARTS = ("attn_norm", "ffn_norm", "qkv", "o", "gate_up", "down")
+
 
 def padded(n: int, step: int) -> int:
     """``n`` rounded up to a multiple of ``step``."""
@@ -67,11 +73,7 @@ class Transformer:
     """Inference-only Llama decoder built from :class:`~unspin.weights.ModelFiles`."""
 
     def __init__(self, files: ModelFiles, dtype: torch.dtype = torch.float32) -> None:
-        c = self.config = files.config
         t = {k: torch.from_numpy(v).to(dtype) for k, v in files.tensors.items()}
-        self.embed = t["embed"]
-        self.head = t.get("head", self.embed)
-        self.norm = t["norm"]
 
         def joined(i: int, *names: str) -> torch.Tensor:
             # Popped as they are joined, so that loading holds one layer twice at most.
@@ -79,14 +81,55 @@ class Transformer:
 
         # Q, K and V are one product, and so are the gate and up projections: fewer, larger
         # matrix products (the pass over a batch took a tenth less time), laid out for them once.
-        self.layers = [{"attn_norm": t[f"{i}.attn_norm"], "ffn_norm": t[f"{i}.ffn_norm"],
-                        "qkv": joined(i, "q", "k", "v"), "o": joined(i, "o"),
-                        "gate_up": joined(i, "gate", "up"), "down": joined(i, "down")}
-                       for i in range(c.n_layers)]
+        layers = [{"attn_norm": t[f"{i}.attn_norm"], "ffn_norm": t[f"{i}.ffn_norm"],
+                   "qkv": joined(i, "q", "k", "v"), "o": joined(i, "o"),
+                   "gate_up": joined(i, "gate", "up"), "down": joined(i, "down")}
+                  for i in range(files.config.n_layers)]
+        self._adopt(files.config, t["embed"], t.get("head"), t["norm"], layers)
+
+    def _adopt(self, config: ModelConfig, embed: torch.Tensor, head: torch.Tensor | None, norm: torch.Tensor,
+               layers: list[dict[str, torch.Tensor]]) -> None:
+        c = self.config = config
+        self.embed, self.norm, self.layers = embed, norm, layers
+        self.head = embed if head is None else head
         self.head_dim = c.dim // c.n_heads
-        self.dtype = dtype
+        self.dtype = embed.dtype
         half = self.head_dim // 2
         self._inv_freq = 1.0 / (c.rope_base ** (torch.arange(half, dtype=torch.float32) / half))
+
+    @staticmethod
+    def layout_names(config: ModelConfig) -> tuple[str, ...]:
+        """The names of :meth:`layout`'s arrays for a model of this shape."""
+        return ("embed", "head", "norm", *(f"{i}.{n}" for i in range(config.n_layers) for n in _LAYER_PARTS))
+
+    def layout(self) -> dict[str, np.ndarray]:
+        """The weights as this class lays them out, as bfloat16 bit patterns (uint16 arrays) that
+        :meth:`from_layout` maps back without a copy; an output layer tied to the embedding is an
+        empty ``head``."""
+        if self.dtype != torch.bfloat16:
+            raise ValueError("only a bfloat16 model is laid out for the cache")
+
+        def bits(x: torch.Tensor) -> np.ndarray:
+            return x.contiguous().view(torch.uint16).numpy()
+
+        head = np.zeros(0, dtype=np.uint16) if self.head is self.embed else bits(self.head)
+        out = {"embed": bits(self.embed), "head": head, "norm": bits(self.norm)}
+        for i, layer in enumerate(self.layers):
+            out.update({f"{i}.{n}": bits(layer[n]) for n in _LAYER_PARTS})
+        return out
+
+    @classmethod
+    def from_layout(cls, config: ModelConfig, arrays: dict[str, np.ndarray]) -> Transformer:
+        """A bfloat16 model over :meth:`layout`'s arrays, sharing their memory (memory-mapped
+        arrays stay mapped: processes that map one file share its pages)."""
+        with warnings.catch_warnings():
+            # Read-only maps: the model never writes its weights (inference mode throughout).
+            warnings.filterwarnings("ignore", message="The given NumPy array is not writable")
+            t = {k: torch.from_numpy(v).view(torch.bfloat16) for k, v in arrays.items()}
+        model = cls.__new__(cls)
+        layers = [{n: t[f"{i}.{n}"] for n in _LAYER_PARTS} for i in range(config.n_layers)]
+        model._adopt(config, t["embed"], t["head"] if t["head"].numel() else None, t["norm"], layers)
+        return model
 
     def _rope(self, x: torch.Tensor, cos: torch.Tensor, sin: torch.Tensor) -> torch.Tensor:
         """Rotary position embedding on (batch, heads, time, head_dim)."""

@@ -56,6 +56,9 @@ class ModelFiles:
     vocab: list[str]
     merges: list[str]
     tensors: dict[str, np.ndarray]
+    #: The name of the model's cache entry, which fingerprints its files' contents ("" uncached):
+    #: caches made from the model key on it.
+    cache_key: str = ""
 
 
 _GGUF_LAYER = {"attn_norm": "attn_norm", "attn_q": "q", "attn_k": "k", "attn_v": "v", "attn_output": "o",
@@ -65,15 +68,21 @@ _HF_LAYER = {"input_layernorm": "attn_norm", "self_attn.q_proj": "q", "self_attn
              "mlp.gate_proj": "gate", "mlp.up_proj": "up", "mlp.down_proj": "down"}
 
 
-def load_model_files(path: str | os.PathLike[str], cache_dir: Path | None = None) -> ModelFiles:
-    """Read a GGUF file or a Hugging Face model folder (Llama architecture), through the cache."""
+def load_model_files(path: str | os.PathLike[str], cache_dir: Path | None = None, *,
+                     tensors: bool = True) -> ModelFiles:
+    """Read a GGUF file or a Hugging Face model folder (Llama architecture), through the cache.
+
+    With ``tensors`` False a cached model comes without its tensors (its
+    config and tokenizer only, for a caller that keeps the weights in a form
+    of its own); one not cached yet is read whole.
+    """
     path = Path(path)
     if not path.exists():
         raise DataError(f"model not found: {path}; give a .gguf file or a Hugging Face model folder")
     cached = _cache_path(path, cache_dir) if cache_dir is not None else None
     if cached is not None and cached.exists():
         try:
-            files = _read_cache(cached)
+            files = _read_cache(cached, tensors)
         except (OSError, ValueError, KeyError):
             cached.unlink(missing_ok=True)  # a damaged cache is rebuilt, not trusted
         else:
@@ -82,6 +91,7 @@ def load_model_files(path: str | os.PathLike[str], cache_dir: Path | None = None
     files = _as_cached(read_hf_folder(path) if path.is_dir() else read_gguf(path))
     if cached is not None:
         _write_cache(files, cached)
+        files.cache_key = cached.stem
         # Earlier versions of this model (an upgraded wheel, an edited folder) are hundreds of MB each.
         # The digest's 12 hex digits in full, so that a model whose name extends this one's is not matched.
         keep_recent(cached, f"model-v{CACHE_FORMAT}-{glob.escape(path.stem)}-{'[0-9a-f]' * 12}.npz")
@@ -290,10 +300,11 @@ def _write_cache(files: ModelFiles, target: Path) -> None:
         tmp.unlink(missing_ok=True)  # no cache is only slower, never wrong
 
 
-def _read_cache(path: Path) -> ModelFiles:
+def _read_cache(path: Path, tensors: bool = True) -> ModelFiles:
     with np.load(path, allow_pickle=False) as z:
+        # An npz reads each array on demand: without tensors only the small meta array is read.
         meta = json.loads(z["meta"].tobytes().decode("utf-8"))
         # Kept in float16: the transformer converts each tensor to its own precision once, and a
         # float32 copy on the way took 0.4 s and twice the memory of every deep-mode start.
-        tensors = {k[2:]: z[k] for k in z.files if k.startswith("t:")}
-    return ModelFiles(ModelConfig(**meta["config"]), meta["vocab"], meta["merges"], tensors)
+        arrays = {k[2:]: z[k] for k in z.files if k.startswith("t:")} if tensors else {}
+    return ModelFiles(ModelConfig(**meta["config"]), meta["vocab"], meta["merges"], arrays, path.stem)
