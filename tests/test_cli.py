@@ -209,11 +209,18 @@ def test_lexicon_info(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     (tmp_path / "channel-table-v1-abc").mkdir()
     (tmp_path / "channel-table-v1-abc" / "sid.npy").write_bytes(b"x" * 100)
     (tmp_path / ".screen-table-v1-tmp").mkdir()  # a build in progress is not reported
+    models = tmp_path / "models"
+    (models / "runtime-v1-abc").mkdir(parents=True)
+    (models / "runtime-v1-abc" / "embed.npy").write_bytes(b"x" * 30)
+    (models / "model-v1-tiny-abc.npz").write_bytes(b"x" * 20)
+    (models / "model-digests.json").write_text("{}")
+    (models / ".model-v1-tiny-abc.tmp9.npz").write_bytes(b"x")  # being written
     result = run("lexicon", "info")
     assert result.exit_code == 0
     assert "path: /tmp/lex.sqlite" in result.output
     result = run("lexicon", "info", "--json")
-    assert json.loads(result.output) == {**info, "tables_bytes": {"channel-table-v1-abc": 100}}
+    assert json.loads(result.output) == {**info, "tables_bytes": {"channel-table-v1-abc": 100},
+                                         "models_bytes": {"model-v1-tiny-abc.npz": 20, "runtime-v1-abc": 30}}
 
 
 def test_lexicon_build(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -159,10 +159,17 @@ def _delete(entry: Path) -> None:
         pass  # in use or already gone: it is tried again after the next build
 
 
-def cached_folders(cache: Path) -> dict[str, int]:
-    """Each array folder in ``cache`` (finished ones only) and its size in bytes."""
+def cached_folders(cache: Path, files: str | None = None) -> dict[str, int]:
+    """Each array folder in ``cache`` (finished ones only) and its size in bytes, and each file
+    matching the glob ``files`` if given (entries kept as one file, such as a model's ``*.npz``)."""
     if not cache.is_dir():
         return {}
-    return {folder.name: sum(f.stat().st_size for f in folder.glob("*.npy"))
-            for folder in sorted(cache.iterdir())
-            if folder.is_dir() and not folder.name.startswith(".") and any(folder.glob("*.npy"))}
+    out = {}
+    for entry in sorted(cache.iterdir()):
+        if entry.name.startswith("."):
+            continue  # a build in progress
+        if entry.is_dir() and any(entry.glob("*.npy")):
+            out[entry.name] = sum(f.stat().st_size for f in entry.glob("*.npy"))
+        elif files is not None and entry.is_file() and entry.match(files):
+            out[entry.name] = entry.stat().st_size
+    return out

@@ -319,11 +319,13 @@ def lexicon_build(force: bool) -> None:
 @lexicon.command("info")
 @click.option("--json", "as_json", is_flag=True, help="Print the details as JSON.")
 def lexicon_info_cmd(as_json: bool) -> None:
-    """Report where the lexicon cache is, what it holds, and the word tables beside it."""
+    """Report where the lexicon cache is, what it holds, and the word tables and deep mode's
+    model entries beside it."""
     from unspin.array_cache import cached_folders
     from unspin.lexicon import cache_dir, lexicon_info
 
-    info = {**lexicon_info(), "tables_bytes": cached_folders(cache_dir())}
+    info = {**lexicon_info(), "tables_bytes": cached_folders(cache_dir()),
+            "models_bytes": cached_folders(cache_dir() / "models", files="*.npz")}
     if as_json:
         click.echo(json.dumps(info, indent=2, default=str))
         return
