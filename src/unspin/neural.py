@@ -398,8 +398,8 @@ def _runtime_model(path: Path, files: ModelFiles) -> Transformer:
         return Transformer(whole, torch.bfloat16).layout()
 
     folder = versioned_folder(cache_dir() / "models", "runtime", LAYOUT_VERSION, [files.cache_key])
-    return Transformer.from_layout(files.config, load_or_build(folder, Transformer.layout_names(files.config),
-                                                               build))
+    arrays = load_or_build(folder, Transformer.layout_names(files.config), build)
+    return Transformer.from_layout(files.config, arrays)
 
 
 def _taken(logprobs: torch.Tensor, pieces: Sequence[int]) -> list[float]:
