@@ -63,10 +63,11 @@ BATCH_PIECES = 2048
 #: 1 reads each sentence after its predecessor alone.
 CHUNK_TOKENS = 120
 
-#: At most this many tokens of the sentence before a chunk are read again as its context. News
-#: sentences run to about 25 tokens, so this bites only where sentence ends are missing (lists,
-#: captions, text without full stops): there one "sentence" of 400 tokens was read twice, and
-#: attention costs the square of a sequence's length.
+#: A chunk is read after as many whole sentences before it as fit in this many tokens, and at
+#: least the last this many tokens of the one before it. One whole sentence was read before: where
+#: sentence ends are missing (lists, captions) one "sentence" of 400 tokens was read twice, and
+#: attention costs the square of a sequence's length. Two short sentences instead of one gave
+#: slightly better tuning figures (BENCHMARKS.md, 2026-12-06) for 2% more pieces read.
 CONTEXT_TOKENS = 60
 
 #: Whole readings per position: up to RESCORE options, each only if its channel score plus its
@@ -165,9 +166,10 @@ class NeuralScorer:
 
         ``sentences`` holds (lo, hi, positions) per sentence, in document
         order. Consecutive sentences are read in chunks of about
-        ``chunk_tokens`` tokens, each chunk after the sentence before it (its
-        last :data:`CONTEXT_TOKENS` tokens at most), so every word is judged
-        with a sentence of left context, or that many tokens.
+        ``chunk_tokens`` tokens, each chunk after the sentences before it
+        that fit in :data:`CONTEXT_TOKENS` tokens (at least the last that many
+        tokens of the one before it), so every word is judged with a sentence
+        of left context or more.
 
         Every option is first judged by its first model piece after the left
         context, against the whole observed word. Of the ``rescore``
@@ -458,8 +460,8 @@ def _places(job: _Job) -> np.ndarray:
 
 def _chunk_bounds(sentences: Sequence[tuple[int, int, Sequence[Position]]],
                   chunk_tokens: int) -> list[tuple[int, list[int]]]:
-    """(first token read, sentence indices scored) per chunk of consecutive sentences: each chunk
-    is read after the sentence before it, or that sentence's last :data:`CONTEXT_TOKENS` tokens."""
+    """(first token read, sentence indices scored) per chunk of consecutive sentences, each read
+    after its context (see :func:`_context_start`)."""
     chunks: list[list[int]] = []
     current: list[int] = []
     size = 0
@@ -471,7 +473,17 @@ def _chunk_bounds(sentences: Sequence[tuple[int, int, Sequence[Position]]],
             current, size = [], 0
     if current:
         chunks.append(current)
-    return [(max(sentences[max(0, c[0] - 1)][0], sentences[c[0]][0] - CONTEXT_TOKENS), c) for c in chunks]
+    return [(_context_start(sentences, c[0]), c) for c in chunks]
+
+
+def _context_start(sentences: Sequence[tuple[int, int, Sequence[Position]]], n: int) -> int:
+    """The first token read before sentence n: the sentences before it that fit in
+    :data:`CONTEXT_TOKENS` tokens, or at least the last that many tokens of the one before it."""
+    start = sentences[n][0]
+    k = max(0, n - 1)
+    while k > 0 and start - sentences[k - 1][0] <= CONTEXT_TOKENS:
+        k -= 1
+    return max(sentences[k][0], start - CONTEXT_TOKENS)
 
 
 def _group(jobs: list[_Job]) -> list[list[_Job]]:
