@@ -56,7 +56,7 @@ CLIP = 20.0
 #: Pieces per batch, read in one pass (see unspin.transformer.Transformer.read).
 BATCH_PIECES = 2048
 
-#: Tokens of consecutive sentences read in one sequence (plus the sentence before them). Left
+#: Tokens of consecutive sentences read in one sequence (after their context: CONTEXT_TOKENS). Left
 #: context matters: one sentence of it made clean text look far less spun to the model (mean best
 #: log-odds at unspun positions 0.75 -> 0.01); chunks of about 120 tokens read each piece once or
 #: so instead of twice, and gave the tuner a better optimum (objective 1.19 against 1.17).
