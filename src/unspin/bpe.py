@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import cache
+from itertools import pairwise
 
 from .errors import DataError
 from .memo import word_memo
@@ -83,11 +84,21 @@ class BytePairEncoder:
     def _merge(self, chunk: str) -> list[str]:
         parts = [self._alphabet[b] for b in chunk.encode("utf-8")]
         ranks = self.ranks
-        while len(parts) > 1:
-            best = min(range(len(parts) - 1), key=lambda k: ranks.get((parts[k], parts[k + 1]), 1 << 30))
-            if (parts[best], parts[best + 1]) not in ranks:
+        never = 1 << 30
+        # Each adjacent pair's rank, kept beside the parts: a merge changes only its neighbours'
+        # ranks, and the lowest (the first of equals) is found without a Python call per pair.
+        pair_ranks = [ranks.get(pair, never) for pair in pairwise(parts)]
+        while pair_ranks:
+            lowest = min(pair_ranks)
+            if lowest == never:
                 break
+            best = pair_ranks.index(lowest)
             parts[best : best + 2] = [parts[best] + parts[best + 1]]
+            del pair_ranks[best]
+            if best > 0:
+                pair_ranks[best - 1] = ranks.get((parts[best - 1], parts[best]), never)
+            if best < len(pair_ranks):
+                pair_ranks[best] = ranks.get((parts[best], parts[best + 1]), never)
         return parts
 
     def _piece_ids(self, piece: str) -> list[int]:
