@@ -378,8 +378,8 @@ class NeuralScorer:
             out[i][k] = max(-CLIP, min(CLIP, score - kept))
 
 
-#: Bumped when :meth:`unspin.transformer.Transformer.layout` changes.
-LAYOUT_VERSION = 1
+#: Bumped when :meth:`unspin.transformer.Transformer.layout` changes (2: Q and K rows in halves).
+LAYOUT_VERSION = 2
 
 
 def _runtime_model(path: Path, files: ModelFiles) -> Transformer:

@@ -31,6 +31,13 @@ READ_STEP, CONTINUE_STEP = 32, 16
 _LAYER_PARTS = ("attn_norm", "ffn_norm", "qkv", "o", "gate_up", "down")
 
 
+def _in_halves(w: torch.Tensor, heads: int) -> torch.Tensor:
+    """Q or K rows stored for rotation of adjacent pairs (GGUF's llama layout: row 2j + s of a
+    head) reordered for rotation of halves (row s * head_dim / 2 + j)."""
+    rows, width = w.shape
+    return w.reshape(heads, rows // heads // 2, 2, width).transpose(1, 2).reshape(rows, width)
+
+
 def padded(n: int, step: int) -> int:
     """``n`` rounded up to a multiple of ``step``."""
     return -(-n // step) * step
@@ -73,7 +80,16 @@ class Transformer:
     """Inference-only Llama decoder built from :class:`~unspin.weights.ModelFiles`."""
 
     def __init__(self, files: ModelFiles, dtype: torch.dtype = torch.float32) -> None:
+        c = files.config
         t = {k: torch.from_numpy(v).to(dtype) for k, v in files.tensors.items()}
+        if c.rope_interleaved:
+            # Rotating adjacent pairs reads every other number; rotating the two halves of each head
+            # reads contiguous ones, 4 times as fast on 1,000 pieces (a pass gains 1-2%). Q and K
+            # are the only weights it touches, and their rows are put in halves once here (attention's
+            # dot products do not care how each head's numbers are ordered, as long as Q and K agree).
+            for i in range(c.n_layers):
+                t[f"{i}.q"] = _in_halves(t[f"{i}.q"], c.n_heads)
+                t[f"{i}.k"] = _in_halves(t[f"{i}.k"], c.n_kv_heads)
 
         def joined(i: int, *names: str) -> torch.Tensor:
             # Popped as they are joined, so that loading holds one layer twice at most.
@@ -84,8 +100,8 @@ class Transformer:
         layers = [{"attn_norm": t[f"{i}.attn_norm"], "ffn_norm": t[f"{i}.ffn_norm"],
                    "qkv": joined(i, "q", "k", "v"), "o": joined(i, "o"),
                    "gate_up": joined(i, "gate", "up"), "down": joined(i, "down")}
-                  for i in range(files.config.n_layers)]
-        self._adopt(files.config, t["embed"], t.get("head"), t["norm"], layers)
+                  for i in range(c.n_layers)]
+        self._adopt(c, t["embed"], t.get("head"), t["norm"], layers)
 
     def _adopt(self, config: ModelConfig, embed: torch.Tensor, head: torch.Tensor | None, norm: torch.Tensor,
                layers: list[dict[str, torch.Tensor]]) -> None:
@@ -132,10 +148,7 @@ class Transformer:
         return model
 
     def _rope(self, x: torch.Tensor, cos: torch.Tensor, sin: torch.Tensor) -> torch.Tensor:
-        """Rotary position embedding on (batch, heads, time, head_dim)."""
-        if self.config.rope_interleaved:
-            a, b = x[..., 0::2], x[..., 1::2]
-            return torch.stack((a * cos - b * sin, a * sin + b * cos), dim=-1).flatten(-2)
+        """Rotary position embedding on (batch, heads, time, head_dim), each head's halves as pairs."""
         half = self.head_dim // 2
         a, b = x[..., :half], x[..., half:]
         return torch.cat((a * cos - b * sin, a * sin + b * cos), dim=-1)
