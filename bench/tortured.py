@@ -211,8 +211,9 @@ def fold(entry: Entry) -> int:
     return zlib.crc32(("fold:" + entry.expected_term.lower()).encode()) % 2
 
 
-def tune(entries: list[Entry], sentences: list[str], clean: list[str]) -> PhraseParams:
-    """Fit the weights, then the highest-recall threshold that keeps false alarms rare.
+def tune(entries: list[Entry], sentences: list[str], clean: list[str], budget: float) -> PhraseParams:
+    """Fit the weights, then the highest-recall thresholds that keep false alarms within ``budget``
+    flags per 1,000 clean abstracts.
 
     Cross-fitted: the tuning half is cut in two, and each part's cases are read by a model
     whose channel and extra terms come from the other part only, as held-out phrases will be.
@@ -248,12 +249,12 @@ def tune(entries: list[Entry], sentences: list[str], clean: list[str]) -> Phrase
     params = replace(PhraseParams(), bias=float(w[0]), weights=weights, threshold=NEVER,
                      spinner_threshold=NEVER, spinner_term_threshold=NEVER)
     params = replace(params, spinner_threshold=first_ok(folds, whole, params, "spinner_threshold",
-                                                        (5.0, 5.5, 6.0, 6.5, 7.0, 7.5, 8.0), NEVER))
+                                                        (5.0, 5.5, 6.0, 6.5, 7.0, 7.5, 8.0), NEVER, budget))
     below = tuple(v for v in (3.5, 4.0, 4.5, 5.0, 5.5, 6.0, 6.5, 7.0, 7.5) if v < params.spinner_threshold)
     params = replace(params, spinner_term_threshold=first_ok(folds, whole, params, "spinner_term_threshold",
-                                                             below, NEVER))
-    return replace(params, threshold=first_ok(folds, whole, params, "threshold",
-                                              (0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99), NEVER))
+                                                             below, NEVER, budget))
+    readings = (0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99)
+    return replace(params, threshold=first_ok(folds, whole, params, "threshold", readings, NEVER, budget))
 
 
 #: A threshold no reading or word reaches, which turns its route off (JSON has no infinity).
@@ -261,10 +262,10 @@ NEVER = 99.0
 
 
 def first_ok(folds: list, whole: tuple[PhraseModel, list[str]], params: PhraseParams, name: str,
-             values: tuple[float, ...], fallback: float) -> float:
+             values: tuple[float, ...], fallback: float, budget: float) -> float:
     """The first of ``values`` for setting ``name`` that keeps false alarms rare: precision at least
-    0.9 on the folds, and at most 5 flags per 1,000 clean abstracts by the ``whole`` model (the
-    model of the whole tuning half, with the clean pool)."""
+    0.9 on the folds, and at most ``budget`` flags per 1,000 clean abstracts by the ``whole`` model
+    (the model of the whole tuning half, with the clean pool)."""
     model, clean = whole
     for value in values:
         results = []
@@ -274,7 +275,7 @@ def first_ok(folds: list, whole: tuple[PhraseModel, list[str]], params: PhrasePa
         r = {k: round(sum(x[k] for x in results) / 2, 4) for k in results[0]}
         model.params = replace(params, **{name: value})
         flags = evaluate(model, [], clean)["model_flags_per_1000_clean_abstracts"]
-        ok = flags <= 5 and r["precision"] >= 0.9
+        ok = flags <= budget and r["precision"] >= 0.9
         print(json.dumps({name: value, **r, "whole_model_flags_per_1000_clean_abstracts": flags, "ok": ok}),
               file=sys.stderr)
         if ok:
@@ -351,6 +352,9 @@ def main() -> None:
     ap.add_argument("--write", action="store_true", help=f"with --tune, write {PARAMS_OUT.name}")
     ap.add_argument("--clean", type=int, default=2000,
                     help="clean abstracts of the reporting pool (the tuner reads all of its own pool)")
+    ap.add_argument("--budget", type=float, default=2.0,
+                    help="with --tune, model flags allowed per 1,000 clean tuning abstracts (issue 7's "
+                         "target is 5; the default leaves a margin for the count's selection)")
     args = ap.parse_args()
     known = builtin_list()
     shipped_matches_shared = known.sha256 == __import__("hashlib").sha256(
@@ -363,7 +367,7 @@ def main() -> None:
     sentences = {k: [s for a in v for s in _SENT.split(a)] for k, v in pools.items()}
     entries = {h: [e for e in known.entries if half(e) == h] for h in ("tune", "test")}
     if args.tune:
-        p = tune(entries["tune"], sentences["tune"], pools["tune"])
+        p = tune(entries["tune"], sentences["tune"], pools["tune"], args.budget)
         print(json.dumps(params_dict(p)))
         if args.write:
             PARAMS_OUT.write_text(json.dumps(params_dict(p), indent=2) + "\n")
