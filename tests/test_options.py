@@ -29,6 +29,7 @@ def test_columns_become_objects_in_order_after_the_listed_options():
         n = len(pos)
         listed = list(pos.listed)
         readings = [pos.reading(t) for t in range(n)]
+        assert pos.readings() == readings
         one_by_one = [pos.option(t) for t in range(n)]
         assert readings == [(o.words, o.logq, o.j) for o in one_by_one]
         assert pos.options[: len(listed)] == listed

@@ -6,7 +6,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from unspin.text import leading_sentences, match_case, restore_case, sentences, tokenize
+from unspin.text import (
+    case_modes,
+    cased,
+    leading_sentences,
+    match_case,
+    restore_case,
+    sentences,
+    tokenize,
+)
 
 # Characters the tokenizer treats specially, mixed with unicode letters, digits,
 # marks and unusual whitespace, so generated text hits the interesting branches.
@@ -184,6 +192,24 @@ def test_restore_case(text, observed, original, expected):
     i = next(k for k, t in enumerate(tokens) if t.start == start)
     j = next(k for k, t in enumerate(tokens) if t.end == start + len(observed)) + 1
     assert restore_case(tokens, i, j, original) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "observed", "modes"),
+    [
+        ("They won at the Winter Games last year.", "Winter Games", ("title", "name")),
+        ("Visits rose. Individuals came.", "Individuals", ("title", "title")),
+        ("They met in NASA offices.", "NASA", ("upper", "upper")),
+        ("a four-day go to", "go to", ("lower", "lower")),
+    ],
+)
+def test_case_modes_one_word_then_several(text, observed, modes):
+    tokens = tokenize(text)
+    start = text.index(observed)
+    i = next(k for k, t in enumerate(tokens) if t.start == start)
+    j = next(k for k, t in enumerate(tokens) if t.end == start + len(observed)) + 1
+    assert case_modes(tokens, i, j) == modes
+    assert cased("common people", modes[1]) == restore_case(tokens, i, j, "common people")
 
 
 def test_leading_sentences_stops_at_the_sentence_that_reaches_the_count():

@@ -40,7 +40,7 @@ from .lexicon import cache_dir
 from .probe import LAYER as PROBE_LAYER
 from .probe import features as probe_features
 from .probe import shipped_probe
-from .text import Token, restore_case
+from .text import Token, case_modes, cased
 from .weights import load_model_files
 
 if TYPE_CHECKING:
@@ -228,6 +228,7 @@ class NeuralScorer:
                  sentences: Sequence[tuple[int, int, Sequence[Position]]]) -> list[list[_Job]]:
         """The document's chunks as model sequences with their positions' options, batched."""
         jobs = []
+        encode = self.bpe.encode
         for first, members in _chunk_bounds(sentences, self.chunk_tokens):
             hi = sentences[members[-1]][1]
             seq = [self.bos]
@@ -242,12 +243,15 @@ class NeuralScorer:
                 for pos in sentences[n][2]:
                     i = pos.index
                     # (words, channel score, span end) per option, without making option objects.
-                    options = [pos.reading(t) for t in range(len(pos))]
+                    options = pos.readings()
+                    lead = " " if i > first and tokens[i - 1].end < tokens[i].start else ""
+                    # The options' casing depends on their span and on how many words they have.
+                    modes: dict[int, tuple[str, str]] = {}
                     cands = []
                     for words, _, j in options:
                         if words:
-                            surface = restore_case(tokens, i, j, " ".join(words))
-                            pieces = self._pieces(text, tokens, first, i, surface)
+                            mode = modes.get(j) or modes.setdefault(j, case_modes(tokens, i, j))
+                            pieces = encode(lead + cased(" ".join(words), mode[len(words) > 1]))
                         elif j < end:  # a deleted filler: the next token follows the left context
                             pieces = self._pieces(text, tokens, first, j, tokens[j].text)
                         else:

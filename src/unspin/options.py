@@ -92,6 +92,12 @@ class Swaps:
         originals, j, _, _ = self.groups[self.group_of[t]]
         return originals.parts(self.index_in[t])[0], float(self.logq[t]), j
 
+    def readings(self) -> list[tuple[tuple[str, ...], float, int]]:
+        """:meth:`reading` of every option, in order."""
+        groups = self.groups
+        return [(groups[g][0].parts(k)[0], q, groups[g][1])
+                for g, k, q in zip(self.group_of, self.index_in, self.logq.tolist(), strict=True)]
+
     def option(self, t: int) -> Option:
         """Option t as an object."""
         g, k = self.group_of[t], self.index_in[t]
@@ -146,6 +152,11 @@ class Position:
             return opt.words, opt.logq, opt.j
         assert self.swaps is not None
         return self.swaps.reading(t - n)
+
+    def readings(self) -> list[tuple[tuple[str, ...], float, int]]:
+        """:meth:`reading` of every option, in order."""
+        listed = [(opt.words, opt.logq, opt.j) for opt in self._options]
+        return listed if self.swaps is None else listed + self.swaps.readings()
 
     def option(self, t: int) -> Option:
         """Option t, made as an object if it is held in columns."""

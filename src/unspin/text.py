@@ -97,31 +97,50 @@ def sentences(tokens: list[Token]) -> list[tuple[int, int]]:
     return bounds
 
 
+def case_mode(template: str) -> str:
+    """The capitalisation pattern of ``template``: "upper", "title" or "lower"."""
+    if len(template) > 1 and template.isupper():
+        return "upper"
+    return "title" if template[:1].isupper() else "lower"
+
+
+def cased(word: str, mode: str) -> str:
+    """``word`` (lower case) in capitalisation ``mode``: "lower", "title", "upper", or "name" (every
+    word capitalised but the small function words after the first)."""
+    if mode == "lower":
+        return word
+    if mode == "title":
+        return word[:1].upper() + word[1:]
+    if mode == "upper":
+        return word.upper()
+    parts = word.split(" ")
+    return " ".join(p if k and p in STOPWORDS else p[:1].upper() + p[1:] for k, p in enumerate(parts))
+
+
 def match_case(template: str, word: str) -> str:
     """Give ``word`` the capitalisation pattern of ``template`` (lower, Title or UPPER)."""
-    if len(template) > 1 and template.isupper():
-        return word.upper()
-    if template[:1].isupper():
-        return word[:1].upper() + word[1:]
-    return word
+    return cased(word, case_mode(template))
 
 
-def restore_case(tokens: Sequence[Token], i: int, j: int, original: str) -> str:
-    """``original`` cased to stand in for ``tokens[i:j]``.
+def case_modes(tokens: Sequence[Token], i: int, j: int) -> tuple[str, str]:
+    """The :func:`cased` modes of an original standing for ``tokens[i:j]``: one of one word, then one
+    of several.
 
     Inside a name ("the Great Hall of the Individuals", "Winter Games") every
     word of a multi-word original is capitalised but the small function words,
     so "winter olympics" comes back as "Winter Olympics", not "Winter olympics".
     Elsewhere the original takes the first observed word's pattern.
     """
-    first = tokens[i].text
+    single = case_mode(tokens[i].text)
     words = [t.text for t in tokens[i:j] if t.kind == "word" and t.text not in STOPWORDS]
     titled = bool(words) and all(w[:1].isupper() and not w.isupper() for w in words)
     sentence_start = i == 0 or tokens[i - 1].text in _OPENERS
-    if " " not in original or not titled or (len(words) < 2 and sentence_start):
-        return match_case(first, original)
-    parts = original.split(" ")
-    return " ".join(p if k and p in STOPWORDS else p[:1].upper() + p[1:] for k, p in enumerate(parts))
+    return single, single if not titled or (len(words) < 2 and sentence_start) else "name"
+
+
+def restore_case(tokens: Sequence[Token], i: int, j: int, original: str) -> str:
+    """``original`` cased to stand in for ``tokens[i:j]`` (see :func:`case_modes`)."""
+    return cased(original, case_modes(tokens, i, j)[" " in original])
 
 
 def leading_sentences(text: str, n_words: int) -> str:
