@@ -211,21 +211,21 @@ def fold(entry: Entry) -> int:
     return zlib.crc32(("fold:" + entry.expected_term.lower()).encode()) % 2
 
 
-def tune(entries: list[Entry], sentences: list[str], clean: list[str], budget: float) -> PhraseParams:
+def tune(entries: list[Entry], sentences: list[str], clean: list[str], budget: float,
+         shipped: list[Entry]) -> PhraseParams:
     """Fit the weights, then the highest-recall thresholds that keep false alarms within ``budget``
     flags per 1,000 clean abstracts.
 
     Cross-fitted: the tuning half is cut in two, and each part's cases are read by a model
     whose channel and extra terms come from the other part only, as held-out phrases will be.
-    False alarms are counted apart, by a model built from the whole tuning half on the whole
-    clean pool: a fold's model learns its channel from a quarter of the list, and with half
-    the swaps to read clean text with it flagged about half as often as the reported model
-    (4.5 against 10.5 per 1,000 on 2026-12-05). It reads the whole pool (2,971 abstracts): on
-    its first 2,000 alone, where the thresholds had been set at the edge of the budget and the
-    false alarms mended so far were found, the shipped model flagged 4.0 per 1,000, on the
-    other 971 (other fields) 11.3, and on the reporting pool 14.0.
+    False alarms are counted apart, on the whole clean pool (2,971 abstracts), by the model as
+    it ships: built from the ``shipped`` list, whose channel has the most swaps to read clean
+    text with. A model of fewer swaps flags less: the fold models (a quarter of the list each)
+    about half as often as the tuning half's, and that one half as often as the whole list's
+    (3.5 against 7.0 per 1,000 reporting abstracts on 2026-12-06). The held-out entries reach
+    the choice only through the false alarms, which can only make it stricter.
     """
-    whole = (build_model(entries, PhraseParams()), clean)
+    whole = (build_model(shipped, PhraseParams()), clean)
     folds = []
     for k in (0, 1):
         inside = [e for e in entries if fold(e) != k]
@@ -265,7 +265,7 @@ def first_ok(folds: list, whole: tuple[PhraseModel, list[str]], params: PhrasePa
              values: tuple[float, ...], fallback: float, budget: float) -> float:
     """The first of ``values`` for setting ``name`` that keeps false alarms rare: precision at least
     0.9 on the folds, and at most ``budget`` flags per 1,000 clean abstracts by the ``whole`` model
-    (the model of the whole tuning half, with the clean pool)."""
+    (the model as shipped, with the clean pool)."""
     model, clean = whole
     for value in values:
         results = []
@@ -276,7 +276,7 @@ def first_ok(folds: list, whole: tuple[PhraseModel, list[str]], params: PhrasePa
         model.params = replace(params, **{name: value})
         flags = evaluate(model, [], clean)["model_flags_per_1000_clean_abstracts"]
         ok = flags <= budget and r["precision"] >= 0.9
-        print(json.dumps({name: value, **r, "whole_model_flags_per_1000_clean_abstracts": flags, "ok": ok}),
+        print(json.dumps({name: value, **r, "shipped_model_flags_per_1000_clean_abstracts": flags, "ok": ok}),
               file=sys.stderr)
         if ok:
             return value
@@ -367,7 +367,7 @@ def main() -> None:
     sentences = {k: [s for a in v for s in _SENT.split(a)] for k, v in pools.items()}
     entries = {h: [e for e in known.entries if half(e) == h] for h in ("tune", "test")}
     if args.tune:
-        p = tune(entries["tune"], sentences["tune"], pools["tune"], args.budget)
+        p = tune(entries["tune"], sentences["tune"], pools["tune"], args.budget, known.entries)
         print(json.dumps(params_dict(p)))
         if args.write:
             PARAMS_OUT.write_text(json.dumps(params_dict(p), indent=2) + "\n")
