@@ -155,8 +155,7 @@ class NeuralScorer:
                 surface: str) -> tuple[int, ...]:
         """Model pieces of ``surface`` written where token k stands, in a sequence that starts at
         token ``first`` (with the token's leading space, if any)."""
-        spaced = k > first and tokens[k - 1].end < tokens[k].start
-        return self.bpe.encode(" " + surface if spaced else surface)
+        return self.bpe.encode(_lead(tokens, first, k) + surface)
 
     def evidence(self, text: str, tokens: Sequence[Token],
                  sentences: Sequence[tuple[int, int, Sequence[Position]]],
@@ -244,7 +243,7 @@ class NeuralScorer:
                     i = pos.index
                     # (words, channel score, span end) per option, without making option objects.
                     options = pos.readings()
-                    lead = " " if i > first and tokens[i - 1].end < tokens[i].start else ""
+                    lead = _lead(tokens, first, i)
                     # The options' casing depends on their span and on how many words they have.
                     modes: dict[int, tuple[str, str]] = {}
                     cands = []
@@ -406,6 +405,11 @@ def _runtime_model(path: Path, files: ModelFiles) -> Transformer:
     folder = versioned_folder(cache_dir() / "models", "runtime", LAYOUT_VERSION, [files.cache_key])
     arrays = load_or_build(folder, Transformer.layout_names(files.config), build)
     return Transformer.from_layout(files.config, arrays)
+
+
+def _lead(tokens: Sequence[Token], first: int, k: int) -> str:
+    """The space that token k's pieces start with, in a sequence that starts at token ``first``."""
+    return " " if k > first and tokens[k - 1].end < tokens[k].start else ""
 
 
 def _taken(logprobs: torch.Tensor, pieces: Sequence[int]) -> list[float]:

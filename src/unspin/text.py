@@ -105,7 +105,7 @@ def case_mode(template: str) -> str:
 
 
 def cased(word: str, mode: str) -> str:
-    """``word`` (lower case) in capitalisation ``mode``: "lower", "title", "upper", or "name" (every
+    """``word`` in capitalisation ``mode``: "lower" (as it is), "title", "upper", or "name" (every
     word capitalised but the small function words after the first)."""
     if mode == "lower":
         return word
