@@ -54,3 +54,25 @@ def live_server() -> Iterator[Callable[..., str]]:
             pytest.fail(f"unspin serve did not answer on {base} within {timeout:g} s")
 
         yield start
+
+
+#: Why a test that needs the deep extra is skipped.
+DEEP = "the deep extra is not installed: pip install '.[deep]'"
+
+
+@pytest.fixture(scope="module")
+def tiny_scorer(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
+    """A :class:`unspin.neural.NeuralScorer` over a tiny random model (see ``tiny_model.py``),
+    with its own cache folder."""
+    pytest.importorskip("torch", reason=DEEP)
+    pytest.importorskip("gguf", reason=DEEP)
+    from tiny_model import write_gguf
+    from unspin.neural import NeuralScorer
+
+    d = tmp_path_factory.mktemp("tiny")
+    mp = pytest.MonkeyPatch()
+    mp.setenv("UNSPIN_CACHE_DIR", str(d / "cache"))
+    try:
+        yield NeuralScorer(write_gguf(d / "tiny.gguf"))
+    finally:
+        mp.undo()

@@ -85,22 +85,6 @@ def test_with_evidence_adds_the_neural_and_probe_features_through_the_weights():
 # ---------------------------------------------------------------------------
 # with a tiny random model: evidence is read at the right rows
 
-@pytest.fixture(scope="module")
-def tiny_scorer(tmp_path_factory):
-    pytest.importorskip("torch", reason=DEEP)
-    pytest.importorskip("gguf", reason=DEEP)
-    from tiny_model import write_gguf
-    from unspin.neural import NeuralScorer
-
-    d = tmp_path_factory.mktemp("tiny")
-    mp = pytest.MonkeyPatch()
-    mp.setenv("UNSPIN_CACHE_DIR", str(d / "cache"))
-    try:
-        yield NeuralScorer(write_gguf(d / "tiny.gguf"))
-    finally:
-        mp.undo()
-
-
 def _direct(scorer, pieces: list[str], row_after: int) -> dict[int, float]:
     """Next-piece log-probabilities after the first ``row_after`` words, computed independently."""
     seq = [scorer.bos]
