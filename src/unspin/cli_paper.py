@@ -45,10 +45,13 @@ def _paper_files(inputs: tuple[str, ...]) -> Iterator[Path]:
 @click.option("--only-lists", is_flag=True, help="Use only the lists given with --list, not the built-in.")
 @click.option("--no-model", is_flag=True,
               help="Only the known list: skip the model that finds unlisted phrases.")
+@click.option("--deep", is_flag=True,
+              help="Also let the small neural language model judge sequences the model half suspects: "
+                   "finds more unlisted phrases, a few seconds slower (needs the deep extra).")
 @click.option("--max-bytes", type=click.IntRange(min=1), default=5 * DEFAULT_MAX_BYTES, show_default=True,
               help="Refuse files larger than this many bytes.")
 def paper(inputs: tuple[str, ...], out: str | None, as_json: bool, html_path: str | None,
-          list_paths: tuple[str, ...], only_lists: bool, no_model: bool, max_bytes: int) -> None:
+          list_paths: tuple[str, ...], only_lists: bool, no_model: bool, deep: bool, max_bytes: int) -> None:
     """Screen papers (.pdf, .txt, .md, .html) for tortured phrases.
 
     A report per paper: each phrase found with its page and character
@@ -64,14 +67,22 @@ def paper(inputs: tuple[str, ...], out: str | None, as_json: bool, html_path: st
 
     if only_lists and not list_paths:
         raise click.UsageError("--only-lists needs at least one --list FILE")
+    if deep and no_model:
+        raise click.UsageError("--deep works through the model: leave out --no-model")
     known = merge_lists([*([] if only_lists else [load_list()]), *(load_list(p) for p in list_paths)])
     files = list(_paper_files(inputs))
     if not files:
         raise InputError("no .pdf, .txt, .md or .html files found in the folder(s) given")
     if out is None and len(files) > 1:
         raise click.UsageError("several papers need --out FILE.jsonl for their reports")
+    scorer = None
+    if deep:
+        from unspin.neural import default_neural_scorer
+
+        scorer = default_neural_scorer()
     if out is None:
-        report = screen_paper(load_document(files[0], max_bytes=max_bytes), known=known, model=not no_model)
+        report = screen_paper(load_document(files[0], max_bytes=max_bytes), known=known, model=not no_model,
+                              deep=scorer)
         if html_path:
             from unspin.report import render_paper_html
 
@@ -86,7 +97,8 @@ def paper(inputs: tuple[str, ...], out: str | None, as_json: bool, html_path: st
         for path in files:
             record: dict[str, Any]
             try:
-                rep = screen_paper(load_document(path, max_bytes=max_bytes), known=known, model=not no_model)
+                rep = screen_paper(load_document(path, max_bytes=max_bytes), known=known, model=not no_model,
+                                   deep=scorer)
                 record = rep.to_dict()
                 counts[record["risk"]] += 1
             except UnspinError as err:

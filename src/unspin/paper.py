@@ -12,7 +12,7 @@ level is a signal for a person to check, never proof of misconduct.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import __version__
 from .documents import Document, page_at
@@ -20,6 +20,9 @@ from .inflect import inflect
 from .phrase_match import Words, stem
 from .result import Span
 from .tortured_list import KnownList, load_list
+
+if TYPE_CHECKING:
+    from .neural import NeuralScorer
 
 LABEL_KNOWN = "tortured_known"
 LABEL_MODEL = "tortured_model"
@@ -45,6 +48,8 @@ class PaperReport:
     list_entries: int = 0
     #: (name, sha256, entries) of each list merged into the one used.
     list_parts: tuple[tuple[str, str, int], ...] = ()
+    #: Whether the neural model judged the phrase model's findings (``unspin paper --deep``).
+    deep: bool = False
     details: list[dict[str, Any]] = field(default_factory=list)
 
     @property
@@ -91,7 +96,7 @@ class PaperReport:
             "per_1000_words": round(self.per_1000_words, 3), "spans": findings,
             "list": {"name": self.list_name, "sha256": self.list_sha256, "entries": self.list_entries,
                      "parts": [{"name": n, "sha256": h, "entries": k} for n, h, k in self.list_parts]},
-            "unspin_version": __version__,
+            "deep": self.deep, "unspin_version": __version__,
             "note": "A signal for a person to check, not proof: read each phrase in its context.",
         }
         if with_text:
@@ -108,8 +113,11 @@ def agree(found: str, expected: str) -> str:
     return expected
 
 
-def screen_paper(doc: Document, *, known: KnownList | None = None, model: bool = True) -> PaperReport:
-    """Screen one extracted document against the known list and, with ``model``, the phrase model."""
+def screen_paper(doc: Document, *, known: KnownList | None = None, model: bool = True,
+                 deep: bool | NeuralScorer | None = False) -> PaperReport:
+    """Screen one extracted document against the known list and, with ``model``, the phrase model;
+    ``deep`` (True, or the :class:`~unspin.neural.NeuralScorer` to use) lets the neural model
+    judge what the phrase model half suspects (:mod:`unspin.tortured_deep`), which finds more."""
     known = known or load_list()
     words = Words.of(doc.text)
     report = PaperReport(doc.name, doc.kind, doc.text, len(words), doc.pages, list_name=known.name,
@@ -133,7 +141,16 @@ def screen_paper(doc: Document, *, known: KnownList | None = None, model: bool =
     if model:
         from .tortured_model import default_phrase_model
 
-        for span, detail in default_phrase_model().find(doc.text, words):
+        if deep:
+            from .neural import default_neural_scorer
+            from .tortured_deep import find_deep
+
+            scorer = default_neural_scorer() if deep is True else deep
+            found = find_deep(default_phrase_model(), doc.text, scorer, words)
+            report.deep = True
+        else:
+            found = list(default_phrase_model().find(doc.text, words))
+        for span, detail in found:
             if not _overlaps(span.start, span.end, taken):
                 report.spans.append(span)
                 report.details.append(detail)

@@ -90,6 +90,16 @@ class PhraseParams:
     # cross-fitted folds, where 0.3 / 0.5 / 0.7 / 1.0 found 15.1 / 15.5 / 13.1 / 14.0% of the cases
     # by spinners' words alone at 2.5 false alarms per 1,000 clean abstracts (12.8% with none).
     spinner_second_weight: float = 0.5
+    # Deep mode (unspin.tortured_deep): the lower bars at which a sequence becomes a suspect for the
+    # neural model to judge, the weight of how far it cleared them, the cut its judgement must
+    # reach, and the log-odds below which it drops a finding of the ordinary bars. 99 turns the
+    # route off (-99 the veto); ``bench/tortured.py --tune --deep --write`` fits them.
+    deep_spinner_threshold: float = 99.0
+    deep_spinner_term_threshold: float = 99.0
+    deep_threshold: float = 99.0
+    deep_margin_weight: float = 0.0
+    deep_cut: float = 99.0
+    deep_veto: float = -99.0
 
 
 def load_params() -> PhraseParams:
