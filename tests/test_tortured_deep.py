@@ -114,6 +114,17 @@ def test_passage_odds_compares_the_two_wordings_after_the_same_context(tiny_scor
     assert odds == pytest.approx(logp([*enc(" tide"), *right]) - logp([*enc(" sea"), *right]), abs=1e-3)
 
 
+def test_a_span_inside_a_token_leaves_the_tokens_rest_to_both_wordings(tiny_scorer):
+    # Words split "double-talk" and "sea's" where the text's tokens do not: a wording the same as
+    # the written one must come out even, wherever the span starts or ends.
+    text = "He saw a double-talk detection in the sea's tide."
+    rewrites = [(text.index("talk"), text.index(" in"), "talk detection"),
+                (text.index("sea's"), text.index("'s"), "sea")]
+    assert passage_odds(tiny_scorer, text, rewrites) == pytest.approx([0.0, 0.0], abs=1e-6)
+    [changed] = passage_odds(tiny_scorer, text, [(text.index("talk"), text.index(" in"), "the tide")])
+    assert changed != pytest.approx(0.0, abs=1e-3)
+
+
 def test_paper_in_deep_mode_reports_confirmed_suspects_as_model_findings(monkeypatch):
     def odds(scorer, text, rewrites):
         assert scorer == "the default scorer"

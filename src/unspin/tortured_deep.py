@@ -32,13 +32,14 @@ from typing import TYPE_CHECKING, Any
 
 from .phrase_match import Words, stem
 from .result import Span
-from .text import Token, match_case, sentences, tokenize
+from .text import match_case, sentences, tokenize
 
 if TYPE_CHECKING:
     from .neural import NeuralScorer
     from .tortured_model import PhraseModel, PhraseParams
 
-#: Model pieces of left context before a compared passage (the same as deep mode's chunks read).
+#: Model pieces of left context before a compared passage, from the sentence before it on: about
+#: the context deep mode reads news with (unspin.neural.CONTEXT_TOKENS).
 CONTEXT_PIECES = 60
 #: Model pieces of the sentence after the span read with each wording.
 RIGHT_PIECES = 16
@@ -139,35 +140,39 @@ def reworded(found: str, reading: str) -> str:
 
 def passage_odds(scorer: NeuralScorer, text: str, rewrites: Sequence[tuple[int, int, str]]) -> list[float]:
     """Per rewrite (start, end, replacement) of ``text``: the neural model's log-odds of the passage
-    with ``text[start:end]`` replaced against the passage as written (see the module's docstring)."""
+    with ``text[start:end]`` replaced against the passage as written (see the module's docstring).
+
+    The three parts are cut at the given offsets, not at tokens, so a span
+    that ends inside a token ("organization's") leaves the token's rest to
+    the right context of both wordings.
+    """
     tokens = tokenize(text)
     bounds = sentences(tokens)
-    starts, ends = [t.start for t in tokens], [t.end for t in tokens]
+    ends = [t.end for t in tokens]
     firsts = [lo for lo, _ in bounds]
     jobs: list[tuple[list[int], list[int]]] = []
     for start, end, replacement in rewrites:
-        i = bisect.bisect_right(ends, start)
-        j = bisect.bisect_left(starts, end)
-        s = bisect.bisect_right(firsts, i) - 1
-        lo = bounds[max(0, s - 1)][0]
-        left = _encode(scorer, tokens, lo, i, opens=True)[-CONTEXT_PIECES:]
-        right = _encode(scorer, tokens, j, bounds[s][1])[:RIGHT_PIECES]
-        written = _encode(scorer, tokens, i, j, opens=i == lo)
-        lead = " " if i > lo and tokens[i - 1].end < tokens[i].start else ""
-        changed = [p for n, w in enumerate(replacement.split())
-                   for p in scorer.bpe.encode((lead if n == 0 else " ") + w)]
+        s = max(0, bisect.bisect_right(firsts, bisect.bisect_right(ends, start)) - 1)
+        opening = tokens[bounds[max(0, s - 1)][0]].start
+        closing = max(end, tokens[bounds[s][1] - 1].end)
+        left = _encode(scorer, text[opening:start], opens=True)[-CONTEXT_PIECES:]
+        right = _encode(scorer, text[end:closing])[:RIGHT_PIECES]
+        spaced = start > opening and text[start - 1].isspace()
+        written = _encode(scorer, (" " if spaced else "") + text[start:end])
+        changed = _encode(scorer, (" " if spaced else "") + replacement)
         jobs += [(left, written + right), (left, changed + right)]
     totals = _tail_logprobs(scorer, jobs)
     return [totals[2 * n + 1] - totals[2 * n] for n in range(len(rewrites))]
 
 
-def _encode(scorer: NeuralScorer, tokens: Sequence[Token], a: int, b: int, opens: bool = False) -> list[int]:
-    """Model pieces of tokens [a, b), each with the space before it in the text, but the first
-    without one if it ``opens`` the sequence read."""
+def _encode(scorer: NeuralScorer, part: str, opens: bool = False) -> list[int]:
+    """Model pieces of a part of the text, each token with the space before it, the first too
+    unless it ``opens`` the sequence read."""
     out: list[int] = []
-    for k in range(a, b):
-        spaced = k > 0 and tokens[k - 1].end < tokens[k].start and not (opens and k == a)
-        out.extend(scorer.bpe.encode((" " if spaced else "") + tokens[k].text))
+    for k, tok in enumerate(tokenize(part)):
+        before = part[tok.start - 1] if tok.start else ""
+        spaced = before.isspace() and not (opens and k == 0)
+        out.extend(scorer.bpe.encode((" " if spaced else "") + tok.text))
     return out
 
 
