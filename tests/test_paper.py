@@ -62,6 +62,12 @@ def test_number_agreement_of_the_expected_phrase():
     assert agree("neural organizations", "neural network") == "neural networks"
     assert agree("surface region", "surface area") == "surface area"
     assert agree("analysis", "study") == "study"
+    # A term the model knows in the plural comes back in the found phrase's singular ...
+    assert agree("profound learning model", "deep learning models") == "deep learning model"
+    assert agree("Profound Learning Model", "Deep Learning Models") == "Deep Learning Model"
+    assert agree("information lattices", "data matrices") == "data matrices"
+    # ... but not where the plural is a word of its own.
+    assert agree("huge information", "big data") == "big data"
 
 
 def test_html_report_escapes_the_paper():

@@ -11,14 +11,15 @@ level is a signal for a person to check, never proof of misconduct.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from . import __version__
 from .documents import Document, page_at
-from .inflect import inflect
+from .inflect import inflect, lemmatize
 from .phrase_match import Words, stem
 from .result import Span
+from .text import match_case
 from .tortured_list import KnownList, load_list
 
 if TYPE_CHECKING:
@@ -105,11 +106,18 @@ class PaperReport:
 
 
 def agree(found: str, expected: str) -> str:
-    """The expected phrase in the number of the phrase found ("neural organizations" -> "networks")."""
+    """The expected phrase in the number of the phrase found ("neural organizations" -> "networks",
+    "profound learning model" -> "deep learning model" where the model's term is plural)."""
     last = found.split()[-1].lower() if found.split() else ""
-    tail = expected.split()[-1].lower() if expected.split() else ""
-    if last.endswith("s") and stem(last) != last and stem(tail) == tail and tail.isalpha():
-        return inflect(expected, "plural")
+    written = expected.split()[-1] if expected.split() else ""
+    tail = written.lower()
+    if last.endswith("s") and stem(last) != last:
+        return inflect(expected, "plural") if stem(tail) == tail and tail.isalpha() else expected
+    forms = lemmatize(tail) if last.isalpha() else []
+    # Only a word that is nothing but a plural: "data" and "series" are also words of their own.
+    singular = [lemma for lemma, form in forms if form == "plural"]
+    if singular and not any(form == "base" for _, form in forms):
+        return expected[: len(expected) - len(written)] + match_case(written, singular[0])
     return expected
 
 
@@ -152,6 +160,8 @@ def screen_paper(doc: Document, *, known: KnownList | None = None, model: bool =
             found = list(default_phrase_model().find(doc.text, words))
         for span, detail in found:
             if not _overlaps(span.start, span.end, taken):
+                if span.original:
+                    span = replace(span, original=agree(span.text, span.original))
                 report.spans.append(span)
                 report.details.append(detail)
         order = sorted(range(len(report.spans)), key=lambda i: report.spans[i].start)
