@@ -225,6 +225,13 @@ def fold(entry: Entry) -> int:
     return zlib.crc32(("fold:" + entry.expected_term.lower()).encode()) % 2
 
 
+def fold_models(entries: list[Entry], sentences: list[str],
+                params: PhraseParams) -> list[tuple[PhraseModel, list[dict]]]:
+    """Per fold of the tuning half: the model built from the other fold, and this fold's cases."""
+    return [(build_model([e for e in entries if fold(e) != k], params),
+             embed([e for e in entries if fold(e) == k], sentences)) for k in (0, 1)]
+
+
 def tune(entries: list[Entry], sentences: list[str], clean: list[str], budget: float,
          shipped: list[Entry]) -> PhraseParams:
     """Fit the weights, then the highest-recall thresholds that keep false alarms within ``budget``
@@ -240,12 +247,8 @@ def tune(entries: list[Entry], sentences: list[str], clean: list[str], budget: f
     the choice only through the false alarms, which can only make it stricter.
     """
     whole = (build_model(shipped, PhraseParams()), clean)
-    folds = []
-    for k in (0, 1):
-        inside = [e for e in entries if fold(e) != k]
-        outside = [e for e in entries if fold(e) == k]
-        model = build_model(inside, PhraseParams())
-        folds.append((model, embed(outside, sentences), clean[k::2]))
+    folds = [(model, cases, clean[k::2])
+             for k, (model, cases) in enumerate(fold_models(entries, sentences, PhraseParams()))]
     rows = []
     for model, cases, pool in folds:
         for c in cases:
@@ -311,10 +314,7 @@ def tune_deep(entries: list[Entry], sentences: list[str], clean: list[str], budg
     margin weight, the lowest cut with precision at least 0.9 on the cross-fitted folds and at most
     ``budget`` flags per 1,000 clean abstracts by the model as shipped, in deep mode; of those, the
     one with the most recall on the folds (as :func:`tune`, whose choice this builds on)."""
-    folds = []
-    for k in (0, 1):
-        inside = [e for e in entries if fold(e) != k]
-        folds.append((build_model(inside, params), embed([e for e in entries if fold(e) == k], sentences)))
+    folds = fold_models(entries, sentences, params)
     whole = build_model(shipped, params)
     best: tuple[float, PhraseParams] | None = None
     for bars in DEEP_BARS:

@@ -83,13 +83,14 @@ def weigh(model: PhraseModel, text: str, scorer: NeuralScorer, words: Words | No
     low = lowered(model)
     extra = [(s, d) for s, d in low.find(text, words)
              if s.original and not any(s.start < o.end and o.start < s.end for o, _ in ordinary)]
-    found = [(s, d, k < len(ordinary)) for k, (s, d) in enumerate(ordinary + extra)]
-    asked = [s for s, _, _ in found if s.original and not any(c in s.text for c in "-/")]
-    odds = passage_odds(scorer, text, [(s.start, s.end, reworded(s.text, s.original or "")) for s in asked]) \
-        if asked else []
-    by_span = dict(zip((id(s) for s in asked), odds, strict=True))
-    return [Weighed(s, d, kept, 0.0 if kept else _margin(s, d, low.params), by_span.get(id(s)))
-            for s, d, kept in found if kept or id(s) in by_span]
+    found = ordinary + extra
+    asked = [k for k, (s, _) in enumerate(found) if s.original and not any(c in s.text for c in "-/")]
+    odds = dict(zip(asked, passage_odds(scorer, text, [
+        (found[k][0].start, found[k][0].end, reworded(found[k][0].text, found[k][0].original or ""))
+        for k in asked]), strict=True))
+    return [Weighed(s, d, k < len(ordinary), 0.0 if k < len(ordinary) else _margin(s, d, low.params),
+                    odds.get(k))
+            for k, (s, d) in enumerate(found) if k < len(ordinary) or k in odds]
 
 
 def verdict(w: Weighed, params: PhraseParams) -> float | None:
@@ -182,7 +183,7 @@ def _tail_logprobs(scorer: NeuralScorer, jobs: Sequence[tuple[list[int], list[in
     batch: list[tuple[list[int], list[int]]] = []
     size = 0
     for job in [*jobs, None]:
-        if job is None or (batch and size + 1 + len(job[0]) + len(job[1]) > BATCH_PIECES):
+        if batch and (job is None or size + 1 + len(job[0]) + len(job[1]) > BATCH_PIECES):
             seqs = [[scorer.bos, *left, *tail] for left, tail in batch]
             rows = [range(len(left), len(left) + len(tail)) for left, tail in batch]
             for lp, (_, tail) in zip(scorer.model.next_logprobs(seqs, rows), batch, strict=True):
@@ -198,9 +199,11 @@ def _margin(span: Span, detail: dict[str, Any], params: PhraseParams) -> float:
     """How far a finding at the lowered bars cleared its bar, as log-odds: a spinner's-word
     finding's score is already that margin as odds; a reading's is a probability, compared with
     the readings' bar."""
-    p = min(max(span.score, 1e-4), 1 - 1e-4)
-    z = math.log(p / (1 - p))
-    if detail.get("evidence") == "term":
-        bar = min(max(params.threshold, 1e-4), 1 - 1e-4)
-        z -= math.log(bar / (1 - bar))
-    return z
+    z = _logit(span.score)
+    return z - _logit(params.threshold) if detail.get("evidence") == "term" else z
+
+
+def _logit(p: float) -> float:
+    """Log-odds of a probability, kept finite at 0 and 1 (scores are rounded to 4 digits)."""
+    p = min(max(p, 1e-4), 1 - 1e-4)
+    return math.log(p / (1 - p))
