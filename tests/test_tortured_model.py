@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from unspin.lexicon import Candidate
+from unspin.phrase_match import stem
 from unspin.tortured_model import (
     FEATURES,
     PhraseModel,
@@ -123,6 +124,26 @@ def test_shipped_table_and_model_load():
     m = default_phrase_model()
     assert ("random", "forest") in m.terms
     assert "random" in m.channel["irregular"]
+
+
+
+def test_readings_are_every_term_in_channel_reach_in_table_order():
+    """The index by first two words finds what a walk over the whole table finds, in its order."""
+    m = default_phrase_model()
+    grams = [("irregular", "woodland"), ("profound", "learning"), ("neural", "organization", "model"),
+             ("surface", "region"), ("discourse", "investigation"), ("huge", "information", "examination")]
+    for gram in grams:
+        stems = tuple(stem(w) for w in gram)
+        opts = [{s, *m.options(w)} for s, w in zip(stems, gram, strict=True)]
+        walked = [key for key, term in m.terms.items()
+                  if term.count >= m.params.min_term_count and len(key) == len(gram) and key != stems
+                  and all(k in o for k, o in zip(key, opts, strict=True))]
+        # Grouped by the first word's options in their order, as find() breaks ties by it.
+        first = list(dict.fromkeys([stems[0], *m.options(gram[0])]))
+        walked.sort(key=lambda key: first.index(key[0]))
+        assert [key for key, _ in m.readings(gram)] == walked
+        assert m.readings(gram) is m.readings(gram)
+    assert m.readings(("profound", "learning"))
 
 
 # -- words that give a sequence away ---------------------------------------

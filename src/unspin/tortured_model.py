@@ -36,7 +36,7 @@ import json
 import math
 import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from functools import cache
 from importlib import resources
@@ -45,6 +45,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from .langdata import STOPWORDS
 from .lexicon import Candidate, default_lexicon
 from .lm import default_scorer
+from .memo import BoundedMemo
 from .phrase_match import Words, stem
 from .result import Span
 from .text import match_case
@@ -53,7 +54,13 @@ if TYPE_CHECKING:
     from .tortured_list import Entry
 
 LABEL = "tortured_model"
+#: Windows whose readings a model remembers (about 100 bytes each, a few hundred for the rare
+#: window with many readings).
+READINGS_MEMO = 100_000
 FEATURES = ("term_count", "term_pmi", "observed_pmi", "channel", "learned_swaps", "swapped_share", "trigram")
+
+#: A window's readings: (term's stems, the logistic model's inputs) per known term in reach.
+Readings = tuple[tuple[tuple[str, ...], tuple[float, ...]], ...]
 
 
 class CandidateSource(Protocol):
@@ -186,10 +193,17 @@ class PhraseModel:
             if 2 <= len(gram) <= 3:
                 self._add(gram, self.params.min_term_count)
         self._by_first: dict[str, list[tuple[str, ...]]] = defaultdict(list)
+        # Terms by their first two stems, in table order: a window's readings are looked up
+        # through each pair of its first two words' options, not found by walking every term
+        # that starts with an option (thousands start with "data").
+        self._by_head: dict[tuple[str, str], list[tuple[str, ...]]] = defaultdict(list)
         for key, term in self.terms.items():
             if term.count >= self.params.min_term_count:
                 self._by_first[key[0]].append(key)
-        self._pmi: dict[tuple[str, ...], float] = {}
+                self._by_head[key[:2]].append(key)
+        self._rank = {key: n for n, key in enumerate(self.terms)}
+        self._pmi: BoundedMemo[tuple[str, ...], float] = BoundedMemo(READINGS_MEMO)
+        self._readings: BoundedMemo[tuple[Any, ...], Readings] = BoundedMemo(READINGS_MEMO)
 
     def _add(self, gram: tuple[str, ...], count: int) -> None:
         # Keyed by stems so "neural networks" and "neural network" are one term; the commonest
@@ -227,7 +241,7 @@ class PhraseModel:
         hit = self._pmi.get(gram)
         if hit is None:
             parts = [self.lm.logprob(w, gram[:i]) - self.lm.unigram(w) for i, w in enumerate(gram) if i]
-            hit = self._pmi[gram] = sum(parts) / len(parts)
+            hit = self._pmi.remember(gram, sum(parts) / len(parts))
         return hit
 
     def spinner_odds(self, word_stem: str) -> float:
@@ -255,30 +269,46 @@ class PhraseModel:
                 min(self.pmi(gram), 10.0), channel, float(learned), swapped / len(gram),
                 float(len(gram) == 3)]
 
-    def probability(self, x: list[float]) -> float:
+    def probability(self, x: Sequence[float]) -> float:
         p = self.params
         z = p.bias + sum(p.weights[name] * v for name, v in zip(FEATURES, x, strict=True))
         return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 
-    def readings(self, gram: tuple[str, ...]) -> Iterator[tuple[tuple[str, ...], list[float]]]:
-        """Every known term one channel step from ``gram``, with its features."""
+    def readings(self, gram: tuple[str, ...]) -> Readings:
+        """Every known term one channel step from ``gram``, with its features.
+
+        Remembered per sequence: the model reads each window at two lengths,
+        deep mode reads the text again at its lower bars, and scientific
+        prose repeats its sequences. The answer depends on the settings
+        that choose options and terms, not on the weights or bars, so those
+        settings are part of the key.
+        """
+        p = self.params
+        key = (gram, p.options_per_word, p.min_term_count, p.max_observed_pmi)
+        hit = self._readings.get(key)
+        if hit is None:
+            hit = self._readings.remember(key, tuple((k, tuple(x)) for k, x in self._read_terms(gram)))
+        return hit
+
+    def _read_terms(self, gram: tuple[str, ...]) -> Iterator[tuple[tuple[str, ...], list[float]]]:
         stems = tuple(stem(w) for w in gram)
-        if self._is_term(gram, stems):
+        if len(gram) < 2 or self._is_term(gram, stems):
             return
         # A function word inside a term stays itself: "packages for statistics" is no "set of data".
         opts = [{s: (0.0, False)} if w in STOPWORDS else {s: (0.0, False), **self.options(w)}
                 for s, w in zip(stems, gram, strict=True)]
-        for key in self._by_first.get(stems[0], []) + [k for o in opts[0] if o != stems[0]
-                                                       for k in self._by_first.get(o, [])]:
-            if len(key) != len(gram) or key == stems:
-                continue
-            steps = [opts[i].get(s) for i, s in enumerate(key)]
-            if any(step is None for step in steps):
-                continue
-            channel = sum(step[0] for step in steps if step)
-            learned = sum(1 for step, s, o in zip(steps, key, stems, strict=True)
-                          if step and step[1] and s != o)
-            yield key, self.features(gram, key, channel, learned)
+        for first in opts[0]:
+            keys = [k for second in opts[1] for k in self._by_head.get((first, second), ())
+                    if len(k) == len(gram) and k != stems and (len(k) == 2 or k[2] in opts[2])]
+            for key in sorted(keys, key=self._rank.__getitem__):
+                yield self._reading(gram, stems, key, [o[s] for o, s in zip(opts, key, strict=True)])
+
+    def _reading(self, gram: tuple[str, ...], stems: tuple[str, ...], key: tuple[str, ...],
+                 steps: list[tuple[float, bool]]) -> tuple[tuple[str, ...], list[float]]:
+        """``gram`` read as the term ``key`` through the channel ``steps`` (one per word)."""
+        channel = sum(step[0] for step in steps)
+        learned = sum(1 for step, s, o in zip(steps, key, stems, strict=True) if step[1] and s != o)
+        return key, self.features(gram, key, channel, learned)
 
     def find(self, text: str, words: Words | None = None) -> Iterator[tuple[Span, dict[str, Any]]]:
         """Flagged sequences as spans (``original`` is the restored term, or None where a spinner's
