@@ -255,6 +255,16 @@ def test_without_a_term_a_spinner_word_is_reported_with_the_word_before_it():
     assert spans_of("A bright ceaseless value was kept.", m) == [("ceaseless value", "chronic worth")]
 
 
+def test_of_equal_terms_a_spinner_word_reads_as_the_one_its_swaps_are_shown_for_most():
+    # Both terms are in reach, equally common; the list decides, not the order of a set.
+    ngrams = {("speech", "analysis"): 10, ("voice", "analysis"): 10, ("data",): 600}
+    for often, rarely in (("speech", "voice"), ("voice", "speech")):
+        pairs = [("discourse analysis", f"{w} analysis") for w in (often, often, rarely)]
+        m = PhraseModel(ngrams, StubLexicon({}), StubLM(set()), learn_channel(pairs), WORDS_ONLY,
+                        spinner_words=learn_spinner_words(pairs))
+        assert spans_of("A discourse analysis was run.", m) == [("discourse analysis", f"{often} analysis")]
+
+
 def test_a_weaker_spinner_word_needs_a_known_term_with_its_neighbours_unchanged():
     m = ceaseless_model(replace(WORDS_ONLY, spinner_threshold=20.0, spinner_term_threshold=3.0))
     assert spans_of("Each ceaseless variable was scaled.", m) == [

@@ -396,10 +396,13 @@ class PhraseModel:
         lowers, stems = words.lowers, words.stems
         windows = [(at, size) for size in (3, 2) for at in range(max(i, w - size + 1), w + 1)
                    if at + size <= len(lowers) and self._may_flag(text, words, at, size)]
-        best: tuple[tuple[int, int, int], int, int, tuple[str, ...]] | None = None
+        best: tuple[tuple[int, int, int, int, tuple[str, ...]], int, int, tuple[str, ...]] | None = None
         for at, size in windows:
-            for key, (others, count) in self._known_readings(stems[at:at + size], bar):
-                rank = (-others, size, count)
+            for key, (others, count, seen) in self._known_readings(stems[at:at + size], bar):
+                # Equal terms go to the one whose swaps the list shows most often, then to the
+                # term itself: never to the order a set of strings happens to iterate in, which
+                # changes from process to process.
+                rank = (-others, size, count, seen, key)
                 if (alone or not others) and (best is None or rank > best[0]):
                     best = (rank, at, size, key)
         if best is not None:
@@ -428,21 +431,28 @@ class PhraseModel:
             and not self._is_term(gram, words.stems[at:at + size])
 
     def _known_readings(self, stems: tuple[str, ...],
-                        bar: float) -> Iterator[tuple[tuple[str, ...], tuple[int, int]]]:
+                        bar: float) -> Iterator[tuple[tuple[str, ...], tuple[int, int, int]]]:
         """Terms the table knows that the words of ``stems`` read as with every word at ``bar``
         swapped back and any other kept or swapped, by the list's word-by-word swaps only (the
         thesauri's many synonyms make some term of nearly any pair of words), each with how many
-        other words changed and the term's count."""
+        other words changed, the term's count and how often the list shows its swaps."""
         swapped = [self.spinner_odds(s) >= bar for s in stems]
-        opts = [{stem(o) for o in self.channel.get(s, {})} | (set() if sw else {s})
-                for s, sw in zip(stems, swapped, strict=True)]
+        opts: list[Counter[str]] = []
+        for s, sw in zip(stems, swapped, strict=True):
+            seen: Counter[str] = Counter()
+            for original, n in self.channel.get(s, {}).items():
+                seen[stem(original)] += n
+            if not sw:
+                seen[s] += 0
+            opts.append(seen)
         for first in opts[0]:
             for key in self._by_first.get(first, []):
                 if len(key) != len(stems) or key == stems:
                     continue
                 if all(k in o for k, o in zip(key, opts, strict=True)):
                     others = sum(k != s and not sw for k, s, sw in zip(key, stems, swapped, strict=True))
-                    yield key, (others, self.terms[key].count)
+                    shown = sum(o[k] for k, o in zip(key, opts, strict=True))
+                    yield key, (others, self.terms[key].count, shown)
 
     def _likeliest_original(self, word: str, word_stem: str) -> str:
         """The original the list shows most often for a swapped word (the word itself if none)."""
