@@ -46,7 +46,7 @@ class Opt:
 
 @dataclass
 class Pos:
-    is_name: bool
+    guarded: bool
     opts: list[Opt]
     gold: str | None  # the original text if this token starts a swap
 
@@ -68,7 +68,7 @@ def extract(engine: Engine, text: str, gold: dict[int, str], rate: float) -> Doc
             for opt in pos.options:
                 swap, keep = engine.decoder.local_scores(tokens, s.lo, s.hi, opt)
                 opts.append(Opt(swap - keep, opt.features, " ".join(opt.words)))
-            out.append(Pos(pos.is_name, opts, gold.get(tokens[pos.index].start)))
+            out.append(Pos(pos.guarded, opts, gold.get(tokens[pos.index].start)))
     return Doc(out, sum(t.kind == "word" for t in tokens), rate)
 
 
@@ -84,7 +84,7 @@ def evaluate(docs: list[Doc], p: Params, calib: Calibration) -> dict:
     for d in docs:
         odds = []
         for pos in d.positions:
-            pen = p.name_penalty if pos.is_name else 0.0
+            pen = p.name_penalty if pos.guarded else 0.0
             odds.append([o.dlm + p.logq(o.x) - pen for o in pos.opts])
         rate, llr = swap_rate(odds, p)
         logit = math.log(rate / (1 - rate))

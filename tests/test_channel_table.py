@@ -84,7 +84,7 @@ def test_the_engine_reads_the_table_and_proposes_as_without_it(live):
     for lo, hi in sentences(tokens):
         got, want = (channel.positions(tokens, lo, hi, counts) for channel in (engine.channel, live))
         def rows(positions):
-            return [(p.index, p.is_name, p.options) for p in positions]
+            return [(p.index, p.guarded, p.options) for p in positions]
 
         assert rows(got) == rows(want)
         assert any(p.options for p in got)

@@ -76,7 +76,7 @@ def path_score(dec: Decoder, tokens, s: Sentence, picks: dict[int, Option | None
     while i < s.hi:
         pos, opt = by_start.get(i), picks.get(i)
         if opt is not None:
-            total += math.log(rate) + opt.logq - (p.name_penalty if pos.is_name else 0.0)
+            total += math.log(rate) + opt.logq - (p.name_penalty if pos.guarded else 0.0)
             words, i = opt.words, opt.j
         else:
             total += math.log1p(-rate) if pos else 0.0
@@ -221,7 +221,7 @@ def test_rate_estimate_scores_each_option_against_keeping_its_span():
     words = SentenceWords(tokens, s.lo, s.hi)
     odds = dec._odds([(words, pos, *words.left(pos.index)) for pos in s.positions])
     for pos, got in zip(s.positions, odds, strict=True):
-        penalty = dec.p.name_penalty if pos.is_name else 0.0
+        penalty = dec.p.name_penalty if pos.guarded else 0.0
         want = []
         for opt in pos.options:
             swap, keep = dec.local_scores(tokens, s.lo, s.hi, opt)
@@ -244,7 +244,7 @@ def test_decode_floor_leaves_out_options_the_first_pass_ruled_out(floor):
             for opt, o in zip(pos.options, pos.odds.tolist(), strict=True)}
     everything = [c.option for c in unpruned.decode(tokens, s, rate)]
     # A position without first-pass odds (decode before estimate_rate) keeps all its options.
-    fresh = Sentence(s.lo, s.hi, [Position(p.index, p.options, p.is_name) for p in s.positions])
+    fresh = Sentence(s.lo, s.hi, [Position(p.index, p.options, p.guarded) for p in s.positions])
     assert [c.option for c in unpruned.decode(tokens, fresh, rate)] == everything
 
     pruned = Decoder(None, HashScorer(), Params(decode_floor=floor))

@@ -40,7 +40,7 @@ def test_columns_become_objects_in_order_after_the_listed_options():
 
 def test_first_pass_odds_are_the_same_from_columns_and_from_objects():
     engine, tokens, sents = _positions()
-    as_objects = [Sentence(s.lo, s.hi, [Position(p.index, list(p.options), p.is_name) for p in s.positions])
+    as_objects = [Sentence(s.lo, s.hi, [Position(p.index, list(p.options), p.guarded) for p in s.positions])
                   for s in sents]
     _, _, columns = _positions()
     # Columns of one-, two- and three-word originals: the bulk rows and the one-by-one ones.
@@ -58,7 +58,7 @@ def test_first_pass_odds_are_the_same_from_columns_and_from_objects():
 def test_decoding_makes_objects_only_of_options_worth_decoding_and_agrees_with_objects():
     engine, tokens, sents = _positions()
     rate, _, _ = engine.decoder.estimate_rate(tokens, sents)
-    as_objects = [Sentence(s.lo, s.hi, [Position(p.index, list(p.options), p.is_name) for p in s.positions])
+    as_objects = [Sentence(s.lo, s.hi, [Position(p.index, list(p.options), p.guarded) for p in s.positions])
                   for s in _positions()[2]]
     engine.decoder.estimate_rate(tokens, as_objects)
     held = [p for s in sents for p in s.positions if p.swaps is not None]

@@ -111,7 +111,7 @@ class Decoder:
         for (words, pos, h2, h1), n in zip(items, sizes, strict=True):
             padded = words.ids(self.lm)
             context = self._ids((h2, h1))
-            penalty = self.p.name_penalty if pos.is_name else 0.0
+            penalty = self.p.name_penalty if pos.guarded else 0.0
             # span end -> (ids of the observed words after it, run of keeping the span)
             ends: dict[int, tuple[tuple[int, ...], int]] = {}
             one_by_one = list(enumerate(pos.listed, offset))
@@ -211,7 +211,7 @@ class Decoder:
             edges: list[tuple[tuple[Position, int] | None, str | None, tuple[str, ...], float, dict]] = [
                 (None, kept[0] if kept else None, (), log_keep if pos else 0.0, beams.setdefault(i + 1, {}))]
             if pos:
-                penalty = self.p.name_penalty if pos.is_name else 0.0
+                penalty = self.p.name_penalty if pos.guarded else 0.0
                 for t in worth[i]:
                     option_words, logq, j = pos.reading(t)
                     edges.append(((pos, t), option_words[0] if option_words else None, option_words[1:],
@@ -260,13 +260,13 @@ class Decoder:
                      rate: float) -> list[float]:
         """Per chosen swap: its posterior against keeping the word, with the decoded words to its left."""
         logit = math.log(rate / (1 - rate))
-        names = {pos.index for pos in s.positions if pos.is_name}
+        guarded = {pos.index for pos in s.positions if pos.guarded}
         decoded = [BOS, BOS]
         k = s.lo
         items = []
         for opt in chosen:
             decoded.extend(words.observed(k, opt.i))
-            items.append((words, Position(opt.i, [opt], opt.i in names), decoded[-2], decoded[-1]))
+            items.append((words, Position(opt.i, [opt], opt.i in guarded), decoded[-2], decoded[-1]))
             decoded.extend(opt.words)
             k = opt.j
         out = []

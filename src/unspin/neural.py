@@ -532,7 +532,7 @@ def with_evidence(positions: list[Position], evidence: dict[int, Evidence],
         if swaps is not None:
             # Swaps held as columns stay columns (the first pass scores them in bulk).
             swaps = swaps.with_neural(np.array(deltas[len(opts) :]), params.w_neural, prior, params.w_probe)
-        out.append(Position(pos.index, opts, pos.is_name, swaps))
+        out.append(Position(pos.index, opts, pos.guarded, swaps))
     return out
 
 

@@ -115,15 +115,17 @@ class Position:
     ``options`` lists them all as objects, making any held as :class:`Swaps`
     (which follow the others) on first use; the decoder's first pass reads
     the columns instead and asks for single options with :meth:`option`.
+    ``guarded``: the token reads as a name or a word of scientific prose, so
+    every swap of it costs ``Params.name_penalty``.
     """
 
-    __slots__ = ("_options", "index", "is_name", "odds", "swaps")
+    __slots__ = ("_options", "guarded", "index", "odds", "swaps")
 
-    def __init__(self, index: int, options: list[Option] | None = None, is_name: bool = False,
+    def __init__(self, index: int, options: list[Option] | None = None, guarded: bool = False,
                  swaps: Swaps | None = None) -> None:
         self.index = index
         self._options = [] if options is None else options
-        self.is_name = is_name
+        self.guarded = guarded
         self.swaps = swaps
         #: Each option's first-pass log odds against keeping, before the rate (set by the decoder).
         self.odds: np.ndarray | None = None

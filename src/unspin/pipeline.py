@@ -100,7 +100,8 @@ class Engine:
     def options(self, tokens: list[Token]) -> list[Sentence]:
         """Every sentence of the document with the channel's swap options, before any neural evidence."""
         counts = document_counts(tokens)
-        return [Sentence(lo, hi, self.channel.positions(tokens, lo, hi, counts))
+        science = self.channel.reads_as_science(tokens)
+        return [Sentence(lo, hi, self.channel.positions(tokens, lo, hi, counts, science))
                 for lo, hi in sentences(tokens)]
 
     def sentences(self, text: str, tokens: list[Token]) -> list[Sentence]:

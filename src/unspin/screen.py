@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from .calibration import Calibration
-from .channel import Channel, Params, is_acronym, reads_as_name
+from .channel import Channel, Params, is_acronym
 from .decoder import swap_rate_flat
 from .langdata import STOPWORDS
 from .lexicon import MEMO_ENTRIES, cache_dir
@@ -130,12 +130,13 @@ class Screen:
         ids = self.tables.ids
         padded: list[int] = []
         # Per eligible position: its index in ``padded``, its candidates' ids and scores, and the
-        # part of the channel score that is the same for all of them (observed word repeats, name).
+        # part of the channel score that is the same for all of them (observed word repeats, guard).
         at: list[int] = []
         cands: list[np.ndarray] = []
         logqs: list[np.ndarray] = []
         shared: list[float] = []
         counts = Counter(t.lower for t in tokens if t.kind == "word")
+        science = self.channel.reads_as_science(tokens)
         p = self.p
         for lo, hi in sentences(tokens):
             padded += (ids[BOS], ids[BOS])
@@ -150,8 +151,8 @@ class Screen:
                         at.append(len(padded))
                         cands.append(c)
                         logqs.append(q)
-                        name = reads_as_name(tokens, i, lo)
-                        shared.append(p.w_observed_repeats * (counts[low] > 1) - p.name_penalty * name)
+                        guarded = self.channel.guarded(tokens, i, lo, science)
+                        shared.append(p.w_observed_repeats * (counts[low] > 1) - p.name_penalty * guarded)
                 padded.append(ids.get(lm_word(tok), -1))
             padded.append(ids[EOS])
         if not at:
