@@ -9,7 +9,7 @@ import pytest
 from unspin.channel import Channel, Params
 from unspin.lm import default_scorer
 from unspin.pipeline import default_engine
-from unspin.register import MIN_COUNT, SCIENCE_SHARE, ScienceWords, science_counts
+from unspin.register import MIN_COUNT, SCIENCE_SHARE, ScienceWords, science_counts, science_table_rows
 from unspin.text import tokenize
 
 
@@ -34,6 +34,13 @@ def test_a_word_counts_by_its_share_against_the_news_model(lm):
         expected = counts[w] >= MIN_COUNT and math.log(counts[w] / total) - lm.unigram(w) >= 3.0
         assert (w in words) == expected, w
 
+
+
+def test_the_single_words_are_those_of_the_table():
+    counts, total = science_counts()
+    rows = [(gram, n) for gram, n in science_table_rows() if " " not in gram]
+    assert counts == dict(rows) and total == sum(n for _, n in rows)
+    assert any(" " in gram for gram, _ in science_table_rows())
 
 def test_a_higher_ratio_guards_fewer_words(lm):
     counts, _ = science_counts()

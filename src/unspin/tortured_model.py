@@ -31,7 +31,6 @@ expects together, is left alone.
 
 from __future__ import annotations
 
-import gzip
 import json
 import math
 import unicodedata
@@ -47,6 +46,7 @@ from .lexicon import Candidate, default_lexicon
 from .lm import default_scorer
 from .memo import BoundedMemo
 from .phrase_match import Words, stem
+from .register import science_table_rows
 from .result import Span
 from .text import match_case
 
@@ -130,13 +130,7 @@ class Term:
 
 def load_ngrams() -> dict[tuple[str, ...], int]:
     """The shipped table of scientific words and two- and three-word sequences (lower case), with counts."""
-    raw = resources.files("unspin").joinpath("data/science_ngrams.tsv.gz").read_bytes()
-    table: dict[tuple[str, ...], int] = {}
-    for line in gzip.decompress(raw).decode("utf-8").splitlines():
-        if line and not line.startswith("#"):
-            gram, _, count = line.partition("\t")
-            table[tuple(gram.split(" "))] = int(count)
-    return table
+    return {tuple(gram.split(" ")): count for gram, count in science_table_rows()}
 
 
 def _unaccented(word: str) -> str:
