@@ -35,7 +35,7 @@ import json
 import math
 import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Container, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from functools import cache
 from importlib import resources
@@ -186,14 +186,12 @@ class PhraseModel:
             gram = Words.of(phrase).lowers
             if 2 <= len(gram) <= 3:
                 self._add(gram, self.params.min_term_count)
-        self._by_first: dict[str, list[tuple[str, ...]]] = defaultdict(list)
-        # Terms by their first two stems, in table order: a window's readings are looked up
-        # through each pair of its first two words' options, not found by walking every term
-        # that starts with an option (thousands start with "data").
+        # Terms by their first two stems, in table order: the terms in a window's reach are looked
+        # up through each pair of its first two words' options (see _in_reach), not found by
+        # walking every term that starts with an option (thousands start with "data").
         self._by_head: dict[tuple[str, str], list[tuple[str, ...]]] = defaultdict(list)
         for key, term in self.terms.items():
             if term.count >= self.params.min_term_count:
-                self._by_first[key[0]].append(key)
                 self._by_head[key[:2]].append(key)
         self._rank = {key: n for n, key in enumerate(self.terms)}
         self._pmi: BoundedMemo[tuple[str, ...], float] = BoundedMemo(READINGS_MEMO)
@@ -291,11 +289,17 @@ class PhraseModel:
         # A function word inside a term stays itself: "packages for statistics" is no "set of data".
         opts = [{s: (0.0, False)} if w in STOPWORDS else {s: (0.0, False), **self.options(w)}
                 for s, w in zip(stems, gram, strict=True)]
+        for key in self._in_reach(stems, opts):
+            yield self._reading(gram, stems, key, [o[s] for o, s in zip(opts, key, strict=True)])
+
+    def _in_reach(self, stems: tuple[str, ...], opts: Sequence[Container[str]]) -> Iterator[tuple[str, ...]]:
+        """Known terms of as many words as ``stems`` (two or three), other than ``stems`` itself,
+        whose every word is among its place's ``opts``: by the first word's options in their
+        order, in table order within each."""
         for first in opts[0]:
             keys = [k for second in opts[1] for k in self._by_head.get((first, second), ())
-                    if len(k) == len(gram) and k != stems and (len(k) == 2 or k[2] in opts[2])]
-            for key in sorted(keys, key=self._rank.__getitem__):
-                yield self._reading(gram, stems, key, [o[s] for o, s in zip(opts, key, strict=True)])
+                    if len(k) == len(stems) and k != stems and (len(k) == 2 or k[2] in opts[2])]
+            yield from sorted(keys, key=self._rank.__getitem__)
 
     def _reading(self, gram: tuple[str, ...], stems: tuple[str, ...], key: tuple[str, ...],
                  steps: list[tuple[float, bool]]) -> tuple[tuple[str, ...], list[float]]:
@@ -439,14 +443,10 @@ class PhraseModel:
             if not sw:
                 seen[s] += 0
             opts.append(seen)
-        for first in opts[0]:
-            for key in self._by_first.get(first, []):
-                if len(key) != len(stems) or key == stems:
-                    continue
-                if all(k in o for k, o in zip(key, opts, strict=True)):
-                    others = sum(k != s and not sw for k, s, sw in zip(key, stems, swapped, strict=True))
-                    shown = sum(o[k] for k, o in zip(key, opts, strict=True))
-                    yield key, (others, self.terms[key].count, shown)
+        for key in self._in_reach(stems, opts):
+            others = sum(k != s and not sw for k, s, sw in zip(key, stems, swapped, strict=True))
+            shown = sum(o[k] for k, o in zip(key, opts, strict=True))
+            yield key, (others, self.terms[key].count, shown)
 
     def _likeliest_original(self, word: str, word_stem: str) -> str:
         """The original the list shows most often for a swapped word (the word itself if none)."""
