@@ -34,8 +34,9 @@ import numpy as np
 
 from .array_cache import load_or_build, versioned_folder
 from .bpe import BytePairEncoder
-from .channel import FEATURES, Option, Params, Position
+from .channel import Position
 from .errors import DataError, MissingDependencyError
+from .evidence import Evidence
 from .lexicon import cache_dir
 from .probe import LAYER as PROBE_LAYER
 from .probe import features as probe_features
@@ -102,14 +103,6 @@ class ChunkStates(NamedTuple):
     rows: np.ndarray
     #: Per position: the probe's features (see :func:`unspin.probe.features`).
     features: np.ndarray
-
-
-class Evidence(NamedTuple):
-    """The model's word on one position: each option's log-odds against keeping the observed
-    word, and the probe's log-odds that the observed word was swapped in (0 without a probe)."""
-
-    deltas: list[float]
-    prior: float
 
 
 def default_model_path() -> Path:
@@ -509,31 +502,6 @@ def _group(jobs: list[_Job]) -> list[list[_Job]]:
     if current:
         batches.append(current)
     return batches
-
-
-def with_evidence(positions: list[Position], evidence: dict[int, Evidence],
-                  params: Params) -> list[Position]:
-    """The positions with each option's neural log-odds as its ``neural`` feature and the
-    position's probe log-odds as its ``probe`` feature."""
-    out = []
-    for pos in positions:
-        found = evidence.get(pos.index)
-        if found is None:
-            out.append(pos)
-            continue
-        deltas, prior = found
-        opts = []
-        for o, d in zip(pos.listed, deltas[: len(pos.listed)], strict=True):
-            # Evidence read again replaces the earlier reading. (Option is built directly:
-            # dataclasses.replace cost a fifth of a second per 1,000 words.)
-            x = (*o.features[: len(FEATURES) - 2], d, prior)
-            opts.append(Option(o.i, o.j, o.words, params.logq(x), o.label, x, o.ids))
-        swaps = pos.swaps
-        if swaps is not None:
-            # Swaps held as columns stay columns (the first pass scores them in bulk).
-            swaps = swaps.with_neural(np.array(deltas[len(opts) :]), params.w_neural, prior, params.w_probe)
-        out.append(Position(pos.index, opts, pos.guarded, swaps))
-    return out
 
 
 @cache

@@ -108,7 +108,7 @@ class Engine:
         """Every sentence of the document with its swap options (and their neural evidence, if deep)."""
         sents = self.options(tokens)
         if self.neural is not None:
-            from .neural import with_evidence
+            from .evidence import with_evidence
 
             evidence = self.neural.evidence(text, tokens, [(s.lo, s.hi, s.positions) for s in sents],
                                             weight=self.params.w_neural)
