@@ -26,6 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from quality import CORPORA, THESAURI, documents
 from unspin.channel import Params
+from unspin.context_model import shipped_context_model
 from unspin.decoder import swap_rate
 from unspin.pipeline import Calibration, Engine, confidence_bar, load_tuned
 from unspin.spinner import spin
@@ -190,11 +191,14 @@ def main() -> None:
     ap.add_argument("--write", action="store_true", help=f"write the fitted weights to {DATA}")
     args = ap.parse_args()
     out = DATA / ("params_deep.json" if args.deep else "params.json")
-    tuned = (*TUNED, "w_neural", "w_probe") if args.deep else TUNED
+    # The fast path weighs the context model's log-odds as its "neural" feature where the model ships.
+    context = not args.deep and shipped_context_model() is not None
+    tuned = (*TUNED, "w_neural", "w_probe") if args.deep else (*TUNED, "w_neural") if context else TUNED
     # Evidence is extracted with default weights (they only steer candidate pruning), so the
-    # cached extraction does not depend on the weights being fitted.
-    engine = Engine(params=Params(), deep=args.deep)
-    tag = ("-deep" if args.deep else "") + ("-names" if args.swap_names else "")
+    # cached extraction does not depend on the weights being fitted; a weight of 1 on the context
+    # model makes the engine read it.
+    engine = Engine(params=Params(w_neural=1.0 if context else 0.0), deep=args.deep)
+    tag = ("-deep" if args.deep else "-context" if context else "") + ("-names" if args.swap_names else "")
     cache = CACHE / f"tune{tag}-{args.corpus}-{'+'.join(args.thesaurus)}-{args.docs}-{args.max_words}.pkl"
     if cache.exists() and not args.fresh:
         # The cache knows nothing of the code or data that made it: say which one is used.
@@ -227,6 +231,12 @@ def main() -> None:
         # over eight weights found a far worse optimum (objective 0.52).
         fast, calib = load_tuned("params.json")
         initial, calib = replace(fast, w_neural=1.0, w_probe=1.0), replace(calib, threshold=decide)
+    if context:
+        # As deep mode: from the shipped fast weights, the new weight at 1. The name penalty stays
+        # as chosen with names swapped (see params.json's "chosen_after"), which this data lacks.
+        fast, calib = load_tuned("params.json")
+        initial, calib = replace(fast, w_neural=1.0), replace(calib, threshold=decide)
+        tuned = tuple(k for k in tuned if k != "name_penalty")
     params, calib = search(docs, initial, calib, tuned)
     fitted = evaluate(docs, params, calib)
     report = {k: round(v, 4) for k, v in fitted.items() if k != "doc_feats"}

@@ -203,14 +203,18 @@ def test_confidence_bar_by_verdict(score, threshold, bar):
 
 
 def test_a_text_in_doubt_keeps_only_its_surest_swaps(engine):
-    text = spin(OWN_TEXTS[1], "moby", rate=0.3, seed=1).text
-    everything = engine.analyze(text, threshold=0.0)
+    bar = engine.params.doubt_confidence
+    # A spin with both kinds of swap, so the bar has something to keep and something to drop.
+    for seed in range(1, 20):
+        text = spin(OWN_TEXTS[1], "moby", rate=0.3, seed=seed).text
+        everything = engine.analyze(text, threshold=0.0)
+        surest = [s for s in everything.spans if s.score >= bar]
+        if surest and len(surest) < len(everything.spans):
+            break
+    else:
+        pytest.fail("no spin of the text had both sure and unsure swaps")
     doubtful = engine.analyze(text, threshold=1.01)
     assert doubtful.in_doubt and not doubtful.is_spun
-    bar = engine.params.doubt_confidence
-    surest = [s for s in everything.spans if s.score >= bar]
-    # Both kinds are there, so the bar has something to keep and something to drop.
-    assert surest and len(surest) < len(everything.spans)
     assert doubtful.spans == surest
     assert doubtful.restored_text == apply_spans(text, surest)
     check_analysis(doubtful, text)

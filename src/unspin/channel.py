@@ -38,7 +38,8 @@ class Params:
     w_freq_gap: float = 0.0
     w_in_document: float = 0.0
     w_observed_repeats: float = 0.0
-    #: Weight of the neural model's log-odds (deep mode only; see unspin.neural).
+    #: Weight of the log-odds of a model that reads more than the trigram's window: SmolLM2's in
+    #: deep mode (see unspin.neural), the context model's on the fast path (see unspin.context_model).
     w_neural: float = 0.0
     #: Weight of the probe's log-odds that the observed word was swapped in, the same for every
     #: option of a position (deep mode only; see unspin.probe).
@@ -91,8 +92,9 @@ class Params:
         )
 
 
-#: Feature vector of a swap option, in this order; see :meth:`Params.logq`. ``neural`` and
-#: ``probe`` are present in deep mode only.
+#: Feature vector of a swap option, in this order; see :meth:`Params.logq`. ``neural`` is present
+#: where a model beyond the trigram's window weighs in (deep mode, or the fast path's context
+#: model), ``probe`` in deep mode only.
 FEATURES = ("logq", "numeral", "filler", "freq_gap", "in_document", "observed_repeats", "neural", "probe")
 
 

@@ -247,6 +247,11 @@ class Lexicon:
             rows = self._memo.remember(observed, tuple(map(tuple, json.loads(row[0]))) if row else ())
         return tuple(map(Candidate._make, rows))
 
+    def observed_words(self) -> list[str]:
+        """Every single word the lexicon lists originals for, in no particular order."""
+        query = "SELECT observed FROM inverse WHERE observed NOT LIKE '% %'"
+        return [obs for (obs,) in self._con.execute(query)]
+
 
 @cache
 def default_lexicon() -> Lexicon:

@@ -9,6 +9,8 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from .calibration import Calibration
 from .channel import Channel, Option, Params, document_counts, lemma_of
 from .decoder import Decoder, Sentence
@@ -67,6 +69,10 @@ class Engine:
         self.channel = self._channel(self.params)
         self.decoder = Decoder(self.channel, self.scorer, self.params)
         self._screen: Screen | None = None
+        from .context_model import shipped_context_model
+
+        self.context = shipped_context_model()
+        self._lm_to_context: np.ndarray | None = None
 
     def _channel(self, params: Params) -> Channel:
         """A channel with these weights, reading every vocabulary word's originals from the cached table."""
@@ -114,7 +120,22 @@ class Engine:
                                             weight=self.params.w_neural)
             for s in sents:
                 s.positions = with_evidence(s.positions, evidence, self.params)
+        elif self.params.w_neural and self.context is not None:
+            from .context_model import option_log_odds
+            from .evidence import Evidence, with_evidence
+
+            found = option_log_odds(self.context, tokens, [p for s in sents for p in s.positions],
+                                    self._lm_rows())
+            evidence = {k: Evidence(v, 0.0) for k, v in found.items()}
+            for s in sents:
+                s.positions = with_evidence(s.positions, evidence, self.params)
         return sents
+
+    def _lm_rows(self) -> np.ndarray:
+        if self._lm_to_context is None:
+            assert self.context is not None
+            self._lm_to_context = np.append(self.context.rows(self.scorer.tables.words), 0)
+        return self._lm_to_context
 
     def score(self, text: str) -> float:
         """The calibrated probability that ``text`` is spun, without looking for its swaps."""

@@ -1,0 +1,228 @@
+"""The fast path's context model: which of a word's neighbours belongs in this window.
+
+The trigram model judges a swap by the two words before it. This model
+reads three words on each side and the document's topic (the mean of its
+content words' vectors) and scores any word of its table for the gap, so
+"summit" can beat "top" in a text about presidents though both read well
+after "a second". Its word vectors began as SmolLM2's input embeddings,
+shrunk by a learned projection and stored as int8 rows; the layers on top are
+small, so a document's positions are read in a few matrix products, and
+the model works without the deep extra. ``bench/train_context.py`` fits it.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Mapping, Sequence
+from functools import cache
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+
+from .array_cache import file_stamp, load_or_build, versioned_folder
+from .channel import lemmas_of
+from .errors import DataError
+from .langdata import STOPWORDS
+from .lexicon import cache_dir
+from .memo import BoundedMemo
+from .options import Position
+from .text import Token
+
+#: Words read on each side of the gap.
+WINDOW = 3
+SHIPPED = "context_model.npz"
+#: Version of the unpacked arrays kept in the cache.
+CACHE_VERSION = 1
+#: Word forms outside the table whose rows (their lemma's, or none) are kept at once.
+INFLECTED_MEMO = 100_000
+_LAYERS = ("mix_w", "mix_b", "topic_w", "hidden_w", "hidden_b", "out_w", "out_b", "bias_w")
+
+
+def content_positions(tokens: Sequence[Token]) -> list[int]:
+    """Tokens the model was trained to fill: alphabetic words of three letters or more, not function words."""
+    return [k for k, t in enumerate(tokens)
+            if t.kind == "word" and len(t.text) > 2 and t.text.isalpha() and t.lower not in STOPWORDS]
+
+
+def pack(words: Sequence[str], arrays: Mapping[str, np.ndarray],
+         path: Path | None = None) -> dict[str, np.ndarray]:
+    """The model's arrays as shipped: the word table as int8 rows with a scale each, the layers as float32.
+
+    ``arrays["table"]`` has a zero row 0 for words it does not hold and then
+    one row per word of ``words``. Written to ``path`` when given.
+    """
+    table = np.asarray(arrays["table"], dtype=np.float32)
+    scale = np.abs(table).max(axis=1) / 127.0
+    scale[scale == 0] = 1.0
+    packed = {"words": np.array("\n".join(words)),
+              "table": np.round(table / scale[:, None]).astype(np.int8),
+              "scale": scale.astype(np.float32),
+              **{k: np.asarray(arrays[k], dtype=np.float32) for k in _LAYERS}}
+    if path is not None:
+        buf = io.BytesIO()
+        np.savez_compressed(buf, **packed)
+        Path(path).write_bytes(buf.getvalue())
+    return packed
+
+
+def unpacked(packed: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """The arrays the model reads, from those :func:`pack` writes: the table as float32, and each
+    word's output vector and bias worked out once for the whole table."""
+    try:
+        table = packed["table"].astype(np.float32) * packed["scale"][:, None]
+        layers = {k: np.asarray(packed[k], dtype=np.float32) for k in _LAYERS}
+    except KeyError as exc:
+        raise DataError(f"the context model lacks {exc}: reinstall unspin") from exc
+    bias = table @ layers["bias_w"]
+    bias[0] = 0.0
+    return {"table": table, "out": table @ layers["out_w"] + layers["out_b"], "bias": bias,
+            **{k: layers[k] for k in ("mix_w", "mix_b", "topic_w", "hidden_w", "hidden_b")}}
+
+
+_UNPACKED = ("table", "out", "bias", "mix_w", "mix_b", "topic_w", "hidden_w", "hidden_b")
+
+
+class ContextModel:
+    """Scores words for a gap from the words around it and the document's topic.
+
+    ``words`` name the table's rows from 1 on; ``arrays`` are :func:`unpacked`'s.
+    """
+
+    def __init__(self, words: Sequence[str], arrays: Mapping[str, np.ndarray]) -> None:
+        self.row = {w: i + 1 for i, w in enumerate(words)}
+        # Bounded: a long scan meets new word forms without end.
+        self._inflected: BoundedMemo[str, int] = BoundedMemo(INFLECTED_MEMO)
+        self.table, self.out, self.bias = arrays["table"], arrays["out"], arrays["bias"]
+        self.mix_w, self.mix_b = arrays["mix_w"], arrays["mix_b"]
+        self.topic_w = arrays["topic_w"]
+        self.hidden_w, self.hidden_b = arrays["hidden_w"], arrays["hidden_b"]
+
+    @classmethod
+    def from_packed(cls, packed: Mapping[str, np.ndarray]) -> ContextModel:
+        """The model from :func:`pack`'s arrays."""
+        return cls(str(packed["words"]).split("\n"), unpacked(packed))
+
+    def rows(self, words: Sequence[str]) -> np.ndarray:
+        """Table rows of lower-cased words; 0 for a word the table does not hold."""
+        get = self.row_of
+        return np.fromiter((get(w) for w in words), dtype=np.int64, count=len(words))
+
+    def row_of(self, word: str) -> int:
+        """A lower-cased word's row; an inflected form the table lacks reads as its lemma (0: neither)."""
+        found = self.row.get(word)
+        if found is None:
+            found = self._inflected.get(word)
+            if found is None:
+                lemma = next((r for r in map(self.row.get, lemmas_of(word)) if r), 0)
+                found = self._inflected.remember(word, lemma)
+        return found
+
+    def queries(self, tokens: Sequence[Token], positions: Sequence[int]) -> np.ndarray:
+        """The model's reading of each gap: one vector per position, to dot with output vectors."""
+        ids = self.rows([t.lower for t in tokens])
+        content = ids[content_positions(tokens)]
+        content = content[content > 0]
+        total = self.table[content].sum(axis=0)
+        at = np.asarray(positions, dtype=np.int64)
+        # The topic leaves out the gap's own word, as in training.
+        topic = (total - self.table[ids[at]]) / max(len(content) - 1, 1)
+        padded = np.concatenate([np.zeros(WINDOW, np.int64), ids, np.zeros(WINDOW, np.int64)])
+        offsets = np.array([*range(-WINDOW, 0), *range(1, WINDOW + 1)])
+        window = padded[at[:, None] + WINDOW + offsets]
+        x = self.table[window].reshape(len(at), -1)
+        h = _gelu(x @ self.mix_w + self.mix_b + topic @ self.topic_w)
+        return h @ self.hidden_w + self.hidden_b
+
+    def log_odds(self, tokens: Sequence[Token], asked: Mapping[int, Sequence[str]]) -> dict[int, np.ndarray]:
+        """Per position: each asked word's log-odds of filling the gap against the word written there.
+
+        A word the table does not hold, or a gap whose written word it does
+        not hold, gets 0: no evidence either way.
+        """
+        positions = list(asked)
+        if not positions:
+            return {}
+        q = self.queries(tokens, positions)
+        out: dict[int, np.ndarray] = {}
+        for n, k in enumerate(positions):
+            own = self.row_of(tokens[k].lower)
+            rows = self.rows(asked[k])
+            if not own:
+                out[k] = np.zeros(len(rows))
+                continue
+            scores = self.out[rows] @ q[n] + self.bias[rows]
+            mine = float(self.out[own] @ q[n] + self.bias[own])
+            out[k] = np.where(rows > 0, scores - mine, 0.0)
+        return out
+
+
+def _gelu(x: np.ndarray) -> np.ndarray:
+    # GELU's tanh form, as trained; x * x * x, since a float power is many times slower.
+    return 0.5 * x * (1.0 + np.tanh(x * (0.7978845608028654 + 0.035677408136300125 * x * x)))
+
+
+@cache
+def shipped_context_model() -> ContextModel | None:
+    """The model that ships in the package, or None where this build has none.
+
+    Its unpacked arrays are kept in the user cache and memory-mapped after the
+    first run: unpacking takes a quarter of a second, a start of ``unspin
+    check`` about half a second in all.
+    """
+    path = Path(str(resources.files("unspin") / "data" / SHIPPED))
+    if not path.is_file():
+        return None
+    try:
+        with np.load(path) as npz:
+            words = str(npz["words"]).split("\n")
+            folder = versioned_folder(cache_dir(), "context-model", CACHE_VERSION, file_stamp(path))
+            arrays = load_or_build(folder, _UNPACKED, lambda: unpacked(npz))
+    except (OSError, ValueError, KeyError) as exc:
+        raise DataError(f"the context model at {path} cannot be read ({exc}): reinstall unspin") from exc
+    return ContextModel(words, arrays)
+
+
+def option_log_odds(model: ContextModel, tokens: Sequence[Token], positions: Sequence[Position],
+                    lm_rows: np.ndarray) -> dict[int, np.ndarray]:
+    """Per position index: the log-odds of each option (listed ones first, then swaps held as
+    columns) against the written word; 0 for an option that is not one word for one token.
+
+    ``lm_rows`` maps the n-gram model's word ids to table rows, with a last entry 0 for id -1.
+    All positions' options are scored in one pass: a document has thousands of them, and
+    per-position array work would cost more than the scoring.
+    """
+    asked = [p for p in positions if model.row_of(tokens[p.index].lower)]
+    if not asked:
+        return {}
+    q = model.queries(tokens, [p.index for p in asked])
+    listed: list[int] = []  # rows of options held as objects, in order
+    columns = [p.swaps for p in asked if p.swaps is not None]
+    sizes, n_listed, n_swaps, place = [], [], [], []
+    for pos in asked:
+        k = pos.index
+        listed.extend(model.row_of(o.words[0]) if len(o.words) == 1 and o.j == k + 1 else 0
+                      for o in pos.listed)
+        n_listed.append(len(pos.listed))
+        n_swaps.append(0 if pos.swaps is None else len(pos.swaps))
+        place.append(k + 1)
+        sizes.append(n_listed[-1] + n_swaps[-1])
+    if columns:
+        firsts = np.concatenate([c.first_ids for c in columns])
+        single = ((np.concatenate([c.n_words for c in columns]) == 1)
+                  & (np.concatenate([c.ends for c in columns]) == np.repeat(place, n_swaps)))
+        swapped = np.where(single, lm_rows[firsts], 0)
+    else:
+        swapped = np.zeros(0, dtype=np.int64)
+    # Each position's listed rows, then its swaps' rows.
+    numbered = np.arange(len(asked))
+    owner = np.concatenate([np.repeat(numbered, n_listed), np.repeat(numbered, n_swaps)])
+    order = np.argsort(owner, kind="stable")
+    rows = np.concatenate([np.array(listed, dtype=np.int64), swapped])[order]
+    which = owner[order]
+    own = np.array([model.row_of(tokens[p.index].lower) for p in asked], dtype=np.int64)
+    written = np.einsum("ij,ij->i", model.out[own], q) + model.bias[own]
+    scores = np.einsum("ij,ij->i", model.out[rows], q[which]) + model.bias[rows]
+    odds = np.where(rows > 0, scores - written[which], 0.0)
+    ends = np.cumsum(sizes)
+    return {p.index: odds[e - n:e] for p, n, e in zip(asked, sizes, ends, strict=True)}

@@ -1,0 +1,138 @@
+"""Tests for unspin.context_model: the fast path's reader of a word's wider window."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from unspin.channel import FEATURES
+from unspin.context_model import (
+    WINDOW,
+    ContextModel,
+    content_positions,
+    option_log_odds,
+    pack,
+    shipped_context_model,
+)
+from unspin.pipeline import Engine, default_engine
+from unspin.text import tokenize
+
+DIM = 8
+
+
+def tiny(words: list[str], seed: int = 0) -> tuple[ContextModel, dict[str, np.ndarray]]:
+    rng = np.random.default_rng(seed)
+    table = np.concatenate([np.zeros((1, DIM)), rng.normal(size=(len(words), DIM))])
+    square = {k: rng.normal(size=(DIM, DIM)) for k in ("topic_w", "hidden_w", "out_w")}
+    vector = {k: rng.normal(size=DIM) for k in ("mix_b", "hidden_b", "out_b", "bias_w")}
+    arrays = {"table": table, "mix_w": rng.normal(size=(2 * WINDOW * DIM, DIM)), **square, **vector}
+    return ContextModel.from_packed(pack(words, arrays)), arrays
+
+
+def reference_logits(arrays: dict[str, np.ndarray], row: dict[str, int], words: list[str], k: int,
+                     asked: list[str]) -> np.ndarray:
+    """The model's scores for the gap at ``k``, computed the long way round from float weights."""
+    table = arrays["table"]
+    ids = [row.get(w, 0) for w in words]
+    content = [ids[j] for j in range(len(words)) if len(words[j]) > 2 and ids[j] and j != k]
+    topic = table[content].sum(0) / max(len(content), 1)
+    around = [*range(k - WINDOW, k), *range(k + 1, k + WINDOW + 1)]
+    window = [ids[j] if 0 <= j < len(ids) else 0 for j in around]
+    x = np.concatenate([table[i] for i in window])
+    pre = x @ arrays["mix_w"] + arrays["mix_b"] + topic @ arrays["topic_w"]
+    h = 0.5 * pre * (1 + np.tanh(np.sqrt(2 / np.pi) * (pre + 0.044715 * pre ** 3)))
+    q = h @ arrays["hidden_w"] + arrays["hidden_b"]
+    rows = [row[w] for w in asked]
+    return (table[rows] @ arrays["out_w"] + arrays["out_b"]) @ q + table[rows] @ arrays["bias_w"]
+
+
+def test_content_positions_are_words_a_spinner_would_swap():
+    tokens = tokenize("The U.S. army of 2024 sent its best men, all fit, to war-torn areas.")
+    found = [tokens[k].text for k in content_positions(tokens)]
+    assert found == ["army", "sent", "best", "men", "fit", "areas"]
+
+
+def test_log_odds_match_the_model_computed_by_hand():
+    words = ["alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta"]
+    model, arrays = tiny(words)
+    row = {w: i + 1 for i, w in enumerate(words)}
+    text = "alpha beta gamma delta epsilon zeta eta"
+    tokens = tokenize(text)
+    for k in (0, 3, 6):
+        asked = ["theta", "beta", tokens[k].text]
+        got = model.log_odds(tokens, {k: asked})[k]
+        ref = reference_logits(arrays, row, text.split(), k, asked)
+        # The table is stored as int8 rows, so the two agree to quantisation, not to the bit.
+        np.testing.assert_allclose(got, ref - ref[-1], atol=0.05 * np.abs(ref).max() + 0.05)
+        assert got[-1] == pytest.approx(0.0, abs=1e-4)
+
+
+def test_unknown_words_give_no_evidence():
+    model, _ = tiny(["alpha", "beta", "gamma"])
+    tokens = tokenize("alpha qwxz gamma")
+    out = model.log_odds(tokens, {0: ["beta", "zzzq"], 1: ["beta", "gamma"]})
+    assert out[0][1] == 0.0 and out[0][0] != 0.0
+    # The written word itself is unknown: nothing to compare against.
+    assert not out[1].any()
+
+
+def test_an_inflected_form_reads_as_its_lemma():
+    model, _ = tiny(["year", "market", "company"])
+    assert model.row_of("years") == model.row_of("year") > 0
+    assert model.row_of("companies") == model.row_of("company")
+    assert model.row_of("qwxzs") == 0
+
+
+def test_the_shipped_model_prefers_the_writers_word_in_context():
+    model = shipped_context_model()
+    assert model is not None
+    pairs = [  # (text, the writer's word, a thesaurus neighbour that reads worse there)
+        ("The two presidents will meet at a second summit in Hanoi next month.", "summit", "top"),
+        ("The central bank raised interest rates to fight inflation.", "interest", "curiosity"),
+        ("Police arrested the suspect after a long car chase on the highway.", "suspect", "defendant"),
+        ("The company reported record profits for the third quarter of the year.", "profits", "gains"),
+        ("Voters went to the polls on Sunday to elect a new parliament.", "went", "proceeded"),
+        ("Doctors said the patient was in stable condition after surgery.", "patient", "invalid"),
+    ]
+    preferred = 0
+    for text, right, wrong in pairs:
+        tokens = tokenize(text)
+        k = next(i for i, t in enumerate(tokens) if t.text == right)
+        preferred += model.log_odds(tokens, {k: [wrong]})[k][0] < 0
+    assert preferred >= 5
+
+
+def test_option_log_odds_cover_every_option_and_skip_phrases():
+    engine = default_engine()
+    model = shipped_context_model()
+    text = "The minister paid a four-day visit to the capital ahead of a second summit."
+    tokens = tokenize(text)
+    positions = [p for s in engine.options(tokens) for p in s.positions]
+    lm_rows = np.append(model.rows(engine.scorer.tables.words), 0)
+    odds = option_log_odds(model, tokens, positions, lm_rows)
+    assert odds
+    for pos in positions:
+        if pos.index not in odds:
+            continue
+        assert len(odds[pos.index]) == len(pos)
+        for t in range(len(pos)):
+            words, _, end = pos.reading(t)
+            if len(words) > 1 or end != pos.index + 1:
+                assert odds[pos.index][t] == 0.0
+            elif model.row_of(words[0]):
+                expected = model.log_odds(tokens, {pos.index: [words[0]]})[pos.index][0]
+                assert odds[pos.index][t] == pytest.approx(expected, abs=1e-4)
+
+
+def test_the_fast_path_weighs_the_evidence_only_with_a_weight():
+    engine = default_engine()
+    assert engine.params.w_neural > 0
+    tokens = tokenize("The minister paid a four-day go to to the capital ahead of a 2nd top.")
+    text = "The minister paid a four-day go to to the capital ahead of a 2nd top."
+    with_evidence = [o for s in engine.sentences(text, tokens) for p in s.positions for o in p.options]
+    assert with_evidence and all(len(o.features) == len(FEATURES) for o in with_evidence)
+    from dataclasses import replace
+
+    plain = Engine(params=replace(engine.params, w_neural=0.0))
+    without = [o for s in plain.sentences(text, tokens) for p in s.positions for o in p.options]
+    assert all(len(o.features) == 6 for o in without)
