@@ -136,3 +136,16 @@ def test_the_fast_path_weighs_the_evidence_only_with_a_weight():
     plain = Engine(params=replace(engine.params, w_neural=0.0))
     without = [o for s in plain.sentences(text, tokens) for p in s.positions for o in p.options]
     assert all(len(o.features) == 6 for o in without)
+
+
+def test_rows_of_another_vocabulary_end_with_the_row_of_its_unknown_id():
+    model, _ = tiny(["year", "market"])
+    rows = model.rows_with_none(["market", "years", "qwxz"])
+    assert rows.tolist() == [2, 1, 0, 0]
+    shipped = shipped_context_model()
+    words = ["summit", "aforementioned", "qwxz"]
+    first = shipped.rows_with_none(words)
+    # The second answer comes from the cache entry the first one wrote.
+    assert shipped.rows_with_none(words).tolist() == first.tolist()
+    assert first.tolist() == [shipped.row_of(w) for w in words] + [0]
+    assert first[0] > 0 and first[2] == 0

@@ -12,6 +12,7 @@ the model works without the deep extra. ``bench/train_context.py`` fits it.
 
 from __future__ import annotations
 
+import hashlib
 import io
 from collections.abc import Mapping, Sequence
 from functools import cache
@@ -89,8 +90,11 @@ class ContextModel:
     ``words`` name the table's rows from 1 on; ``arrays`` are :func:`unpacked`'s.
     """
 
-    def __init__(self, words: Sequence[str], arrays: Mapping[str, np.ndarray]) -> None:
+    def __init__(self, words: Sequence[str], arrays: Mapping[str, np.ndarray],
+                 stamp: list[object] | None = None) -> None:
         self.row = {w: i + 1 for i, w in enumerate(words)}
+        #: What the shipped file's cache entries are keyed by (None: a model kept in memory only).
+        self.stamp = stamp
         # Bounded: a long scan meets new word forms without end.
         self._inflected: BoundedMemo[str, int] = BoundedMemo(INFLECTED_MEMO)
         self.table, self.out, self.bias = arrays["table"], arrays["out"], arrays["bias"]
@@ -107,6 +111,21 @@ class ContextModel:
         """Table rows of lower-cased words; 0 for a word the table does not hold."""
         get = self.row_of
         return np.fromiter((get(w) for w in words), dtype=np.int64, count=len(words))
+
+    def rows_with_none(self, vocabulary: Sequence[str]) -> np.ndarray:
+        """:meth:`rows` of another model's ``vocabulary``, with a last entry 0 for its id -1.
+
+        Kept in the user cache, keyed by the words, for the shipped model:
+        reading every inflected form as its lemma takes a second.
+        """
+        def build() -> dict[str, np.ndarray]:
+            return {"rows": np.append(self.rows(vocabulary), 0)}
+
+        if self.stamp is None:
+            return build()["rows"]
+        inputs = [*self.stamp, hashlib.sha1("\n".join(vocabulary).encode()).hexdigest()]
+        folder = versioned_folder(cache_dir(), "context-rows", CACHE_VERSION, inputs)
+        return load_or_build(folder, ("rows",), build)["rows"]
 
     def row_of(self, word: str) -> int:
         """A lower-cased word's row; an inflected form the table lacks reads as its lemma (0: neither)."""
@@ -180,7 +199,7 @@ def shipped_context_model() -> ContextModel | None:
             arrays = load_or_build(folder, _UNPACKED, lambda: unpacked(npz))
     except (OSError, ValueError, KeyError) as exc:
         raise DataError(f"the context model at {path} cannot be read ({exc}): reinstall unspin") from exc
-    return ContextModel(words, arrays)
+    return ContextModel(words, arrays, file_stamp(path))
 
 
 def option_log_odds(model: ContextModel, tokens: Sequence[Token], positions: Sequence[Position],

@@ -21,6 +21,7 @@ from .result import EVEN_ODDS, Analysis, Span, apply_spans
 from .text import Token, restore_case, sentences, tokenize
 
 if TYPE_CHECKING:
+    from .context_model import ContextModel
     from .index import Index, Match
     from .neural import NeuralScorer
     from .screen import Screen
@@ -69,9 +70,13 @@ class Engine:
         self.channel = self._channel(self.params)
         self.decoder = Decoder(self.channel, self.scorer, self.params)
         self._screen: Screen | None = None
-        from .context_model import shipped_context_model
+        # Deep mode has SmolLM2 for what the context model would add; options are matched to the
+        # model's rows through the shipped n-gram model's word ids.
+        self.context: ContextModel | None = None
+        if self.neural is None and self.params.w_neural and isinstance(self.scorer, NGramScorer):
+            from .context_model import shipped_context_model
 
-        self.context = shipped_context_model()
+            self.context = shipped_context_model()
         self._lm_to_context: np.ndarray | None = None
 
     def _channel(self, params: Params) -> Channel:
@@ -132,9 +137,10 @@ class Engine:
         return sents
 
     def _lm_rows(self) -> np.ndarray:
+        """The context model's row of each n-gram model word id (see ContextModel.rows_with_none)."""
         if self._lm_to_context is None:
             assert self.context is not None
-            self._lm_to_context = np.append(self.context.rows(self.scorer.tables.words), 0)
+            self._lm_to_context = self.context.rows_with_none(self.scorer.tables.words)
         return self._lm_to_context
 
     def score(self, text: str) -> float:
