@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import sys
+import types
 from dataclasses import replace
 
 import pytest
@@ -126,8 +127,10 @@ def test_a_span_inside_a_token_leaves_the_tokens_rest_to_both_wordings(tiny_scor
 
 
 def test_paper_in_deep_mode_reports_confirmed_suspects_as_model_findings(monkeypatch):
+    default = types.SimpleNamespace(name="the default scorer")
+
     def odds(scorer, text, rewrites):
-        assert scorer == "the default scorer"
+        assert scorer is default
         return [50.0] * len(rewrites)
 
     monkeypatch.setattr(tortured_deep, "passage_odds", odds)
@@ -135,12 +138,13 @@ def test_paper_in_deep_mode_reports_confirmed_suspects_as_model_findings(monkeyp
     model.params = replace(model.params, deep_spinner_threshold=4.0, deep_spinner_term_threshold=3.0,
                            deep_threshold=0.1, deep_cut=5.0)
     monkeypatch.setattr("unspin.tortured_model.default_phrase_model", lambda: model)
-    monkeypatch.setattr("unspin.neural.default_neural_scorer", lambda: "the default scorer")
+    monkeypatch.setattr("unspin.neural.default_neural_scorer", lambda: default)
     doc = Document("p.txt", "text", TEXT)
     plain = screen_paper(doc, model=True)
     assert screen_paper(doc, model=True, deep=None).spans == plain.spans
     deep = screen_paper(doc, model=True, deep=True)
     assert deep.to_dict()["deep"] is True and plain.to_dict()["deep"] is False
+    assert deep.to_dict()["model"] == "the default scorer" and plain.to_dict()["model"] is None
     assert len(deep.spans) > len(plain.spans)
     assert all(TEXT[s.start:s.end] == s.text for s in deep.spans)
     added = [(s, d) for s, d in zip(deep.spans, deep.details, strict=True) if s not in plain.spans]
@@ -191,6 +195,33 @@ def test_paper_deep_with_smollm2_end_to_end(tmp_path):
     result = CliRunner().invoke(main, ["paper", str(paper), "--deep", "--json"], catch_exceptions=False)
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
-    assert data["deep"] is True
+    assert data["deep"] is True and "SmolLM2" in data["model"]
     assert all(TEXT[s["start"]:s["end"]] == s["text"] for s in data["spans"])
     assert any(s["original"] == "random forest" for s in data["spans"])
+
+
+def test_paper_model_points_deep_mode_at_another_model(tmp_path, monkeypatch):
+    pytest.importorskip("torch", reason=DEEP)
+    pytest.importorskip("gguf", reason=DEEP)
+    import json
+
+    from click.testing import CliRunner
+
+    from tiny_model import write_gguf
+    from unspin.cli import main
+
+    monkeypatch.setenv("UNSPIN_CACHE_DIR", str(tmp_path / "cache"))
+    gguf = write_gguf(tmp_path / "tiny.gguf")
+    paper = tmp_path / "p.txt"
+    paper.write_text(TEXT, encoding="utf-8")
+    args = ["paper", str(paper), "--model", str(gguf), "--json"]
+    result = CliRunner().invoke(main, args, catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    # --model implies --deep, and the report names the model that judged.
+    assert data["deep"] is True and "tiny.gguf" in data["model"]
+    assert all(TEXT[s["start"]:s["end"]] == s["text"] for s in data["spans"])
+    plain = json.loads(CliRunner().invoke(main, ["paper", str(paper), "--json"]).stdout)
+    assert plain["deep"] is False and plain["model"] is None
+    result = CliRunner().invoke(main, ["paper", str(paper), "--model", str(gguf), "--no-model"])
+    assert result.exit_code == 2 and "--no-model" in result.output

@@ -48,10 +48,14 @@ def _paper_files(inputs: tuple[str, ...]) -> Iterator[Path]:
 @click.option("--deep", is_flag=True,
               help="Also let the small neural language model judge sequences the model half suspects: "
                    "finds more unlisted phrases, a few seconds slower (needs the deep extra).")
+@click.option("--model", type=click.Path(exists=True), default=None,
+              help="With --deep (implied): this GGUF file or Hugging Face folder (a Llama-architecture "
+                   "model) instead of SmolLM2. Deep mode's settings were tuned for SmolLM2.")
 @click.option("--max-bytes", type=click.IntRange(min=1), default=5 * DEFAULT_MAX_BYTES, show_default=True,
               help="Refuse files larger than this many bytes.")
 def paper(inputs: tuple[str, ...], out: str | None, as_json: bool, html_path: str | None,
-          list_paths: tuple[str, ...], only_lists: bool, no_model: bool, deep: bool, max_bytes: int) -> None:
+          list_paths: tuple[str, ...], only_lists: bool, no_model: bool, deep: bool, model: str | None,
+          max_bytes: int) -> None:
     """Screen papers (.pdf, .txt, .md, .html) for tortured phrases.
 
     A report per paper: each phrase found with its page and character
@@ -67,6 +71,7 @@ def paper(inputs: tuple[str, ...], out: str | None, as_json: bool, html_path: st
 
     if only_lists and not list_paths:
         raise click.UsageError("--only-lists needs at least one --list FILE")
+    deep = deep or model is not None
     if deep and no_model:
         raise click.UsageError("--deep works through the model: leave out --no-model")
     known = merge_lists([*([] if only_lists else [load_list()]), *(load_list(p) for p in list_paths)])
@@ -79,7 +84,7 @@ def paper(inputs: tuple[str, ...], out: str | None, as_json: bool, html_path: st
     if deep:
         from unspin.neural import default_neural_scorer
 
-        scorer = default_neural_scorer()
+        scorer = default_neural_scorer(model)
     if out is None:
         report = screen_paper(load_document(files[0], max_bytes=max_bytes), known=known, model=not no_model,
                               deep=scorer)

@@ -51,6 +51,8 @@ class PaperReport:
     list_parts: tuple[tuple[str, str, int], ...] = ()
     #: Whether the neural model judged the phrase model's findings (``unspin paper --deep``).
     deep: bool = False
+    #: The neural model that judged them, by name (None without ``deep``).
+    model_name: str | None = None
     details: list[dict[str, Any]] = field(default_factory=list)
 
     @property
@@ -97,7 +99,7 @@ class PaperReport:
             "per_1000_words": round(self.per_1000_words, 3), "spans": findings,
             "list": {"name": self.list_name, "sha256": self.list_sha256, "entries": self.list_entries,
                      "parts": [{"name": n, "sha256": h, "entries": k} for n, h, k in self.list_parts]},
-            "deep": self.deep, "unspin_version": __version__,
+            "deep": self.deep, "model": self.model_name, "unspin_version": __version__,
             "note": "A signal for a person to check, not proof: read each phrase in its context.",
         }
         if with_text:
@@ -156,6 +158,7 @@ def screen_paper(doc: Document, *, known: KnownList | None = None, model: bool =
             scorer = default_neural_scorer() if deep is True else deep
             found = find_deep(default_phrase_model(), doc.text, scorer, words)
             report.deep = True
+            report.model_name = scorer.name
         else:
             found = list(default_phrase_model().find(doc.text, words))
         for span, detail in found:
