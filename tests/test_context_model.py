@@ -133,7 +133,10 @@ def test_the_fast_path_weighs_the_evidence_only_with_a_weight():
     assert with_evidence and all(len(o.features) == len(FEATURES) for o in with_evidence)
     from dataclasses import replace
 
+    assert engine.model_name == f"{engine.scorer.name} + {engine.context.name}"
+    assert engine.context.name.startswith("context:96x")
     plain = Engine(params=replace(engine.params, w_neural=0.0))
+    assert plain.model_name == engine.scorer.name
     without = [o for s in plain.sentences(text, tokens) for p in s.positions for o in p.options]
     assert all(len(o.features) == 6 for o in without)
 

@@ -91,8 +91,10 @@ class ContextModel:
     """
 
     def __init__(self, words: Sequence[str], arrays: Mapping[str, np.ndarray],
-                 stamp: list[object] | None = None) -> None:
+                 stamp: list[object] | None = None, name: str = "context-model") -> None:
         self.row = {w: i + 1 for i, w in enumerate(words)}
+        #: How analyses record the model.
+        self.name = name
         #: What the shipped file's cache entries are keyed by (None: a model kept in memory only).
         self.stamp = stamp
         # Bounded: a long scan meets new word forms without end.
@@ -202,7 +204,9 @@ def shipped_context_model() -> ContextModel | None:
             arrays = load_or_build(folder, _UNPACKED, lambda: unpacked(npz))
     except (OSError, ValueError, KeyError) as exc:
         raise DataError(f"the context model at {path} cannot be read ({exc}): reinstall unspin") from exc
-    return ContextModel(words, arrays, file_stamp(path))
+    dim = arrays["table"].shape[1]
+    # The file's size tells one fitted model from another without reading it whole.
+    return ContextModel(words, arrays, file_stamp(path), f"context:{dim}x{len(words)}:{path.stat().st_size}")
 
 
 def option_log_odds(model: ContextModel, tokens: Sequence[Token], positions: Sequence[Position],

@@ -106,7 +106,9 @@ class Engine:
     @property
     def model_name(self) -> str:
         """The language models behind the analysis, as recorded in it."""
-        return self.scorer.name if self.neural is None else f"{self.scorer.name} + {self.neural.name}"
+        if self.neural is not None:
+            return f"{self.scorer.name} + {self.neural.name}"
+        return self.scorer.name if self.context is None else f"{self.scorer.name} + {self.context.name}"
 
     def options(self, tokens: list[Token]) -> list[Sentence]:
         """Every sentence of the document with the channel's swap options, before any neural evidence."""
