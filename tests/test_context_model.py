@@ -93,13 +93,20 @@ def test_the_shipped_model_prefers_the_writers_word_in_context():
         ("The company reported record profits for the third quarter of the year.", "profits", "gains"),
         ("Voters went to the polls on Sunday to elect a new parliament.", "went", "proceeded"),
         ("Doctors said the patient was in stable condition after surgery.", "patient", "invalid"),
+        ("The storm knocked out power to thousands of homes overnight.", "power", "force"),
+        ("Scientists published the results of the study in a medical journal.", "journal", "diary"),
+        ("The army launched an attack on the rebel positions at dawn.", "attack", "onslaught"),
+        ("Shares fell sharply on the stock market after the announcement.", "market", "marketplace"),
+        ("The government announced new measures to reduce unemployment.", "measures", "steps"),
+        ("The minister resigned after the scandal became public last week.", "resigned", "quit"),
     ]
     preferred = 0
     for text, right, wrong in pairs:
         tokens = tokenize(text)
         k = next(i for i, t in enumerate(tokens) if t.text == right)
         preferred += model.log_odds(tokens, {k: [wrong]})[k][0] < 0
-    assert preferred >= 5
+    # A model that knew nothing would pass ten of twelve about once in fifty.
+    assert preferred >= 10
 
 
 def test_option_log_odds_cover_every_option_and_skip_phrases():
