@@ -167,18 +167,21 @@ class ContextModel:
         positions = list(asked)
         if not positions:
             return {}
-        q = self.queries(tokens, positions)
-        out: dict[int, np.ndarray] = {}
-        for n, k in enumerate(positions):
-            own = self.row_of(tokens[k].lower)
-            rows = self.rows(asked[k])
-            if not own:
-                out[k] = np.zeros(len(rows))
-                continue
-            scores = self.out[rows] @ q[n] + self.bias[rows]
-            mine = float(self.out[own] @ q[n] + self.bias[own])
-            out[k] = np.where(rows > 0, scores - mine, 0.0)
-        return out
+        own = self.rows([tokens[k].lower for k in positions])
+        parts = [self.rows(asked[k]) if own[n] else np.zeros(len(asked[k]), dtype=np.int64)
+                 for n, k in enumerate(positions)]
+        sizes = [len(part) for part in parts]
+        odds = self.against_written(self.queries(tokens, positions), own, np.concatenate(parts),
+                                    np.repeat(np.arange(len(positions)), sizes))
+        return dict(zip(positions, np.split(odds, np.cumsum(sizes)[:-1]), strict=True))
+
+    def against_written(self, q: np.ndarray, own: np.ndarray, rows: np.ndarray,
+                        which: np.ndarray) -> np.ndarray:
+        """Each row's score for gap ``which`` (read as ``q[which]``) less that of the word written
+        there (row ``own[which]``); 0 where the row is 0, a word the table does not hold."""
+        written = np.einsum("ij,ij->i", self.out[own], q) + self.bias[own]
+        scores = np.einsum("ij,ij->i", self.out[rows], q[which]) + self.bias[rows]
+        return np.where(rows > 0, scores - written[which], 0.0)
 
 
 def _gelu(x: np.ndarray) -> np.ndarray:
@@ -218,13 +221,15 @@ def option_log_odds(model: ContextModel, tokens: Sequence[Token], positions: Seq
     All positions' options are scored in one pass: a document has thousands of them, and
     per-position array work would cost more than the scoring.
     """
-    asked = [p for p in positions if model.row_of(tokens[p.index].lower)]
+    written = [(p, model.row_of(tokens[p.index].lower)) for p in positions]
+    asked = [p for p, row in written if row]
     if not asked:
         return {}
+    own = np.array([row for _, row in written if row], dtype=np.int64)
     q = model.queries(tokens, [p.index for p in asked])
     listed: list[int] = []  # rows of options held as objects, in order
     columns = [p.swaps for p in asked if p.swaps is not None]
-    sizes, n_listed, n_swaps, place = [], [], [], []
+    n_listed, n_swaps, place = [], [], []
     for pos in asked:
         k = pos.index
         listed.extend(model.row_of(o.words[0]) if len(o.words) == 1 and o.j == k + 1 else 0
@@ -232,7 +237,6 @@ def option_log_odds(model: ContextModel, tokens: Sequence[Token], positions: Seq
         n_listed.append(len(pos.listed))
         n_swaps.append(0 if pos.swaps is None else len(pos.swaps))
         place.append(k + 1)
-        sizes.append(n_listed[-1] + n_swaps[-1])
     if columns:
         firsts = np.concatenate([c.first_ids for c in columns])
         single = ((np.concatenate([c.n_words for c in columns]) == 1)
@@ -245,10 +249,6 @@ def option_log_odds(model: ContextModel, tokens: Sequence[Token], positions: Seq
     owner = np.concatenate([np.repeat(numbered, n_listed), np.repeat(numbered, n_swaps)])
     order = np.argsort(owner, kind="stable")
     rows = np.concatenate([np.array(listed, dtype=np.int64), swapped])[order]
-    which = owner[order]
-    own = np.array([model.row_of(tokens[p.index].lower) for p in asked], dtype=np.int64)
-    written = np.einsum("ij,ij->i", model.out[own], q) + model.bias[own]
-    scores = np.einsum("ij,ij->i", model.out[rows], q[which]) + model.bias[rows]
-    odds = np.where(rows > 0, scores - written[which], 0.0)
-    ends = np.cumsum(sizes)
-    return {p.index: odds[e - n:e] for p, n, e in zip(asked, sizes, ends, strict=True)}
+    odds = model.against_written(q, own, rows, owner[order])
+    ends = np.cumsum(np.add(n_listed, n_swaps))[:-1]
+    return dict(zip((p.index for p in asked), np.split(odds, ends), strict=True))

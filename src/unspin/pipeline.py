@@ -127,7 +127,7 @@ class Engine:
                                             weight=self.params.w_neural)
             for s in sents:
                 s.positions = with_evidence(s.positions, evidence, self.params)
-        elif self.params.w_neural and self.context is not None:
+        elif self.context is not None:  # loaded only where the weights give it a say
             from .context_model import option_log_odds
             from .evidence import Evidence, with_evidence
 
