@@ -36,6 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from corpora import pool_of, science_abstracts
 from quality import THESAURI, documents
+from train_probe import report as ranking
 from unspin.context_model import SHIPPED, WINDOW, ContextModel, content_positions, pack
 from unspin.lexicon import default_lexicon
 from unspin.lm import default_scorer
@@ -179,15 +180,9 @@ def report(model: ContextModel, docs: list[str], seed: int) -> dict:
                 both_best.append((tri[:n] + ctx[:n]).max() if n else -99.0)
         y = np.array(labels)
         out[name] = {**{k: int(v) for k, v in wins.items()},
-                     "average_precision_trigram": round(_ap(y, np.array(tri_best)), 4),
-                     "average_precision_with_context": round(_ap(y, np.array(both_best)), 4)}
+                     "average_precision_trigram": ranking(np.array(tri_best), y)["average_precision"],
+                     "average_precision_with_context": ranking(np.array(both_best), y)["average_precision"]}
     return out
-
-
-def _ap(y: np.ndarray, s: np.ndarray) -> float:
-    y = y[np.argsort(-s)]
-    hits = np.cumsum(y)
-    return float((hits / np.arange(1, len(y) + 1) * y).sum() / max(y.sum(), 1))
 
 
 def main() -> None:
