@@ -225,17 +225,17 @@ def main() -> None:
     initial, calib = engine.params, replace(engine.calibration, threshold=decide)
     start = evaluate(docs, initial, calib)
     print("defaults:", {k: round(v, 4) for k, v in start.items() if k != "doc_feats"}, file=sys.stderr)
-    if args.deep:
-        # Deep mode starts from the shipped fast-mode weights and calibration, so its result does
-        # not depend on the deep weights shipped before it; from the defaults the random search
-        # over eight weights found a far worse optimum (objective 0.52).
+    if args.deep or context:
+        # Deep mode, and the fast path with the context model, start from the shipped fast-mode
+        # weights and calibration, with the new weights at 1, so the result does not depend on the
+        # weights shipped before it; from the defaults the random search over eight weights found a
+        # far worse optimum in deep mode (objective 0.52).
         fast, calib = load_tuned("params.json")
-        initial, calib = replace(fast, w_neural=1.0, w_probe=1.0), replace(calib, threshold=decide)
+        initial = replace(fast, w_neural=1.0, w_probe=1.0 if args.deep else fast.w_probe)
+        calib = replace(calib, threshold=decide)
     if context:
-        # As deep mode: from the shipped fast weights, the new weight at 1. The name penalty stays
-        # as chosen with names swapped (see params.json's "chosen_after"), which this data lacks.
-        fast, calib = load_tuned("params.json")
-        initial, calib = replace(fast, w_neural=1.0), replace(calib, threshold=decide)
+        # The name penalty stays as chosen with names swapped (see params.json's "chosen_after"),
+        # which this data lacks.
         tuned = tuple(k for k in tuned if k != "name_penalty")
     params, calib = search(docs, initial, calib, tuned)
     fitted = evaluate(docs, params, calib)
