@@ -18,8 +18,9 @@ const KINDS = {
 const state = { analysis: null, text: "", name: "", anyLanguage: false, index: false };
 
 function percent(p) {
-  if (p > 0.99 && p < 1) return "over 99%";
-  if (p > 0 && p < 0.01) return "under 1%";
+  // A calibrated probability is never certainty, though it may round to it in floating point.
+  if (p > 0.99) return "over 99%";
+  if (p < 0.01) return "under 1%";
   return `${Math.round(p * 100)}%`;
 }
 
