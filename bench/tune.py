@@ -191,14 +191,19 @@ def main() -> None:
     ap.add_argument("--write", action="store_true", help=f"write the fitted weights to {DATA}")
     args = ap.parse_args()
     out = DATA / ("params_deep.json" if args.deep else "params.json")
-    # The fast path weighs the context model's log-odds as its "neural" feature where the model ships.
+    # The fast path weighs the context model's log-odds as its "neural" feature where the model
+    # ships, and its probe's as the "probe" feature where that ships too.
     context = not args.deep and shipped_context_model() is not None
-    tuned = (*TUNED, "w_neural", "w_probe") if args.deep else (*TUNED, "w_neural") if context else TUNED
     # Evidence is extracted with default weights (they only steer candidate pruning), so the
     # cached extraction does not depend on the weights being fitted; a weight of 1 on the context
-    # model makes the engine read it.
-    engine = Engine(params=Params(w_neural=1.0 if context else 0.0), deep=args.deep)
-    tag = ("-deep" if args.deep else "-context" if context else "") + ("-names" if args.swap_names else "")
+    # model and its probe makes the engine read them.
+    engine = Engine(params=Params(w_neural=1.0 if context else 0.0, w_probe=1.0 if context else 0.0),
+                    deep=args.deep)
+    probe = engine.context_probe is not None
+    tuned = ((*TUNED, "w_neural", "w_probe") if args.deep or probe else (*TUNED, "w_neural") if context
+             else TUNED)
+    tag = (("-deep" if args.deep else "-context" if context else "") + ("-probe" if probe else "")
+           + ("-names" if args.swap_names else ""))
     cache = CACHE / f"tune{tag}-{args.corpus}-{'+'.join(args.thesaurus)}-{args.docs}-{args.max_words}.pkl"
     if cache.exists() and not args.fresh:
         # The cache knows nothing of the code or data that made it: say which one is used.
@@ -231,7 +236,7 @@ def main() -> None:
         # weights shipped before it; from the defaults the random search over eight weights found a
         # far worse optimum in deep mode (objective 0.52).
         fast, calib = load_tuned("params.json")
-        initial = replace(fast, w_neural=1.0, w_probe=1.0 if args.deep else fast.w_probe)
+        initial = replace(fast, w_neural=1.0, w_probe=1.0 if args.deep or probe else fast.w_probe)
         calib = replace(calib, threshold=decide)
     if context:
         # The name penalty stays as chosen with names swapped (see params.json's "chosen_after"),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -15,9 +17,25 @@ from unspin.context_model import (
     shipped_context_model,
 )
 from unspin.pipeline import Engine, default_engine
+from unspin.probe import SHIPPED_CONTEXT, Probe, shipped_probe
 from unspin.text import tokenize
 
 DIM = 8
+#: (text, the writer's word, a thesaurus neighbour that reads worse there)
+PAIRS = [
+    ("The two presidents will meet at a second summit in Hanoi next month.", "summit", "top"),
+    ("The central bank raised interest rates to fight inflation.", "interest", "curiosity"),
+    ("Police arrested the suspect after a long car chase on the highway.", "suspect", "defendant"),
+    ("The company reported record profits for the third quarter of the year.", "profits", "gains"),
+    ("Voters went to the polls on Sunday to elect a new parliament.", "went", "proceeded"),
+    ("Doctors said the patient was in stable condition after surgery.", "patient", "invalid"),
+    ("The storm knocked out power to thousands of homes overnight.", "power", "force"),
+    ("Scientists published the results of the study in a medical journal.", "journal", "diary"),
+    ("The army launched an attack on the rebel positions at dawn.", "attack", "onslaught"),
+    ("Shares fell sharply on the stock market after the announcement.", "market", "marketplace"),
+    ("The government announced new measures to reduce unemployment.", "measures", "steps"),
+    ("The minister resigned after the scandal became public last week.", "resigned", "quit"),
+]
 
 
 def tiny(words: list[str], seed: int = 0) -> tuple[ContextModel, dict[str, np.ndarray]]:
@@ -86,22 +104,8 @@ def test_an_inflected_form_reads_as_its_lemma():
 def test_the_shipped_model_prefers_the_writers_word_in_context():
     model = shipped_context_model()
     assert model is not None
-    pairs = [  # (text, the writer's word, a thesaurus neighbour that reads worse there)
-        ("The two presidents will meet at a second summit in Hanoi next month.", "summit", "top"),
-        ("The central bank raised interest rates to fight inflation.", "interest", "curiosity"),
-        ("Police arrested the suspect after a long car chase on the highway.", "suspect", "defendant"),
-        ("The company reported record profits for the third quarter of the year.", "profits", "gains"),
-        ("Voters went to the polls on Sunday to elect a new parliament.", "went", "proceeded"),
-        ("Doctors said the patient was in stable condition after surgery.", "patient", "invalid"),
-        ("The storm knocked out power to thousands of homes overnight.", "power", "force"),
-        ("Scientists published the results of the study in a medical journal.", "journal", "diary"),
-        ("The army launched an attack on the rebel positions at dawn.", "attack", "onslaught"),
-        ("Shares fell sharply on the stock market after the announcement.", "market", "marketplace"),
-        ("The government announced new measures to reduce unemployment.", "measures", "steps"),
-        ("The minister resigned after the scandal became public last week.", "resigned", "quit"),
-    ]
     preferred = 0
-    for text, right, wrong in pairs:
+    for text, right, wrong in PAIRS:
         tokens = tokenize(text)
         k = next(i for i, t in enumerate(tokens) if t.text == right)
         preferred += model.log_odds(tokens, {k: [wrong]})[k][0] < 0
@@ -116,19 +120,21 @@ def test_option_log_odds_cover_every_option_and_skip_phrases():
     tokens = tokenize(text)
     positions = [p for s in engine.options(tokens) for p in s.positions]
     lm_rows = np.append(model.rows(engine.scorer.tables.words), 0)
-    odds = option_log_odds(model, tokens, positions, lm_rows)
-    assert odds
+    evidence = option_log_odds(model, tokens, positions, lm_rows)
+    assert evidence
     for pos in positions:
-        if pos.index not in odds:
+        if pos.index not in evidence:
             continue
-        assert len(odds[pos.index]) == len(pos)
+        odds, prior = evidence[pos.index]
+        assert len(odds) == len(pos)
+        assert prior == 0.0  # no probe, no prior
         for t in range(len(pos)):
             words, _, end = pos.reading(t)
             if len(words) > 1 or end != pos.index + 1:
-                assert odds[pos.index][t] == 0.0
+                assert odds[t] == 0.0
             elif model.row_of(words[0]):
                 expected = model.log_odds(tokens, {pos.index: [words[0]]})[pos.index][0]
-                assert odds[pos.index][t] == pytest.approx(expected, abs=1e-4)
+                assert odds[t] == pytest.approx(expected, abs=1e-4)
 
 
 def test_the_fast_path_weighs_the_evidence_only_with_a_weight():
@@ -138,8 +144,6 @@ def test_the_fast_path_weighs_the_evidence_only_with_a_weight():
     text = "The minister paid a four-day go to to the capital ahead of a 2nd top."
     with_evidence = [o for s in engine.sentences(text, tokens) for p in s.positions for o in p.options]
     assert with_evidence and all(len(o.features) == len(FEATURES) for o in with_evidence)
-    from dataclasses import replace
-
     assert engine.model_name == f"{engine.scorer.name} + {engine.context.name}"
     assert engine.context.name.startswith("context:96x")
     plain = Engine(params=replace(engine.params, w_neural=0.0))
@@ -159,3 +163,62 @@ def test_rows_of_another_vocabulary_end_with_the_row_of_its_unknown_id():
     assert shipped.rows_with_none(words).tolist() == first.tolist()
     assert first.tolist() == [shipped.row_of(w) for w in words] + [0]
     assert first[0] > 0 and first[2] == 0
+
+
+def probe_logit(model: ContextModel, probe: Probe, tokens: list, k: int) -> float:
+    own = model.rows([tokens[k].lower])
+    return float(probe.logits(model.probe_features(tokens, [k], model.queries(tokens, [k]), own))[0])
+
+
+def test_probe_features_hold_the_reading_the_written_word_and_its_case():
+    words = ["alpha", "beta", "gamma", "delta"]
+    model, _ = tiny(words)
+    tokens = tokenize("alpha Beta gamma delta")
+    at = [1, 2]
+    own = model.rows([tokens[k].lower for k in at])
+    q = model.queries(tokens, at)
+    x = model.probe_features(tokens, at, q, own)
+    assert x.shape == (2, 3 * DIM + 2)
+    np.testing.assert_allclose(x[:, :DIM], q)
+    np.testing.assert_allclose(x[:, DIM:2 * DIM], model.table[own])
+    # The written word's score, spread over the columns, sums back to it without its bias.
+    np.testing.assert_allclose(x[:, 2 * DIM:3 * DIM].sum(1) + x[:, -2],
+                               np.einsum("ij,ij->i", model.out[own], q) + model.bias[own], rtol=1e-5)
+    assert x[:, -1].tolist() == [1.0, 0.0]
+
+
+def test_the_shipped_probe_is_for_the_shipped_context_model_only():
+    model = shipped_context_model()
+    dim = model.table.shape[1]
+    assert shipped_probe(model.name, dim, SHIPPED_CONTEXT) is not None
+    assert shipped_probe(model.name + "x", dim, SHIPPED_CONTEXT) is None
+    engine = default_engine()
+    assert (engine.context_probe is not None) == bool(engine.params.w_probe)
+
+
+def test_the_shipped_probe_reads_a_neighbour_as_likelier_swapped_in_than_the_writers_word():
+    model = shipped_context_model()
+    probe = shipped_probe(model.name, model.table.shape[1], SHIPPED_CONTEXT)
+    higher = 0
+    for text, right, wrong in PAIRS:
+        tokens = tokenize(text)
+        k = next(i for i, t in enumerate(tokens) if t.text == right)
+        spun = tokenize(text.replace(right, wrong))
+        higher += probe_logit(model, probe, spun, k) > probe_logit(model, probe, tokens, k)
+    # A probe that knew nothing would pass ten of twelve about once in fifty.
+    assert higher >= 10
+
+
+def test_option_log_odds_carry_the_probes_prior_for_each_position():
+    engine = default_engine()
+    model = shipped_context_model()
+    probe = shipped_probe(model.name, model.table.shape[1], SHIPPED_CONTEXT)
+    tokens = tokenize("The minister paid a four-day go to to the capital ahead of a 2nd top.")
+    positions = [p for s in engine.options(tokens) for p in s.positions]
+    lm_rows = np.append(model.rows(engine.scorer.tables.words), 0)
+    plain = option_log_odds(model, tokens, positions, lm_rows)
+    evidence = option_log_odds(model, tokens, positions, lm_rows, probe)
+    assert evidence.keys() == plain.keys() and evidence
+    for k, (odds, prior) in evidence.items():
+        np.testing.assert_array_equal(odds, plain[k].deltas)
+        assert prior == pytest.approx(probe_logit(model, probe, tokens, k), abs=1e-4)

@@ -40,3 +40,11 @@ def test_the_shipped_probe_is_for_smollm2_and_no_other_model():
     np.testing.assert_array_equal(found.weights, probe.weights)
     assert shipped_probe("another model", probe.dim) is None
     assert shipped_probe(probe.model, probe.dim + 1) is None
+
+
+def test_a_probes_name_tells_one_fit_from_another():
+    weights = np.arange(6, dtype=np.float32)
+    probe = Probe("m", 2, 0, weights, 0.5)
+    assert probe.name == Probe("m", 2, 0, weights.copy(), 0.5).name
+    assert probe.name != Probe("m", 2, 0, weights, 0.25).name
+    assert probe.name != Probe("m", 2, 0, weights[::-1].copy(), 0.5).name

@@ -8,6 +8,11 @@ after "a second". Its word vectors began as SmolLM2's input embeddings,
 shrunk by a learned projection and stored as int8 rows; the layers on top are
 small, so a document's positions are read in a few matrix products, and
 the model works without the deep extra. ``bench/train_context.py`` fits it.
+
+A linear probe on the same reading (``probe_features``) gives each gap the
+log-odds that its written word was swapped in, whatever the options: a word
+that sits oddly in its window ("onslaught" where "attack" was written) is
+suspect even where no listed option fits better.
 """
 
 from __future__ import annotations
@@ -24,10 +29,12 @@ import numpy as np
 from .array_cache import file_stamp, load_or_build, versioned_folder
 from .channel import lemmas_of
 from .errors import DataError
+from .evidence import Evidence
 from .langdata import STOPWORDS
 from .lexicon import cache_dir
 from .memo import BoundedMemo
 from .options import Position
+from .probe import Probe
 from .text import Token
 
 #: Words read on each side of the gap by the shipped model.
@@ -158,6 +165,16 @@ class ContextModel:
         h = _gelu(x @ self.mix_w + self.mix_b + topic @ self.topic_w)
         return h @ self.hidden_w + self.hidden_b
 
+    def probe_features(self, tokens: Sequence[Token], at: Sequence[int], q: np.ndarray,
+                       own: np.ndarray) -> np.ndarray:
+        """What the fast path's probe reads at each gap ``at[n]`` (read as ``q[n]``, written word
+        ``own[n]``): the model's reading of the gap, the written word's row, the two multiplied
+        through the word's output vector term by term (its score, spread out), the word's bias and
+        whether it is capitalised."""
+        capitalised = np.fromiter((tokens[k].text[:1].isupper() for k in at), dtype=np.float32, count=len(at))
+        return np.concatenate([q, self.table[own], q * self.out[own], self.bias[own][:, None],
+                               capitalised[:, None]], axis=1)
+
     def log_odds(self, tokens: Sequence[Token], asked: Mapping[int, Sequence[str]]) -> dict[int, np.ndarray]:
         """Per position: each asked word's log-odds of filling the gap against the word written there.
 
@@ -213,9 +230,10 @@ def shipped_context_model() -> ContextModel | None:
 
 
 def option_log_odds(model: ContextModel, tokens: Sequence[Token], positions: Sequence[Position],
-                    lm_rows: np.ndarray) -> dict[int, np.ndarray]:
+                    lm_rows: np.ndarray, probe: Probe | None = None) -> dict[int, Evidence]:
     """Per position index: the log-odds of each option (listed ones first, then swaps held as
-    columns) against the written word; 0 for an option that is not one word for one token.
+    columns) against the written word, 0 for an option that is not one word for one token; and,
+    with a ``probe``, its log-odds that the written word was swapped in (else 0).
 
     ``lm_rows`` maps the n-gram model's word ids to table rows, with a last entry 0 for id -1.
     All positions' options are scored in one pass: a document has thousands of them, and
@@ -251,4 +269,8 @@ def option_log_odds(model: ContextModel, tokens: Sequence[Token], positions: Seq
     rows = np.concatenate([np.array(listed, dtype=np.int64), swapped])[order]
     odds = model.against_written(q, own, rows, owner[order])
     ends = np.cumsum(np.add(n_listed, n_swaps))[:-1]
-    return dict(zip((p.index for p in asked), np.split(odds, ends), strict=True))
+    at = [p.index for p in asked]
+    priors = (probe.logits(model.probe_features(tokens, at, q, own)).tolist() if probe is not None
+              else [0.0] * len(at))
+    return {k: Evidence(deltas, prior)
+            for k, deltas, prior in zip(at, np.split(odds, ends), priors, strict=True)}

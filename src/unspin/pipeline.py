@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from .context_model import ContextModel
     from .index import Index, Match
     from .neural import NeuralScorer
+    from .probe import Probe
     from .screen import Screen
 
 
@@ -73,10 +74,16 @@ class Engine:
         # Deep mode has SmolLM2 for what the context model would add; options are matched to the
         # model's rows through the shipped n-gram model's word ids.
         self.context: ContextModel | None = None
+        self.context_probe: Probe | None = None
         if self.neural is None and self.params.w_neural and isinstance(self.scorer, NGramScorer):
             from .context_model import shipped_context_model
 
             self.context = shipped_context_model()
+            if self.context is not None and self.params.w_probe:
+                from .probe import SHIPPED_CONTEXT, shipped_probe
+
+                self.context_probe = shipped_probe(self.context.name, self.context.table.shape[1],
+                                                   SHIPPED_CONTEXT)
         self._lm_to_context: np.ndarray | None = None
 
     def _channel(self, params: Params) -> Channel:
@@ -108,7 +115,10 @@ class Engine:
         """The language models behind the analysis, as recorded in it."""
         if self.neural is not None:
             return f"{self.scorer.name} + {self.neural.name}"
-        return self.scorer.name if self.context is None else f"{self.scorer.name} + {self.context.name}"
+        if self.context is None:
+            return self.scorer.name
+        probe = "" if self.context_probe is None else f" + {self.context_probe.name}"
+        return f"{self.scorer.name} + {self.context.name}{probe}"
 
     def options(self, tokens: list[Token]) -> list[Sentence]:
         """Every sentence of the document with the channel's swap options, before any neural evidence."""
@@ -129,11 +139,10 @@ class Engine:
                 s.positions = with_evidence(s.positions, evidence, self.params)
         elif self.context is not None:  # loaded only where the weights give it a say
             from .context_model import option_log_odds
-            from .evidence import Evidence, with_evidence
+            from .evidence import with_evidence
 
-            found = option_log_odds(self.context, tokens, [p for s in sents for p in s.positions],
-                                    self._lm_rows())
-            evidence = {k: Evidence(v, 0.0) for k, v in found.items()}
+            evidence = option_log_odds(self.context, tokens, [p for s in sents for p in s.positions],
+                                       self._lm_rows(), self.context_probe)
             for s in sents:
                 s.positions = with_evidence(s.positions, evidence, self.params)
         return sents
