@@ -522,7 +522,8 @@ def test_serve_without_the_extra_says_what_to_install(monkeypatch: pytest.Monkey
 
 def test_check_html_writes_a_report_beside_the_normal_output(tmp_path: Path) -> None:
     report = tmp_path / "report.html"
-    result = run("check", "--html", str(report), "--threshold", "0", write(tmp_path, SPUN))
+    example = (EXAMPLES / "spun_wikinews.txt").read_text(encoding="utf-8")
+    result = run("check", "--html", str(report), write(tmp_path, example))
     assert result.exit_code == 0, result.output
     page = report.read_text(encoding="utf-8")
     assert page.startswith("<!doctype html>") and "doc.txt" in page

@@ -144,8 +144,15 @@ def test_the_fast_path_weighs_the_evidence_only_with_a_weight():
     text = "The minister paid a four-day go to to the capital ahead of a 2nd top."
     with_evidence = [o for s in engine.sentences(text, tokens) for p in s.positions for o in p.options]
     assert with_evidence and all(len(o.features) == len(FEATURES) for o in with_evidence)
-    assert engine.model_name == f"{engine.scorer.name} + {engine.context.name}"
+    # The probe's prior is the last feature, the same for every option of a position.
+    assert engine.params.w_probe > 0 and any(o.features[-1] != 0 for o in with_evidence)
+    assert engine.model_name == f"{engine.scorer.name} + {engine.context.name} + {engine.context_probe.name}"
     assert engine.context.name.startswith("context:96x")
+    no_probe = Engine(params=replace(engine.params, w_probe=0.0))
+    assert no_probe.context_probe is None
+    assert no_probe.model_name == f"{engine.scorer.name} + {engine.context.name}"
+    assert all(o.features[-1] == 0 for s in no_probe.sentences(text, tokens) for p in s.positions
+               for o in p.options)
     plain = Engine(params=replace(engine.params, w_neural=0.0))
     assert plain.model_name == engine.scorer.name
     without = [o for s in plain.sentences(text, tokens) for p in s.positions for o in p.options]

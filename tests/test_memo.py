@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from unspin.lexicon import MEMO_ENTRIES, default_lexicon
 from unspin.memo import BoundedMemo, word_memo, word_set
 from unspin.pipeline import default_engine
+from unspin.text import tokenize
 
 
 @given(st.integers(min_value=1, max_value=20), st.lists(st.integers(min_value=0, max_value=50), max_size=200))
@@ -68,11 +69,14 @@ def test_word_set_tests_membership_like_a_set():
 
 def test_what_the_memos_hold_after_an_analysis_is_left_alone_by_the_garbage_collector():
     engine = default_engine()
-    engine.analyze("The firm said the four-day go to was ahead of a 2nd top with the leaders.")
-    rows = engine.lexicon._memo["firm"]
-    originals = engine.channel.originals("firm")
-    assert originals._parts, "the analysis made options of \"firm\""
-    untracked = [rows, originals.originals, originals.words, originals._parts,
+    text = "The firm said the four-day go to was ahead of a 2nd top with the leaders."
+    engine.analyze(text)
+    words = [t.lower for t in tokenize(text) if t.kind == "word"]
+    rows = [engine.lexicon._memo[w] for w in words if w in engine.lexicon._memo]
+    # Originals whose options the decoder read ("top" for "summit" at least).
+    read = [o for o in map(engine.channel.originals, words) if o._parts]
+    assert rows and read, "the analysis looked words up and read options"
+    untracked = [*rows, *(part for o in read for part in (o.originals, o.words, o._parts)),
                  *engine.scorer._by_context.values(), engine.scorer._by_history]
     # A tuple of tuples is untracked once its members are, which may take a second collection.
     gc.collect()
