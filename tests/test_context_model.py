@@ -113,15 +113,16 @@ def test_the_shipped_model_prefers_the_writers_word_in_context():
     assert preferred >= 10
 
 
-def test_option_log_odds_cover_every_option_and_skip_phrases():
+def test_option_log_odds_cover_every_option_and_read_a_phrase_in_the_gap_it_leaves():
     engine = default_engine()
     model = shipped_context_model()
-    text = "The minister paid a four-day visit to the capital ahead of a second summit."
+    text = "The minister paid a four-day go to to the capital ahead of a second summit."
     tokens = tokenize(text)
     positions = [p for s in engine.options(tokens) for p in s.positions]
     lm_rows = np.append(model.rows(engine.scorer.tables.words), 0)
     evidence = option_log_odds(model, tokens, positions, lm_rows)
     assert evidence
+    phrases = 0
     for pos in positions:
         if pos.index not in evidence:
             continue
@@ -130,12 +131,29 @@ def test_option_log_odds_cover_every_option_and_skip_phrases():
         assert prior == 0.0  # no probe, no prior
         for t in range(len(pos)):
             words, _, end = pos.reading(t)
-            if len(words) > 1 or end != pos.index + 1:
+            if len(words) > 1 or not model.row_of(words[0]):
                 assert odds[t] == 0.0
-            elif model.row_of(words[0]):
+            elif end == pos.index + 1:
                 expected = model.log_odds(tokens, {pos.index: [words[0]]})[pos.index][0]
                 assert odds[t] == pytest.approx(expected, abs=1e-4)
+            else:
+                # One word for the phrase "go to": read in the gap the whole phrase leaves,
+                # against the phrase's first word read there.
+                q = model.queries(tokens, [pos.index], [end])[0]
+                rows = model.rows([words[0], tokens[pos.index].lower])
+                score = model.out[rows] @ q + model.bias[rows]
+                assert odds[t] == pytest.approx(score[0] - score[1], abs=1e-4)
+                phrases += 1
+    assert phrases
 
+
+def test_a_gap_read_with_its_end_at_the_next_token_is_the_plain_gap():
+    model = shipped_context_model()
+    tokens = tokenize("The minister paid a four-day go to to the capital.")
+    at = [1, 5, 7]
+    np.testing.assert_allclose(model.queries(tokens, at, [k + 1 for k in at]), model.queries(tokens, at))
+    # Reading past "go to" sees "to the capital" on the right, not "to to the".
+    assert not np.allclose(model.queries(tokens, [5], [7]), model.queries(tokens, [5]))
 
 def test_the_fast_path_weighs_the_evidence_only_with_a_weight():
     engine = default_engine()
