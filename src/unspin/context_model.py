@@ -251,8 +251,7 @@ def option_log_odds(model: ContextModel, tokens: Sequence[Token], positions: Seq
     if not asked:
         return {}
     own = np.array([row for _, row in written if row], dtype=np.int64)
-    at = [p.index for p in asked]
-    q = model.queries(tokens, at)
+    at = np.array([p.index for p in asked], dtype=np.int64)
     listed: list[int] = []  # rows of options held as objects, in order, and where their spans end
     listed_ends: list[int] = []
     columns = [p.swaps for p in asked if p.swaps is not None]
@@ -279,20 +278,16 @@ def option_log_odds(model: ContextModel, tokens: Sequence[Token], positions: Seq
     stops = np.concatenate([np.array(listed_ends, dtype=np.int64), swapped_ends])[order]
     # Without this, a phrase the spinner wrote ("go to" for "visit") got no evidence at all:
     # 150 of the 512 swaps the decoder missed on MyThes-spun tuning text were such phrases.
-    phrase = (stops > np.asarray(at)[owner] + 1) & (rows > 0)
-    which = owner
-    if phrase.any():
-        spans, inverse = np.unique(np.stack([owner[phrase], stops[phrase]]), axis=1, return_inverse=True)
-        q = np.concatenate([q, model.queries(tokens, np.asarray(at)[spans[0]], spans[1])])
-        own_all = np.concatenate([own, own[spans[0]]])
-        which = owner.copy()
-        which[phrase] = len(asked) + inverse.ravel()
-    else:
-        own_all = own
-    odds = model.against_written(q, own_all, rows, which)
+    phrase = (stops > at[owner] + 1) & (rows > 0)
+    spans, inverse = np.unique(np.stack([owner[phrase], stops[phrase]]), axis=1, return_inverse=True)
+    # Every gap is read in one pass: each position's own, then each phrase span's.
+    gaps = np.concatenate([numbered, spans[0]])
+    q = model.queries(tokens, at[gaps], np.concatenate([at + 1, spans[1]]))
+    which = owner.copy()
+    which[phrase] = len(asked) + inverse.ravel()
+    odds = model.against_written(q, own[gaps], rows, which)
     ends = np.cumsum(np.add(n_listed, n_swaps))[:-1]
-    q = q[:len(asked)]
-    priors = (probe.logits(model.probe_features(tokens, at, q, own)).tolist() if probe is not None
-              else [0.0] * len(at))
+    priors = (probe.logits(model.probe_features(tokens, at, q[:len(asked)], own)).tolist()
+              if probe is not None else [0.0] * len(at))
     return {k: Evidence(deltas, prior)
-            for k, deltas, prior in zip(at, np.split(odds, ends), priors, strict=True)}
+            for k, deltas, prior in zip(at.tolist(), np.split(odds, ends), priors, strict=True)}
