@@ -42,7 +42,8 @@ class Params:
     #: deep mode (see unspin.neural), the context model's on the fast path (see unspin.context_model).
     w_neural: float = 0.0
     #: Weight of the probe's log-odds that the observed word was swapped in, the same for every
-    #: option of a position (deep mode only; see unspin.probe).
+    #: option of a position: on SmolLM2's states in deep mode, on the context model's reading on
+    #: the fast path (see unspin.probe).
     w_probe: float = 0.0
     #: What swapping a guarded word costs: a capitalised word where a name would be, or a word of
     #: scientific prose (see unspin.register).
@@ -92,9 +93,9 @@ class Params:
         )
 
 
-#: Feature vector of a swap option, in this order; see :meth:`Params.logq`. ``neural`` is present
-#: where a model beyond the trigram's window weighs in (deep mode, or the fast path's context
-#: model), ``probe`` in deep mode only.
+#: Feature vector of a swap option, in this order; see :meth:`Params.logq`. ``neural`` and
+#: ``probe`` are present where a model beyond the trigram's window weighs in (deep mode, or the
+#: fast path's context model; ``probe`` is 0 where that model has no probe).
 FEATURES = ("logq", "numeral", "filler", "freq_gap", "in_document", "observed_repeats", "neural", "probe")
 
 
