@@ -26,7 +26,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from quality import CORPORA, THESAURI, documents
 from unspin.channel import Params
-from unspin.context_model import shipped_context_model
 from unspin.decoder import swap_rate
 from unspin.pipeline import Calibration, Engine, confidence_bar, load_tuned
 from unspin.spinner import spin
@@ -191,17 +190,15 @@ def main() -> None:
     ap.add_argument("--write", action="store_true", help=f"write the fitted weights to {DATA}")
     args = ap.parse_args()
     out = DATA / ("params_deep.json" if args.deep else "params.json")
-    # The fast path weighs the context model's log-odds as its "neural" feature where the model
-    # ships, and its probe's as the "probe" feature where that ships too.
-    context = not args.deep and shipped_context_model() is not None
     # Evidence is extracted with default weights (they only steer candidate pruning), so the
-    # cached extraction does not depend on the weights being fitted; a weight of 1 on the context
-    # model and its probe makes the engine read them.
-    engine = Engine(params=Params(w_neural=1.0 if context else 0.0, w_probe=1.0 if context else 0.0),
-                    deep=args.deep)
+    # cached extraction does not depend on the weights being fitted. On the fast path a weight of
+    # 1 on the context model and its probe makes the engine read them, where they ship; they are
+    # its "neural" and "probe" features.
+    engine = Engine(params=Params() if args.deep else Params(w_neural=1.0, w_probe=1.0), deep=args.deep)
+    context = engine.context is not None
     probe = engine.context_probe is not None
-    tuned = ((*TUNED, "w_neural", "w_probe") if args.deep or probe else (*TUNED, "w_neural") if context
-             else TUNED)
+    tuned = (*TUNED, *(["w_neural"] if args.deep or context else []),
+             *(["w_probe"] if args.deep or probe else []))
     tag = (("-deep" if args.deep else "-context" if context else "") + ("-probe" if probe else "")
            + ("-names" if args.swap_names else ""))
     cache = CACHE / f"tune{tag}-{args.corpus}-{'+'.join(args.thesaurus)}-{args.docs}-{args.max_words}.pkl"
