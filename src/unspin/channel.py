@@ -51,7 +51,9 @@ class Params:
     #: How much commoner in scientific prose than the news model expects (ln of the ratio) a word
     #: must be to be guarded in a scientific document (see unspin.register); 99 guards none.
     #: Chosen on tuning data (the tuning pool's clean abstracts, fast path): of 2, 3, 4 and 5, the
-    #: least guard that kept false changes there under 2 per 1,000 words (1.28; 4 gave 2.65).
+    #: least guard that kept false changes there under 2 per 1,000 words (1.28; 4 gave 2.65). Deep
+    #: mode keeps 3; the fast path's weights, once its channel weighed less, needed 2 (1.84; 3 gave
+    #: 3.55).
     science_ratio: float = 3.0
     numeral_logp: float = -2.0
     filler_logp: float = -7.0
