@@ -237,11 +237,39 @@ def test_a_screened_scan_skips_only_what_the_screen_rules_out(tmp_path):
 
 
 def test_only_pool_workers_freeze_what_they_loaded():
+    from threadpoolctl import threadpool_limits
+
     gc.unfreeze()
-    try:
-        scan_module._init_worker(ScanOptions(), workers=1)  # the caller's own process
-        assert gc.get_freeze_count() == 0
-        scan_module._init_worker(ScanOptions(), workers=2)
-        assert gc.get_freeze_count() > 0
-    finally:
-        gc.unfreeze()
+    # A pool worker also takes its share of BLAS threads; this process gets its own back after.
+    with threadpool_limits(limits=None, user_api="blas"):
+        try:
+            scan_module._init_worker(ScanOptions(), workers=1)  # the caller's own process
+            assert gc.get_freeze_count() == 0
+            scan_module._init_worker(ScanOptions(), workers=2)
+            assert gc.get_freeze_count() > 0
+        finally:
+            gc.unfreeze()
+
+
+BLAS_THREADS = """
+import json, sys
+import numpy
+from threadpoolctl import threadpool_info
+from unspin.scan import share_cores
+def blas():
+    return [i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"]
+before = blas()
+share_cores(int(sys.argv[1]))
+print(json.dumps([before, blas()]))
+"""
+
+
+@pytest.mark.parametrize("workers", [1, 2, 64])
+def test_a_pool_worker_takes_its_share_of_blas_threads(workers):
+    out = subprocess.run([sys.executable, "-c", BLAS_THREADS, str(workers)],
+                         capture_output=True, text=True, check=True)
+    before, after = json.loads(out.stdout)
+    assert before, "numpy has no BLAS library that threadpoolctl can see"
+    # One worker is the caller's own process: its threads stay as they were.
+    want = before if workers == 1 else [max(1, (os.cpu_count() or 1) // workers)] * len(before)
+    assert after == want

@@ -104,8 +104,11 @@ _UPLOAD_BODY = {"required": True, "content": {"multipart/form-data": {"schema": 
 _INDEX: str | None = None
 
 
-def _init_worker(index: str | None) -> None:
+def _init_worker(index: str | None, workers: int = 1) -> None:
     global _INDEX
+    from ..scan import share_cores
+
+    share_cores(workers)
     _INDEX = index
 
 
@@ -166,7 +169,7 @@ def create_app(*, index: str | None = None, workers: int = 2, max_bytes: int = D
     async def lifespan(app: FastAPI):  # type: ignore[no-untyped-def]
         ctx = multiprocessing.get_context("spawn")
         state["pool"] = ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init_worker,
-                                            initargs=(index,))
+                                            initargs=(index, workers))
         yield
         state["pool"].shutdown(cancel_futures=True)
 
