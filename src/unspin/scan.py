@@ -94,6 +94,9 @@ def share_cores(workers: int, deep: bool = False) -> None:
     if workers <= 1:
         return
     share = max(1, (os.cpu_count() or 1) // workers)
+    # Loaded first: threadpoolctl limits the libraries loaded so far, and a spawned worker (the
+    # server's) has not imported numpy yet.
+    import numpy  # noqa: F401
     from threadpoolctl import threadpool_limits
 
     threadpool_limits(share, user_api="blas")
