@@ -215,6 +215,25 @@ def test_confidence_scores_each_swap_after_the_decoded_words():
         k = opt.j
 
 
+def test_a_document_decodes_as_its_sentences_do_one_by_one():
+    # Sentences decoded together share one batch of confidences; each must get its own back,
+    # a sentence with nothing worth decoding included. The last sentence repeats the first
+    # with every option likelier, so its confidences differ.
+    text = f"{TEXT} Nothing here. {TEXT}"
+    tokens = tokenize(text)
+    bounds = sentences(tokens)
+    _, one = spun_sentence()
+    shift = bounds[2][0] - bounds[0][0]
+    later = [Position(p.index + shift, [Option(o.i + shift, o.j + shift, o.words, o.logq + 1.0, o.label)
+                                        for o in p.options], p.guarded) for p in one.positions]
+    sents = [Sentence(*bounds[0], one.positions), Sentence(*bounds[1], []), Sentence(*bounds[2], later)]
+    dec = decoder()
+    together = dec.decode_all(tokens, sents, 0.3)
+    assert together == [dec.decode(tokens, s, 0.3) for s in sents]
+    assert together[1] == [] and len(together[0]) >= 2 and together[2]
+    assert together[0][0].confidence != together[2][0].confidence
+
+
 def test_rate_estimate_scores_each_option_against_keeping_its_span():
     tokens, s = spun_sentence()
     dec = decoder()

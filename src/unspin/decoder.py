@@ -16,7 +16,6 @@ Two passes per document:
 
 from __future__ import annotations
 
-import heapq
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -24,7 +23,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from .channel import Channel, Option, Params, Position
-from .lm import BOS, EOS, Scorer
+from .lattice import Edge, Lattice, best_reading
+from .lm import BOS, Scorer
 from .runs import BulkSwaps, Runs, SentenceWords, keep_run
 from .text import Token
 
@@ -174,11 +174,17 @@ class Decoder:
 
     # -- pass 2 --------------------------------------------------------
     def decode(self, tokens: Sequence[Token], s: Sentence, rate: float, least: float = 0.5) -> list[Choice]:
-        """Best joint reading of one sentence; returns the swaps it contains.
+        """Best joint reading of one sentence; returns the swaps it contains (see :meth:`decode_all`)."""
+        return self.decode_all(tokens, [s], rate, least)[0]
+
+    def decode_all(self, tokens: Sequence[Token], sentences: Sequence[Sentence], rate: float,
+                   least: float = 0.5) -> list[list[Choice]]:
+        """Best joint reading of each sentence of a document; per sentence, the swaps it contains.
 
         ``least`` is the confidence below which the caller drops a swap. Above even
         odds it raises the decode floor by as much, so that options that could not
-        come near it are not read (nor the sentence, if none is left).
+        come near it are not read (nor a sentence, if none is left). The
+        confidences of all sentences' swaps are scored in one batch.
         """
         log_keep = math.log1p(-rate)
         log_swap = math.log(rate)
@@ -187,67 +193,35 @@ class Decoder:
             floor = math.inf
         elif least > 0.5:
             floor += math.log(least / (1 - least))
+        lattices = [self._lattice(tokens, s, log_keep, log_swap, floor) for s in sentences]
+        chosen = [[] if lat is None else best_reading(lat, self.lm, self.p.beam) for lat in lattices]
+        decoded = [(lat.words, s, picks) for lat, s, picks in zip(lattices, sentences, chosen, strict=True)
+                   if picks]
+        confidences = iter(self._confidences(decoded, rate))
+        return [[Choice(opt, conf) for opt, conf in zip(picks, next(confidences), strict=True)]
+                if picks else [] for picks in chosen]
+
+    def _lattice(self, tokens: Sequence[Token], s: Sentence, log_keep: float, log_swap: float,
+                 floor: float) -> Lattice | None:
+        """The sentence's edges token by token, keeping first; None if no option clears ``floor``."""
         worth = {pos.index: self._worth_decoding(pos, log_swap - log_keep, floor) for pos in s.positions}
         if not any(worth.values()):
-            return []
+            return None
         words = SentenceWords(tokens, s.lo, s.hi)
-        next_logprobs = self.lm.next_logprobs
         by_start = {pos.index: pos for pos in s.positions}
-        # state: last two LM words -> (score, back-pointer chain of chosen options)
-        beams: dict[int, dict[tuple[str, str], tuple[float, tuple]]] = {s.lo: {(BOS, BOS): (0.0, ())}}
+        edges: list[list[Edge]] = []
         for i in range(s.lo, s.hi):
-            states = beams.pop(i, None)
-            if not states:
-                continue
-            if len(states) > self.p.beam:
-                # nlargest keeps the first of equal scores, exactly as a stable sort would.
-                states = dict(heapq.nlargest(self.p.beam, states.items(), key=_state_score))
             pos = by_start.get(i)
-            # Edges out of token i, keeping first: ((position, option number) or None, first LM word
-            # or None, later LM words, channel log prob, target states). Relaxed state by state in
-            # this order, so the first of equal scores wins, in the beam cut too. Options become
-            # objects only if the best reading takes them.
             kept = words.observed(i, i + 1)
-            edges: list[tuple[tuple[Position, int] | None, str | None, tuple[str, ...], float, dict]] = [
-                (None, kept[0] if kept else None, (), log_keep if pos else 0.0, beams.setdefault(i + 1, {}))]
+            here: list[Edge] = [(None, kept[0] if kept else None, (), log_keep if pos else 0.0, i + 1)]
             if pos:
                 penalty = self.p.name_penalty if pos.guarded else 0.0
                 for t in worth[i]:
                     option_words, logq, j = pos.reading(t)
-                    edges.append(((pos, t), option_words[0] if option_words else None, option_words[1:],
-                                  log_swap + logq - penalty, beams.setdefault(j, {})))
-            for (h2, h1), (score, chain) in states.items():
-                after = next_logprobs((h2, h1))
-                for opt, first, rest, channel, nxt in edges:
-                    # A swap never doubles a word ("presidential minister minister"): each option's
-                    # neural evidence was read beside the observed neighbours, which a neighbouring
-                    # swap has changed.
-                    if first == h1 and (opt is not None or _ends_swap(chain, i)):
-                        continue
-                    total = score + channel
-                    if first is None:
-                        key = (h2, h1)
-                    else:
-                        total += after[first]
-                        key = (h1, first)
-                        for w in rest:
-                            total += next_logprobs(key)[w]
-                            key = (key[1], w)
-                    best = nxt.get(key)
-                    if best is None or best[0] < total:
-                        nxt[key] = (total, chain if opt is None else (chain, opt))
-        final = beams.get(s.hi)
-        if not final:
-            return []
-        best = max(final.items(), key=lambda kv: kv[1][0] + next_logprobs(kv[0])[EOS])
-        chosen: list[Option] = []
-        chain = best[1][1]
-        while chain:
-            chain, (pos, t) = chain
-            chosen.append(pos.option(t))
-        chosen.reverse()
-        confidences = self._confidences(words, s, chosen, rate)
-        return [Choice(opt, conf) for opt, conf in zip(chosen, confidences, strict=True)]
+                    here.append(((pos, t), option_words[0] if option_words else None, option_words[1:],
+                                 log_swap + logq - penalty, j))
+            edges.append(here)
+        return Lattice(words, s.lo, s.hi, edges)
 
     def _worth_decoding(self, pos: Position, logit: float, floor: float) -> list[int] | range:
         """The numbers of the options at ``pos`` whose first-pass odds clear ``floor`` (all,
@@ -256,37 +230,30 @@ class Decoder:
             return range(len(pos))
         return np.flatnonzero(pos.odds >= floor - logit).tolist()
 
-    def _confidences(self, words: SentenceWords, s: Sentence, chosen: list[Option],
-                     rate: float) -> list[float]:
-        """Per chosen swap: its posterior against keeping the word, with the decoded words to its left."""
+    def _confidences(self, decoded: list[tuple[SentenceWords, Sentence, list[Option]]],
+                     rate: float) -> list[list[float]]:
+        """Per sentence, per chosen swap: its posterior against keeping the word, with the decoded
+        words to its left; every sentence's swaps in one batch."""
         logit = math.log(rate / (1 - rate))
-        guarded = {pos.index for pos in s.positions if pos.guarded}
-        decoded = [BOS, BOS]
-        k = s.lo
-        items = []
-        for opt in chosen:
-            decoded.extend(words.observed(k, opt.i))
-            items.append((words, Position(opt.i, [opt], opt.i in guarded), decoded[-2], decoded[-1]))
-            decoded.extend(opt.words)
-            k = opt.j
-        out = []
-        for (odds,) in self._odds(items):
-            odds += logit
-            out.append(1.0 / (1.0 + math.exp(-odds)) if odds > -700 else 0.0)
+        items: list[_Item] = []
+        sizes = []
+        for words, s, chosen in decoded:
+            guarded = {pos.index for pos in s.positions if pos.guarded}
+            left = [BOS, BOS]
+            k = s.lo
+            for opt in chosen:
+                left.extend(words.observed(k, opt.i))
+                items.append((words, Position(opt.i, [opt], opt.i in guarded), left[-2], left[-1]))
+                left.extend(opt.words)
+                k = opt.j
+            sizes.append(len(chosen))
+        flat = [odds + logit for (odds,) in self._odds(items)]
+        posteriors = [1.0 / (1.0 + math.exp(-odds)) if odds > -700 else 0.0 for odds in flat]
+        out, k = [], 0
+        for n in sizes:
+            out.append(posteriors[k : k + n])
+            k += n
         return out
-
-
-def _ends_swap(chain: tuple, i: int) -> bool:
-    """Whether the last word of a reading's chain of swaps came from a swap that ends at token i."""
-    if not chain:
-        return False
-    pos, t = chain[1]
-    words, _, j = pos.reading(t)
-    return j == i and bool(words)
-
-
-def _state_score(item: tuple[tuple[str, str], tuple[float, tuple]]) -> float:
-    return item[1][0]
 
 
 def swap_rate(all_odds: Sequence[Sequence[float]], p: Params) -> tuple[float, float]:

@@ -200,10 +200,8 @@ class Engine:
                 covered = [(p.start, p.end) for p in match.passages]
         bar = confidence_bar(score, limit, self.params)
         if bar is not None:
-            for s in sents:
-                if not s.positions:
-                    continue
-                for choice in self.decoder.decode(tokens, s, rate, bar):
+            for choices in self.decoder.decode_all(tokens, [s for s in sents if s.positions], rate, bar):
+                for choice in choices:
                     span = _span(text, tokens, choice.option, choice.confidence)
                     if choice.confidence >= bar and not _inside(span, covered):
                         spans.append(span)
