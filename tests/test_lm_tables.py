@@ -29,9 +29,17 @@ def tables(lm) -> TrigramTables:
     return lm.tables
 
 
-def test_keys_are_sorted_and_every_array_lines_up(tables):
-    assert np.all(np.diff(tables.bi_key) > 0)
-    assert np.all(np.diff(tables.tri_key) > 0)
+@pytest.fixture(scope="module")
+def decoded(lm) -> dict[str, np.ndarray]:
+    return read_trie(lm._path)
+
+
+def test_decoded_keys_are_sorted_and_the_tables_hold_each_once(decoded, tables):
+    assert np.all(np.diff(decoded["bi_key"]) > 0)
+    assert np.all(np.diff(decoded["tri_key"]) > 0)
+    for order in ("bi", "tri"):
+        held = tables.__dict__[f"{order}_key"]
+        assert np.sort(held[held >= 0]).tolist() == decoded[f"{order}_key"].tolist()
     assert len(tables.bi_key) == len(tables.bi_p) == len(tables.bi_bo)
     assert len(tables.tri_key) == len(tables.tri_p)
     assert len(tables.words) == tables.V == len(tables.uni_p)
@@ -43,9 +51,10 @@ def _queries(tables: TrigramTables, n: int = 3000) -> list[tuple[str, str, str]]
     rng = random.Random(7)
     words = [BOS, BOS, *PROSE.split(), EOS]
     out = [(words[i - 2], words[i - 1], words[i]) for i in range(2, len(words))]
-    for k in rng.sample(range(len(tables.tri_key)), n):
-        b, h2 = divmod(int(tables.tri_key[k]), tables.V)
-        w, h1 = divmod(int(tables.bi_key[b]), tables.V)
+    stored = tables.tri_key[tables.tri_key >= 0]
+    for k in rng.sample(range(len(stored)), n):
+        bigram, h2 = divmod(int(stored[k]), tables.V)
+        w, h1 = divmod(bigram, tables.V)
         out.append((tables.words[h2], tables.words[h1], tables.words[w]))
     vocab = tables.words
     out += [(rng.choice(vocab), rng.choice(vocab), rng.choice(vocab)) for _ in range(n)]

@@ -1,12 +1,12 @@
-"""An open-addressing hash index over sorted int64 keys, built and probed with whole numpy arrays.
+"""An open-addressing hash table of int64 keys, built and probed with whole numpy arrays.
 
 The trigram tables answer millions of n-gram look-ups per batch of documents.
 A binary search over their sorted keys (two million bigrams) touches about
 twenty places in tens of megabytes per key; a hash slot is usually right at
-the first probe. The index is one array of slots, each holding the position
-of a key in the sorted array (``EMPTY`` for none), so it is saved to the
-cache and memory-mapped like the keys it indexes, and a probe reads the key
-itself from them.
+the first probe. The table is the keys themselves laid out in slot order
+(``EMPTY`` where there is none), and whatever goes with each key is laid out
+the same way (:func:`spread`), so a probe reads one array and the answer is
+the slot. The arrays are saved to the cache and memory-mapped.
 
 Linear probing: a key goes to the first free slot from its hash on. Look-ups
 move every key still unresolved one slot on per round, so the rounds are as
@@ -38,47 +38,62 @@ def table_bits(n_keys: int) -> int:
     return max(4, (2 * n_keys - 1).bit_length())
 
 
-def build(keys: np.ndarray, hash_fn: HashFunction = fibonacci_hash) -> np.ndarray:
-    """The slots of an index over distinct ``keys``: each the position of a key, or ``EMPTY``."""
-    bits = table_bits(len(keys))
-    mask = (1 << bits) - 1
-    slots = np.full(1 << bits, EMPTY, dtype=np.int32 if len(keys) < 2**31 else np.int64)
+def slot_count(n_keys: int, sparsity: int = 1) -> int:
+    """Slots for ``n_keys`` keys: a power of two, at least ``2 ** sparsity`` times the keys (each
+    doubling shortens the probe runs)."""
+    return 1 << (table_bits(n_keys) + sparsity - 1)
+
+
+def build(keys: np.ndarray, hash_fn: HashFunction = fibonacci_hash, sparsity: int = 1) -> np.ndarray:
+    """Each of the distinct ``keys``' slot in a table of :func:`slot_count` slots."""
+    size = slot_count(len(keys), sparsity)
+    taken = np.zeros(size, dtype=bool)
+    home = hash_fn(keys, size.bit_length() - 1)
     pending = np.arange(len(keys), dtype=np.int64)
-    slot = hash_fn(keys, bits)
     while pending.size:
-        tried = slot[pending]
-        free = slots[tried] == EMPTY
+        tried = home[pending]
+        free = ~taken[tried]
         # Of the keys that reach the same free slot this round, the first takes it.
-        taken, first = np.unique(tried[free], return_index=True)
-        slots[taken] = pending[free][first]
+        won, first = np.unique(tried[free], return_index=True)
+        taken[won] = True
         waiting = np.ones(len(pending), dtype=bool)
         waiting[np.flatnonzero(free)[first]] = False
         pending = pending[waiting]
-        slot[pending] = (slot[pending] + 1) & mask
-    return slots
+        home[pending] = (home[pending] + 1) & (size - 1)
+    return home
 
 
-def lookup(keys: np.ndarray, slots: np.ndarray, wanted: np.ndarray, valid: np.ndarray,
+def spread(values: np.ndarray, home: np.ndarray, size: int, fill: float | int = EMPTY) -> np.ndarray:
+    """``values`` (one per key, in the keys' order) laid out in a table of ``size`` slots, each in its
+    key's slot from :func:`build`, ``fill`` in the free ones."""
+    out = np.full(size, fill, dtype=values.dtype)
+    out[home] = values
+    return out
+
+
+def lookup(table: np.ndarray, wanted: np.ndarray, valid: np.ndarray,
            hash_fn: HashFunction = fibonacci_hash) -> tuple[np.ndarray, np.ndarray]:
-    """Per wanted key: its position in ``keys`` (0 where absent) and whether it is there.
+    """Per wanted key: its slot in ``table`` (0 where absent) and whether it is there.
 
-    ``slots`` is what :func:`build` made of ``keys`` with the same ``hash_fn``.
-    Keys where ``valid`` is False are not looked up and count as absent.
+    ``table`` holds the keys in slot order (``spread(keys, build(keys, hash_fn), size)``),
+    none negative. Keys where ``valid`` is False are not looked up and count as absent, as
+    negative ones do.
     """
-    bits = len(slots).bit_length() - 1
-    mask = len(slots) - 1
+    bits = len(table).bit_length() - 1
+    mask = len(table) - 1
     at = np.zeros(len(wanted), dtype=np.int64)
     found = np.zeros(len(wanted), dtype=bool)
-    pending = np.flatnonzero(valid) if len(keys) else np.zeros(0, dtype=np.int64)
+    # A negative key would match the EMPTY mark of a free slot.
+    pending = np.flatnonzero(valid & (wanted >= 0))
     want = wanted[pending]
     slot = hash_fn(want, bits)
     while pending.size:
-        held = slots[slot].astype(np.int64)
-        filled = held != EMPTY
-        hit = filled & (keys[np.maximum(held, 0)] == want)
+        held = table[slot]
+        hit = held == want
         if hit.any():
-            at[pending[hit]] = held[hit]
-            found[pending[hit]] = True
-        go_on = filled & ~hit
+            done = pending[hit]
+            at[done] = slot[hit]
+            found[done] = True
+        go_on = (held != EMPTY) & ~hit
         pending, want, slot = pending[go_on], want[go_on], (slot[go_on] + 1) & mask
     return at, found

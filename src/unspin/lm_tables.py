@@ -5,14 +5,13 @@ per document batch; the call overhead, not the arithmetic, was the cost.
 This module reads the model's binary trie (the "Trie Language Model" format
 of sphinxbase: bit-packed, reversed so that the newest word is the root, 16-bit
 quantised weights) into flat numpy arrays once, keeps them in the cache
-directory with a hash index over each key array (:mod:`unspin.hash_index`),
-and scores whole arrays of (h2, h1, w) word ids with a few vectorised
-look-ups. Numbers are those pocketsphinx gives, to within its rounding (a
-test checks it).
+directory as hash tables (:mod:`unspin.hash_index`), and scores whole arrays
+of (h2, h1, w) word ids with a few vectorised look-ups. Numbers are those
+pocketsphinx gives, to within its rounding (a test checks it).
 
-Key layout, both sorted as stored: a bigram "h1 w" has key ``w * V + h1``;
-a trigram "h2 h1 w" has key ``b * V + h2``, where ``b`` is the index of its
-bigram "h1 w".
+Keys: a bigram "h1 w" has key ``w * V + h1``; a trigram "h2 h1 w" has key
+``(w * V + h1) * V + h2`` (under 2^49 for the model's 72,547 words). Each
+n-gram's weights sit in the slot of its key.
 """
 
 from __future__ import annotations
@@ -26,16 +25,18 @@ import numpy as np
 
 from .array_cache import load_or_build
 from .errors import DataError
-from .hash_index import build, lookup
+from .hash_index import build, lookup, slot_count, spread
 
 #: Bump when the array layout written to the cache changes.
-TABLES_VERSION = 3
+TABLES_VERSION = 4
 _HEADER = b"Trie Language Model"
 # pocketsphinx's weights are logarithms in base 1.0001.
 _LOGMATH_TO_LN = math.log(1.0001)
 _QUANT_16 = 1
-_ARRAYS = ("vocab", "uni_p", "uni_bo", "bi_key", "bi_p", "bi_bo", "tri_key", "tri_p",
-           "bi_slots", "tri_slots")
+_ARRAYS = ("vocab", "uni_p", "uni_bo", "bi_key", "bi_p", "bi_bo", "tri_key", "tri_p")
+#: Bigram slots are at most a quarter full (the look-ups that prune candidates ask only for bigrams,
+#: more than half of all), trigram slots half: 176 MB in the cache, 128 of them bigrams.
+_BIGRAM_SPARSITY = 2
 
 
 class TrigramTables:
@@ -49,13 +50,12 @@ class TrigramTables:
         self.V = len(words)
         self.uni_p = arrays["uni_p"]
         self.uni_bo = arrays["uni_bo"]
+        # Hash tables: keys in slot order, weights in their keys' slots (see unspin.hash_index).
         self.bi_key = arrays["bi_key"]
         self.bi_p = arrays["bi_p"]
         self.bi_bo = arrays["bi_bo"]
         self.tri_key = arrays["tri_key"]
         self.tri_p = arrays["tri_p"]
-        self._bi_index = (self.bi_key, arrays["bi_slots"])
-        self._tri_index = (self.tri_key, arrays["tri_slots"])
 
     def id_of(self, words: list[str]) -> np.ndarray:
         """Word ids (-1 for a word the model does not know)."""
@@ -72,15 +72,16 @@ class TrigramTables:
         p = self.uni_p[w]
         has1 = h1 >= 0
         has2 = has1 & (h2 >= 0)
-        b, f2 = lookup(*self._bi_index, w * V + h1, has1)
+        bigram = w * V + h1
+        b, f2 = lookup(self.bi_key, bigram, has1)
         bo1 = np.where(has1, self.uni_bo[np.maximum(h1, 0)], 0.0)
         if not has2.any():
             # Bigram look-ups only (the restorer's pruning asks for thousands): two look-ups fewer.
             return _to_ln(np.where(f2, self.bi_p[b], p + bo1))
-        # The back-off weight of the context "h2 h1" sits on its own bigram node.
-        c, fc = lookup(*self._bi_index, h1 * V + h2, has2)
+        # The back-off weight of the context "h2 h1" sits on its own bigram's slot.
+        c, fc = lookup(self.bi_key, h1 * V + h2, has2)
         bo2 = np.where(fc, self.bi_bo[c], 0.0)
-        t, f3 = lookup(*self._tri_index, b * V + h2, has2 & f2)
+        t, f3 = lookup(self.tri_key, bigram * V + h2, has2 & f2)
         out = np.where(f2, self.bi_p[b] + bo2, p + bo1 + bo2)
         return _to_ln(np.where(f3, self.tri_p[t], out))
 
@@ -90,7 +91,8 @@ def _to_ln(logmath: np.ndarray) -> np.ndarray:
     return np.trunc(logmath).astype(np.float64) * _LOGMATH_TO_LN
 
 def read_trie(path: str | os.PathLike[str]) -> dict[str, np.ndarray]:
-    """Decode a sphinxbase trigram trie file into the arrays :class:`TrigramTables` takes."""
+    """Decode a sphinxbase trigram trie file into arrays, each n-gram order sorted by key
+    (:func:`indexed` makes them the hash tables :class:`TrigramTables` takes)."""
     data = Path(path).read_bytes()
     if not data.startswith(_HEADER):
         raise DataError(f"{path} is not a pocketsphinx trie language model; reinstall pocketsphinx")
@@ -131,14 +133,15 @@ def read_trie(path: str | os.PathLike[str]) -> dict[str, np.ndarray]:
     n3 = int(bi_next[-1])
     tri_parent = np.repeat(np.arange(n2, dtype=np.int64), np.diff(bi_next))
     tri_word, tri_p_q = (x[:n3] for x in tri)
-    tri_key = tri_parent * n1 + tri_word.astype(np.int64)
-    # The file has a couple of sibling runs out of order; look-ups need one sorted array.
+    bi_key = bi_parent * n1 + bi_word[:n2].astype(np.int64)
+    tri_key = bi_key[tri_parent] * n1 + tri_word.astype(np.int64)
+    # The file has a couple of sibling runs out of order; sorted, the keys are easy to check.
     tri_order = np.argsort(tri_key, kind="stable")
     return {
         "vocab": np.array(vocab),
         "uni_p": uni["p"][:n1].copy(),
         "uni_bo": uni["bo"][:n1].copy(),
-        "bi_key": bi_parent * n1 + bi_word[:n2].astype(np.int64),
+        "bi_key": bi_key,
         "bi_p": bi_p_bins[bi_p_q[:n2]],
         "bi_bo": bi_bo_bins[bi_bo_q[:n2]],
         "tri_key": tri_key[tri_order],
@@ -167,5 +170,12 @@ def load_tables(model_path: str | os.PathLike[str], cache: Path) -> TrigramTable
 
 
 def indexed(arrays: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-    """The tables with a hash index over each key array (32 MB more in the cache)."""
-    return {**arrays, "bi_slots": build(arrays["bi_key"]), "tri_slots": build(arrays["tri_key"])}
+    """:func:`read_trie`'s arrays with the bigrams and trigrams laid out as hash tables."""
+    out = dict(arrays)
+    for order, sparsity, columns in (("bi", _BIGRAM_SPARSITY, ("p", "bo")), ("tri", 1, ("p",))):
+        keys = arrays[f"{order}_key"]
+        home, size = build(keys, sparsity=sparsity), slot_count(len(keys), sparsity)
+        out[f"{order}_key"] = spread(keys, home, size)
+        for column in columns:
+            out[f"{order}_{column}"] = spread(arrays[f"{order}_{column}"], home, size, 0)
+    return out
