@@ -30,6 +30,8 @@ def test_columns_become_objects_in_order_after_the_listed_options():
         listed = list(pos.listed)
         readings = [pos.reading(t) for t in range(n)]
         assert pos.readings() == readings
+        for some in (range(0, n, 2), [n - 1], []):
+            assert pos.readings(some) == [readings[t] for t in some]
         one_by_one = [pos.option(t) for t in range(n)]
         assert readings == [(o.words, o.logq, o.j) for o in one_by_one]
         assert pos.options[: len(listed)] == listed

@@ -177,10 +177,7 @@ class Originals:
             (o.count(" ") + 1 for o in originals), dtype=np.int64, count=len(originals))
         # The document features enter logq linearly (see Params.logq), so they are added later;
         # Params.logq reads a feature-by-option array as it reads one option's features.
-        features = np.zeros((6, len(originals)))
-        features[0] = logq
-        features[3] = freq_gap
-        self.base_logq = params.logq(features)
+        self.base_logq = params.logq((logq, 0.0, 0.0, freq_gap, 0.0, 0.0))
 
     def features(self, k: int) -> tuple[float, float, float, float]:
         """Option k's features before the document ones (see FEATURES)."""
@@ -214,12 +211,14 @@ class Originals:
     def in_document(self, counts: Mapping[str, int], present: set[str]) -> np.ndarray:
         """Per original: log(1 + its occurrences, or its lemma's, in the document)."""
         out = np.zeros(len(self.originals))
-        # Most originals are nowhere in the document: intersections in C find the few that are.
+        # Most originals are nowhere in the document: intersections in C find the few that are, and
+        # a map in C their places (a word has up to 150 originals, and most documents hit one).
         lemma_hits = present.intersection(self.lemmas)
         if lemma_hits:
-            for k, lemma in enumerate(self.lemmas):
-                if lemma in lemma_hits:
-                    out[k] = math.log1p(counts[lemma])
+            lemmas = self.lemmas
+            found = np.fromiter(map(lemma_hits.__contains__, lemmas), dtype=bool, count=len(lemmas))
+            for k in np.flatnonzero(found).tolist():
+                out[k] = math.log1p(counts[lemmas[k]])
         # An original's own count, where it has one, comes before its lemma's (originals are unique).
         for orig in present.intersection(self.originals):
             out[self.originals.index(orig)] = math.log1p(counts[orig])

@@ -57,14 +57,13 @@ class ChannelTable:
         """The channel's :class:`Originals` of word ``wid``, whose log frequency is ``observed_unigram``."""
         a, b = int(self.offsets[wid]), int(self.offsets[wid + 1])
         sid = self.sid[a:b]
-        strings = self.strings
-        originals = tuple([strings[k] for k in sid.tolist()])
-        lemmas = tuple([strings[k] for k in self.lemma[sid].tolist()])
+        get = self.strings.__getitem__
         n_words = self.n_words[sid]
-        return Originals(originals, lemmas, self.logq[a:b] / 1000.0,
-                         self.unigram[a:b] / 1000.0 - observed_unigram,
-                         tuple([_LABELS[n > 1] for n in n_words.tolist()]), self.first[sid], self.last[sid],
-                         params, n_words)
+        # Tuples made by maps in C: a word met for the first time has up to 150 originals.
+        return Originals(tuple(map(get, sid.tolist())), tuple(map(get, self.lemma[sid].tolist())),
+                         self.logq[a:b] / 1000.0, self.unigram[a:b] / 1000.0 - observed_unigram,
+                         tuple(map(_LABELS.__getitem__, (n_words > 1).tolist())), self.first[sid],
+                         self.last[sid], params, n_words)
 
 
 def build_table(ranked: Ranked, lemma_of: Callable[[str], str], vocabulary: Sequence[str],

@@ -216,8 +216,7 @@ class Decoder:
             here: list[Edge] = [(None, kept[0] if kept else None, (), log_keep if pos else 0.0, i + 1)]
             if pos:
                 penalty = self.p.name_penalty if pos.guarded else 0.0
-                for t in worth[i]:
-                    option_words, logq, j = pos.reading(t)
+                for t, (option_words, logq, j) in zip(worth[i], pos.readings(worth[i]), strict=True):
                     here.append(((pos, t), option_words[0] if option_words else None, option_words[1:],
                                  log_swap + logq - penalty, j))
             edges.append(here)

@@ -92,11 +92,15 @@ class Swaps:
         originals, j, _, _ = self.groups[self.group_of[t]]
         return originals.parts(self.index_in[t])[0], float(self.logq[t]), j
 
-    def readings(self) -> list[tuple[tuple[str, ...], float, int]]:
-        """:meth:`reading` of every option, in order."""
+    def readings(self, which: Sequence[int] | None = None) -> list[tuple[tuple[str, ...], float, int]]:
+        """:meth:`reading` of every option, or of the options numbered in ``which``, in order."""
         groups = self.groups
-        return [(groups[g][0].parts(k)[0], q, groups[g][1])
-                for g, k, q in zip(self.group_of, self.index_in, self.logq.tolist(), strict=True)]
+        if which is None:
+            return [(groups[g][0].parts(k)[0], q, groups[g][1])
+                    for g, k, q in zip(self.group_of, self.index_in, self.logq.tolist(), strict=True)]
+        group_of, index_in = self.group_of, self.index_in
+        return [(groups[group_of[t]][0].parts(index_in[t])[0], q, groups[group_of[t]][1])
+                for t, q in zip(which, self.logq[list(which)].tolist(), strict=True)]
 
     def option(self, t: int) -> Option:
         """Option t as an object."""
@@ -155,10 +159,18 @@ class Position:
         assert self.swaps is not None
         return self.swaps.reading(t - n)
 
-    def readings(self) -> list[tuple[tuple[str, ...], float, int]]:
-        """:meth:`reading` of every option, in order."""
-        listed = [(opt.words, opt.logq, opt.j) for opt in self._options]
-        return listed if self.swaps is None else listed + self.swaps.readings()
+    def readings(self, which: Sequence[int] | None = None) -> list[tuple[tuple[str, ...], float, int]]:
+        """:meth:`reading` of every option, or of the options numbered in ``which`` (ascending), in order."""
+        n = len(self._options)
+        if which is None:
+            listed = [(opt.words, opt.logq, opt.j) for opt in self._options]
+            return listed if self.swaps is None else listed + self.swaps.readings()
+        listed = [(opt.words, opt.logq, opt.j) for opt in (self._options[t] for t in which if t < n)]
+        rest = [t - n for t in which if t >= n]
+        if not rest:
+            return listed
+        assert self.swaps is not None
+        return listed + self.swaps.readings(rest)
 
     def option(self, t: int) -> Option:
         """Option t, made as an object if it is held in columns."""
