@@ -15,7 +15,9 @@ Prints one JSON object:
   (``words_per_second_words_seen_before``: every word's candidates are in
   memory, as for most words deep into a long scan). The
   analysis is single-threaded and the process is pinned to one CPU while it
-  is timed, so the figure is per core.
+  is timed, so the figure is per core; it runs as a scan worker does, with
+  the worker's garbage-collector settings (``unspin.scan.settle_worker``;
+  with ``--default-gc``, Python's, as in a program that calls the library).
 * ``cli_startup``: wall time of ``unspin check <one-page file>`` as a fresh
   subprocess, after one untimed run (so the lexicon cache exists and the OS
   file cache is warm); median of 5.
@@ -39,6 +41,7 @@ neural model from its GGUF file with an empty cache and again from the cache.
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import resource
@@ -86,30 +89,36 @@ def n_words(text: str) -> int:
     return sum(1 for t in tokenize(text) if t.kind == "word")
 
 
-def pin_to_one_cpu() -> Callable[[], None] | None:
-    """Pin this process to one CPU it may run on, numpy's BLAS to one thread; return what undoes
-    both (None if unsupported).
+def as_worker(pin: bool, settle_gc: bool) -> tuple[Callable[[], None], bool]:
+    """Run this process as a scan worker runs; return what undoes it, and whether it is pinned.
 
-    BLAS threads started before the pin keep running on the other CPUs (the
-    timed analysis used twice the CPU time it took in wall time); with one
-    thread it runs as fast, and the figure is truly per core.
+    With ``pin``: pinned to one CPU it may run on, numpy's BLAS on one thread
+    (BLAS threads started before the pin keep running on the other CPUs: the
+    timed analysis used twice the CPU time it took in wall time; with one
+    thread it runs as fast, and the figure is truly per core). With
+    ``settle_gc``: the worker's garbage-collector settings
+    (``unspin.scan.settle_worker``), after the engine is loaded.
     """
-    if not hasattr(os, "sched_setaffinity"):
-        return None
-    from threadpoolctl import threadpool_limits
+    undo: list[Callable[[], None]] = []
+    if settle_gc:
+        from unspin.scan import settle_worker
 
-    old = os.sched_getaffinity(0)
-    os.sched_setaffinity(0, {min(old)})
-    limits = threadpool_limits(1, user_api="blas")
+        thresholds = gc.get_threshold()
+        settle_worker()
+        undo += [gc.unfreeze, lambda: gc.set_threshold(*thresholds)]
+    pinned = pin and hasattr(os, "sched_setaffinity")
+    if pinned:
+        from threadpoolctl import threadpool_limits
 
-    def undo() -> None:
-        limits.restore_original_limits()
-        os.sched_setaffinity(0, old)
+        old = os.sched_getaffinity(0)
+        os.sched_setaffinity(0, {min(old)})
+        limits = threadpool_limits(1, user_api="blas")
+        undo += [limits.restore_original_limits, lambda: os.sched_setaffinity(0, old)]
+    return lambda: [f() for f in reversed(undo)] and None, pinned
 
-    return undo
 
-
-def bench_analysis(docs: int, max_words: int, thesaurus_spec: str, deep: bool = False) -> dict:
+def bench_analysis(docs: int, max_words: int, thesaurus_spec: str, deep: bool = False,
+                   settle_gc: bool = True) -> dict:
     from unspin.pipeline import Engine
 
     thesaurus = load_thesaurus(thesaurus_spec)
@@ -124,7 +133,7 @@ def bench_analysis(docs: int, max_words: int, thesaurus_spec: str, deep: bool = 
     load_s = time.perf_counter() - t0
     rss_loaded = peak_rss_mb()
 
-    undo = None if deep else pin_to_one_cpu()
+    undo, pinned = as_worker(not deep, settle_gc)
     try:
         t0 = time.perf_counter()
         for text in warm:
@@ -165,8 +174,7 @@ def bench_analysis(docs: int, max_words: int, thesaurus_spec: str, deep: bool = 
             screen.score(tokenize(text))
         screen_s["unspun, warm"] = time.perf_counter() - t0
     finally:
-        if undo is not None:
-            undo()
+        undo()
     warm_words = sum(n_words(t) for t in warm)
     return {
         "thesaurus": str(thesaurus_spec),
@@ -185,7 +193,8 @@ def bench_analysis(docs: int, max_words: int, thesaurus_spec: str, deep: bool = 
             for name, secs in screen_s.items()},
         "words_per_cpu_second": round(words / cpu) if cpu > 0 else None,
         "ms_per_200_words": round(1000 * wall / words * 200, 1),
-        "pinned_to_one_cpu": undo is not None,
+        "pinned_to_one_cpu": pinned,
+        "worker_gc_settings": settle_gc,
         "memory": {"peak_rss_mb_after_engine_load": rss_loaded, "peak_rss_mb_after_analysis": peak_rss_mb()},
     }
 
@@ -274,7 +283,7 @@ def bench_build() -> dict:
             "table_mb": {name: round(mb, 1) for name, mb in sorted(sizes.items())}}
 
 
-def bench_stream(n: int, spec: str, block: int = 100, deep: bool = False) -> dict:
+def bench_stream(n: int, spec: str, block: int = 100, deep: bool = False, settle_gc: bool = True) -> dict:
     """One process through ``n`` different Wikinews articles cut at about 500 words, every other spun.
 
     Words per second and resident memory after each ``block`` of articles:
@@ -287,7 +296,7 @@ def bench_stream(n: int, spec: str, block: int = 100, deep: bool = False) -> dic
     texts = [t if k % 2 == 0 else spin(t, thesaurus, rate=0.2, seed=k).text
              for k, t in enumerate(paragraphs(n, 500))]
     engine = Engine(deep=deep)
-    undo = None if deep else pin_to_one_cpu()
+    undo, _ = as_worker(not deep, settle_gc)
     blocks = []
     try:
         for lo in range(0, n, block):
@@ -301,8 +310,7 @@ def bench_stream(n: int, spec: str, block: int = 100, deep: bool = False) -> dic
             blocks.append({"articles": lo + len(chunk), "words_per_second": round(words / wall),
                            "rss_mb": rss})
     finally:
-        if undo is not None:
-            undo()
+        undo()
     return {"articles": n, "mean_words": round(sum(map(n_words, texts)) / n), "blocks": blocks}
 
 
@@ -317,6 +325,8 @@ def main() -> None:
     ap.add_argument("--deep", action="store_true", help="benchmark deep mode (needs the deep extra)")
     ap.add_argument("--stream", type=int, default=0,
                     help="also run one process through this many different articles (Linux)")
+    ap.add_argument("--default-gc", action="store_true",
+                    help="analyse with Python's garbage-collector settings, not a scan worker's")
     args = ap.parse_args()
     spec = args.thesaurus or (str(STYLISH) if STYLISH.is_file() else "moby")
 
@@ -325,11 +335,11 @@ def main() -> None:
         result["model_load"] = bench_model_load()
     # The CLI runs first so the lexicon cache exists before anything is timed in-process.
     result["cli_startup"] = bench_cli(args.cli_runs, args.deep)
-    analysis = bench_analysis(args.docs, args.max_words, spec, args.deep)
+    analysis = bench_analysis(args.docs, args.max_words, spec, args.deep, not args.default_gc)
     result["memory"] = analysis.pop("memory")
     result["analysis"] = analysis
     if args.stream:
-        result["stream"] = bench_stream(args.stream, spec, deep=args.deep)
+        result["stream"] = bench_stream(args.stream, spec, deep=args.deep, settle_gc=not args.default_gc)
     if args.build:
         result["build"] = bench_build()
     print(json.dumps(result, indent=2))

@@ -236,19 +236,23 @@ def test_a_screened_scan_skips_only_what_the_screen_rules_out(tmp_path):
     assert manifest["options"]["screen"] is True
 
 
-def test_only_pool_workers_freeze_what_they_loaded():
+def test_only_pool_workers_settle_their_collector():
     from threadpoolctl import threadpool_limits
 
     gc.unfreeze()
+    thresholds = gc.get_threshold()
     # A pool worker also takes its share of BLAS threads; this process gets its own back after.
     with threadpool_limits(limits=None, user_api="blas"):
         try:
             scan_module._init_worker(ScanOptions(), workers=1)  # the caller's own process
-            assert gc.get_freeze_count() == 0
+            assert gc.get_freeze_count() == 0 and gc.get_threshold() == thresholds
             scan_module._init_worker(ScanOptions(), workers=2)
             assert gc.get_freeze_count() > 0
+            young, middle, full = gc.get_threshold()
+            assert (young, middle) == thresholds[:2] and full >= max(100, thresholds[2])
         finally:
             gc.unfreeze()
+            gc.set_threshold(*thresholds)
 
 
 BLAS_THREADS = """

@@ -115,10 +115,24 @@ def _init_worker(options: ScanOptions, workers: int = 1) -> None:
     _OPTIONS = options
     _ENGINE = default_engine(options.deep, options.model)
     if workers > 1:
-        # A pool worker exists to analyse: what it has loaded stays for its life, so Python's full
-        # collections need not walk it again (10% more documents/s on a crawl-like mix). Not in the
-        # caller's own process, whose objects are not ours to freeze.
-        gc.freeze()
+        # Not in the caller's own process, whose objects and collector are not ours to settle.
+        settle_worker()
+
+
+def settle_worker() -> None:
+    """In a worker process that exists to analyse, once its engine is loaded: make Python's full
+    garbage collections rarer and smaller.
+
+    What the worker has loaded stays for its life, so it is frozen out of every
+    collection (10% more documents/s on a crawl-like mix). And a full collection
+    waits for ten times as many younger ones as Python's default: analysing a
+    document leaves many objects alive for a while, and the default walked
+    everything every dozen or so news paragraphs, 5-10% of the analysis time
+    (`bench/speed.py` against `bench/speed.py --default-gc`).
+    """
+    gc.freeze()
+    young, middle, full = gc.get_threshold()
+    gc.set_threshold(young, middle, max(full, 100))  # Python's default: 10
 
 
 def analyse_record(rec: Record, options: ScanOptions, engine: Any) -> dict[str, Any]:

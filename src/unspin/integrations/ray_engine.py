@@ -28,9 +28,11 @@ class _ShardAnalyser:
 
     def __init__(self, options: dict[str, Any]) -> None:
         from ..pipeline import default_engine
+        from ..scan import settle_worker
 
         self.options = ScanOptions(**options)
         self.engine = default_engine(self.options.deep, self.options.model)
+        settle_worker()
 
     def __call__(self, batch: dict[str, Any]) -> dict[str, list[str]]:
         out = []

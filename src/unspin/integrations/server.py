@@ -106,10 +106,13 @@ _INDEX: str | None = None
 
 def _init_worker(index: str | None, workers: int = 1) -> None:
     global _INDEX
-    from ..scan import share_cores
+    from ..pipeline import default_engine
+    from ..scan import settle_worker, share_cores
 
     share_cores(workers)
     _INDEX = index
+    default_engine()
+    settle_worker()
 
 
 def _analysis(text: str, threshold: float | None, any_language: bool, screen: bool = False) -> Analysis:
