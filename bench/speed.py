@@ -16,7 +16,7 @@ Prints one JSON object:
   memory, as for most words deep into a long scan). The
   analysis is single-threaded and the process is pinned to one CPU while it
   is timed, so the figure is per core; it runs as a scan worker does, with
-  the worker's garbage-collector settings (``unspin.scan.settle_worker``;
+  the worker's garbage-collector settings (``unspin.workers.settle_worker``;
   with ``--default-gc``, Python's, as in a program that calls the library).
 * ``cli_startup``: wall time of ``unspin check <one-page file>`` as a fresh
   subprocess, after one untimed run (so the lexicon cache exists and the OS
@@ -97,11 +97,11 @@ def as_worker(pin: bool, settle_gc: bool) -> tuple[Callable[[], None], bool]:
     timed analysis used twice the CPU time it took in wall time; with one
     thread it runs as fast, and the figure is truly per core). With
     ``settle_gc``: the worker's garbage-collector settings
-    (``unspin.scan.settle_worker``), after the engine is loaded.
+    (``unspin.workers.settle_worker``), after the engine is loaded.
     """
     undo: list[Callable[[], None]] = []
     if settle_gc:
-        from unspin.scan import settle_worker
+        from unspin.workers import settle_worker
 
         thresholds = gc.get_threshold()
         settle_worker()

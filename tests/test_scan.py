@@ -253,29 +253,3 @@ def test_only_pool_workers_settle_their_collector():
         finally:
             gc.unfreeze()
             gc.set_threshold(*thresholds)
-
-
-BLAS_THREADS = """
-import json, sys
-from threadpoolctl import threadpool_info
-if sys.argv[1] != "none":
-    from unspin.scan import share_cores
-    share_cores(int(sys.argv[1]))  # before anything has imported numpy, as in a spawned worker
-import numpy
-print(json.dumps([i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"]))
-"""
-
-
-def _blas_threads(workers: str) -> list[int]:
-    out = subprocess.run([sys.executable, "-c", BLAS_THREADS, workers], capture_output=True, text=True,
-                         check=True)
-    return json.loads(out.stdout)
-
-
-@pytest.mark.parametrize("workers", [1, 2, 64])
-def test_a_pool_worker_takes_its_share_of_blas_threads(workers):
-    untouched = _blas_threads("none")
-    assert untouched, "numpy has no BLAS library that threadpoolctl can see"
-    # One worker is the caller's own process: its threads stay as they were.
-    want = untouched if workers == 1 else [max(1, (os.cpu_count() or 1) // workers)] * len(untouched)
-    assert _blas_threads(str(workers)) == want

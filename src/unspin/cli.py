@@ -74,6 +74,11 @@ def main() -> None:
 
     FILE may be - to read standard input.
     """
+    # The command line's process exists to analyse: a scan with one worker, or a folder of papers,
+    # runs here (see unspin.workers.rarer_full_collections).
+    from .workers import rarer_full_collections
+
+    rarer_full_collections()
 
 
 def _analysis_options(f: F) -> F:

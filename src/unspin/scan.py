@@ -13,7 +13,6 @@ reason code; it never stops the scan.
 
 from __future__ import annotations
 
-import gc
 import json
 import multiprocessing
 import os
@@ -29,6 +28,7 @@ from . import __version__
 from .errors import InputError, TooLargeInputError, UnspinError
 from .inputs import DEFAULT_MAX_BYTES, check_english
 from .records import SKIPPED, Record, read_records
+from .workers import settle_worker, share_cores
 
 #: The fields of every output record, in order; see README "Scan output".
 FIELDS = ("id", "source", "offset", "score", "is_spun", "in_doubt", "threshold", "n_words", "stage",
@@ -82,30 +82,6 @@ _ENGINE: Any = None
 _OPTIONS: ScanOptions | None = None
 
 
-def share_cores(workers: int, deep: bool = False) -> None:
-    """In one of ``workers`` worker processes: give it its share of the machine's cores.
-
-    Each worker's OpenBLAS (numpy's matrix products) and, in deep mode, PyTorch
-    would otherwise start one thread per core, and the workers' threads would
-    fight: on 2 cores, two fast-path workers scanned 12.5 documents/s, and 21.5
-    with one BLAS thread each (`bench/scan.py --docs 100 --workers 1 2`). A single
-    worker runs as fast with one BLAS thread as with two.
-    """
-    if workers <= 1:
-        return
-    share = max(1, (os.cpu_count() or 1) // workers)
-    # Loaded first: threadpoolctl limits the libraries loaded so far, and a spawned worker (the
-    # server's) has not imported numpy yet.
-    import numpy  # noqa: F401
-    from threadpoolctl import threadpool_limits
-
-    threadpool_limits(share, user_api="blas")
-    if deep:
-        import torch
-
-        torch.set_num_threads(share)
-
-
 def _init_worker(options: ScanOptions, workers: int = 1) -> None:
     """Load the engine once per worker process, with the worker's share of the cores."""
     global _ENGINE, _OPTIONS
@@ -117,22 +93,6 @@ def _init_worker(options: ScanOptions, workers: int = 1) -> None:
     if workers > 1:
         # Not in the caller's own process, whose objects and collector are not ours to settle.
         settle_worker()
-
-
-def settle_worker() -> None:
-    """In a worker process that exists to analyse, once its engine is loaded: make Python's full
-    garbage collections rarer and smaller.
-
-    What the worker has loaded stays for its life, so it is frozen out of every
-    collection (10% more documents/s on a crawl-like mix). And a full collection
-    waits for ten times as many younger ones as Python's default: analysing a
-    document leaves many objects alive for a while, and the default walked
-    everything every dozen or so news paragraphs, 5-10% of the analysis time
-    (`bench/speed.py` against `bench/speed.py --default-gc`).
-    """
-    gc.freeze()
-    young, middle, full = gc.get_threshold()
-    gc.set_threshold(young, middle, max(full, 100))  # Python's default: 10
 
 
 def analyse_record(rec: Record, options: ScanOptions, engine: Any) -> dict[str, Any]:

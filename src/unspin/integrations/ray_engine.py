@@ -28,7 +28,7 @@ class _ShardAnalyser:
 
     def __init__(self, options: dict[str, Any]) -> None:
         from ..pipeline import default_engine
-        from ..scan import settle_worker
+        from ..workers import settle_worker
 
         self.options = ScanOptions(**options)
         self.engine = default_engine(self.options.deep, self.options.model)

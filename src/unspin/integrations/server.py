@@ -107,7 +107,7 @@ _INDEX: str | None = None
 def _init_worker(index: str | None, workers: int = 1) -> None:
     global _INDEX
     from ..pipeline import default_engine
-    from ..scan import settle_worker, share_cores
+    from ..workers import settle_worker, share_cores
 
     share_cores(workers)
     _INDEX = index

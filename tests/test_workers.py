@@ -1,0 +1,70 @@
+"""What unspin's own analysing processes set up: their share of BLAS threads, their collector."""
+
+from __future__ import annotations
+
+import gc
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+from click.testing import CliRunner
+
+from unspin.cli import main
+from unspin.workers import rarer_full_collections, settle_worker
+
+BLAS_THREADS = """
+import json, sys
+from threadpoolctl import threadpool_info
+if sys.argv[1] != "none":
+    from unspin.workers import share_cores
+    share_cores(int(sys.argv[1]))  # before anything has imported numpy, as in a spawned worker
+import numpy
+print(json.dumps([i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"]))
+"""
+
+
+def _blas_threads(workers: str) -> list[int]:
+    out = subprocess.run([sys.executable, "-c", BLAS_THREADS, workers], capture_output=True, text=True,
+                         check=True)
+    return json.loads(out.stdout)
+
+
+@pytest.mark.parametrize("workers", [1, 2, 64])
+def test_a_pool_worker_takes_its_share_of_blas_threads(workers):
+    untouched = _blas_threads("none")
+    assert untouched, "numpy has no BLAS library that threadpoolctl can see"
+    # One worker is the caller's own process: its threads stay as they were.
+    want = untouched if workers == 1 else [max(1, (os.cpu_count() or 1) // workers)] * len(untouched)
+    assert _blas_threads(str(workers)) == want
+
+
+@pytest.fixture
+def collector():
+    """The collector's settings, put back after the test."""
+    thresholds = gc.get_threshold()
+    gc.set_threshold(700, 10, 10)
+    yield
+    gc.unfreeze()
+    gc.set_threshold(*thresholds)
+
+
+def test_full_collections_wait_for_more_younger_ones(collector):
+    rarer_full_collections()
+    assert gc.get_threshold() == (700, 10, 100)
+    gc.set_threshold(700, 10, 500)  # never lowered
+    rarer_full_collections()
+    assert gc.get_threshold() == (700, 10, 500)
+
+
+def test_a_settled_worker_freezes_what_it_loaded(collector):
+    gc.unfreeze()
+    settle_worker()
+    assert gc.get_freeze_count() > 0 and gc.get_threshold()[2] == 100
+
+
+def test_the_command_line_settles_its_collector(collector):
+    result = CliRunner().invoke(main, ["spin", "--help"])
+    assert result.exit_code == 0
+    assert gc.get_threshold()[2] == 100
