@@ -193,3 +193,16 @@ def test_report_is_the_check_html_report_with_markup_escaped(client):
     assert r.text == render_html(analyze(text, threshold=0.0), "<b>T</b>")
     assert "<script>" not in r.text and "&lt;script&gt;" in r.text
     assert r.headers["content-security-policy"].startswith("default-src 'none'")
+
+
+def test_a_worker_whose_engine_cannot_load_answers_with_a_clear_error(tmp_path, monkeypatch):
+    # A cache directory that cannot be made: each request says so, the pool stays up.
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory")
+    monkeypatch.setenv("UNSPIN_CACHE_DIR", str(blocker / "cache"))
+    with TestClient(create_app(workers=1, time_limit=120)) as c:
+        for _ in range(2):
+            r = c.post("/v1/analyze", json={"text": CLEAN})
+            assert r.status_code >= 400
+            body = r.json()
+            assert body["error"] and "UNSPIN_CACHE_DIR" in body["message"]

@@ -111,7 +111,12 @@ def _init_worker(index: str | None, workers: int = 1) -> None:
 
     share_cores(workers)
     _INDEX = index
-    default_engine()
+    try:
+        default_engine()
+    except UnspinError:
+        # An initializer that raises breaks the whole pool: the first request meets the error
+        # again and reports it (see _safe).
+        return
     settle_worker()
 
 
