@@ -253,3 +253,19 @@ def test_only_pool_workers_settle_their_collector():
         finally:
             gc.unfreeze()
             gc.set_threshold(*thresholds)
+
+
+def test_workers_that_cannot_load_the_engine_stop_the_scan_with_its_error(tmp_path):
+    # A process pool whose initializer raises starts new workers for ever: the error must reach
+    # the caller instead, as a clear message and exit status.
+    src = tmp_path / "docs.jsonl"
+    src.write_text(json.dumps({"id": "a", "text": "The minister spoke on Monday."}) + "\n")
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory")
+    env = {**os.environ, "UNSPIN_CACHE_DIR": str(blocker / "cache")}
+    out = tmp_path / "out.jsonl"
+    command = [sys.executable, "-m", "unspin", "scan", str(src), "--out", str(out), "--workers", "2"]
+    run = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
+    assert run.returncode == 3
+    assert "UNSPIN_CACHE_DIR" in run.stderr and "Traceback" not in run.stderr
+

@@ -19,6 +19,26 @@ class UnspinError(Exception):
         super().__init__(message)
         self.message = message
 
+    def __reduce__(self) -> tuple:
+        # Pickled as its class and message, whatever its constructor takes: errors cross from
+        # worker processes to the caller.
+        return _rebuilt, (type(self), self.message)
+
+
+def _rebuilt(cls: type[UnspinError], message: str) -> UnspinError:
+    err = cls.__new__(cls)
+    UnspinError.__init__(err, message)
+    return err
+
+
+def error_named(name: str, message: str) -> UnspinError:
+    """The catalogue's error class ``name`` (:class:`UnspinError` if it has none) with ``message``:
+    an error that crossed from another process as data."""
+    cls = globals().get(name)
+    if not (isinstance(cls, type) and issubclass(cls, UnspinError)):
+        cls = UnspinError
+    return _rebuilt(cls, message)
+
 
 class InputError(UnspinError):
     """The input text cannot be analysed as it is (empty, binary, too large...)."""

@@ -89,7 +89,15 @@ def _init_worker(options: ScanOptions, workers: int = 1) -> None:
 
     share_cores(workers, options.deep)
     _OPTIONS = options
-    _ENGINE = default_engine(options.deep, options.model)
+    try:
+        _ENGINE = default_engine(options.deep, options.model)
+    except UnspinError as err:
+        if workers <= 1:
+            raise
+        # Raised again by the first shard, so that it reaches the caller: a process pool whose
+        # initializer raises starts new workers for ever.
+        _ENGINE = err
+        return
     if workers > 1:
         # Not in the caller's own process, whose objects and collector are not ours to settle.
         settle_worker()
@@ -123,6 +131,8 @@ def analyse_record(rec: Record, options: ScanOptions, engine: Any) -> dict[str, 
 
 def _analyse_shard(records: list[Record]) -> list[dict[str, Any]]:
     assert _OPTIONS is not None
+    if isinstance(_ENGINE, UnspinError):
+        raise _ENGINE
     return [analyse_record(r, _OPTIONS, _ENGINE) for r in records]
 
 

@@ -15,7 +15,7 @@ from dataclasses import asdict
 from itertools import islice
 from typing import Any
 
-from ..errors import MissingDependencyError
+from ..errors import MissingDependencyError, UnspinError, error_named
 from ..records import Record
 from ..scan import ScanOptions, analyse_record
 
@@ -31,10 +31,19 @@ class _ShardAnalyser:
         from ..workers import settle_worker
 
         self.options = ScanOptions(**options)
-        self.engine = default_engine(self.options.deep, self.options.model)
+        try:
+            self.engine: Any = default_engine(self.options.deep, self.options.model)
+        except UnspinError as err:
+            # Sent back as data by each batch instead (see _results): raised here, Ray reports only
+            # the actor's death; raised in a batch, a wrapped copy without the error's class.
+            self.engine = err
+            return
         settle_worker()
 
     def __call__(self, batch: dict[str, Any]) -> dict[str, list[str]]:
+        if isinstance(self.engine, UnspinError):
+            failed = json.dumps({"error": type(self.engine).__name__, "message": self.engine.message})
+            return {"results": [failed] * len(batch["shard"])}
         out = []
         for shard in batch["shard"]:
             records = [Record(*fields) for fields in json.loads(shard)]
@@ -64,7 +73,15 @@ def ray_mapper(shards: Iterator[list[Record]], options: ScanOptions,
             _ShardAnalyser, fn_constructor_kwargs={"options": asdict(options)}, batch_size=1,
             compute=ray.data.ActorPoolStrategy(size=max(workers, 1)), num_cpus=1)
         for row in ds.iter_rows():
-            yield json.loads(row["results"])
+            yield _results(row)
+
+
+def _results(row: dict[str, Any]) -> list[dict[str, Any]]:
+    """One shard's output records from an actor's row; an engine that could not load is raised."""
+    results = json.loads(row["results"])
+    if isinstance(results, dict):
+        raise error_named(results["error"], results["message"])
+    return results
 
 
 def _fields(r: Record) -> tuple:
