@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import json
+import multiprocessing
 import os
 import signal
 import subprocess
@@ -11,11 +12,12 @@ import sys
 import time
 from collections import Counter
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
 import unspin.scan as scan_module
-from unspin.errors import InputError
+from unspin.errors import InputError, WorkerError
 from unspin.records import Record
 from unspin.scan import FIELDS, ScanOptions, scan
 from unspin.spinner import spin
@@ -268,4 +270,57 @@ def test_workers_that_cannot_load_the_engine_stop_the_scan_with_its_error(tmp_pa
     run = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
     assert run.returncode == 3
     assert "UNSPIN_CACHE_DIR" in run.stderr and "Traceback" not in run.stderr
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        found += [int(c) for c in (task / "children").read_text().split()]
+    return found
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads worker processes from /proc")
+def test_a_killed_worker_stops_the_scan_with_an_error_and_it_resumes(tmp_path):
+    # Python's pool replaces a killed worker but loses its shard: without a watch, the scan waited for
+    # ever. Killed (as for lack of memory), it must stop with a clear error and resume exactly.
+    src = tmp_path / "docs.jsonl"
+    write_collection(src, 36)
+    scan([src], tmp_path / "whole.jsonl", ScanOptions(shard_size=3))
+    out = tmp_path / "out.jsonl"
+    cmd = [sys.executable, "-c", "from unspin.cli import main; main()", "scan", str(src), "--out", str(out),
+           "--shard-size", "3", "--workers", "2"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    parts = tmp_path / "out.jsonl.parts"
+    deadline = time.time() + 120
+    while not list(parts.glob("*.jsonl")) and time.time() < deadline and proc.poll() is None:
+        time.sleep(0.02)
+    # Both workers, while shards are left: whichever held one, a shard is lost with it.
+    workers = _children(proc.pid)
+    assert workers and not out.exists(), "the scan finished before its workers could be killed"
+    for pid in workers:
+        os.kill(pid, signal.SIGKILL)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 4
+    assert "--resume" in err and "killed (signal 9)" in err and "Traceback" not in err
+    assert not out.exists()
+    scan([src], out, ScanOptions(shard_size=3), resume=True)
+    assert out.read_bytes() == (tmp_path / "whole.jsonl").read_bytes()
+
+
+def test_the_watch_names_a_dead_worker_and_frees_the_queue_lock_it_held():
+    # A worker killed while waiting for a task dies holding the pool's task-queue lock, and the
+    # pool's shutdown would wait for that lock for ever.
+    lock = multiprocessing.get_context("fork").Lock()
+    lock.acquire()
+    alive, retired, killed = (SimpleNamespace(pid=pid, exitcode=code)
+                              for pid, code in ((1, None), (2, 0), (3, None)))
+    pool = SimpleNamespace(_pool=[alive, retired, killed], _inqueue=SimpleNamespace(_rlock=lock))
+    watch = scan_module._Watch(pool)
+    watch.check()  # all well: a worker that retired with status 0 is forgotten
+    assert set(watch.workers) == {1, 3}
+    killed.exitcode = -9
+    pool._pool = [alive]  # the pool drops a dead worker from its list
+    with pytest.raises(WorkerError, match=r"killed \(signal 9\).*--resume"):
+        watch.check()
+    assert lock.acquire(block=False)  # released for the shutdown
 

@@ -86,6 +86,13 @@ class CacheError(DataError):
     code = "cache_unwritable"
 
 
+class WorkerError(UnspinError):
+    """A worker process died in the middle of a batch job (killed, perhaps for lack of memory)."""
+
+    code = "worker_died"
+    exit_code = 4
+
+
 class MissingDependencyError(UnspinError):
     """An optional dependency needed for a feature is not installed."""
 
