@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import gc
 import json
-import multiprocessing
 import os
 import signal
 import subprocess
@@ -12,12 +11,11 @@ import sys
 import time
 from collections import Counter
 from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
 
 import unspin.scan as scan_module
-from unspin.errors import InputError, WorkerError
+from unspin.errors import InputError
 from unspin.records import Record
 from unspin.scan import FIELDS, ScanOptions, scan
 from unspin.spinner import spin
@@ -305,22 +303,3 @@ def test_a_killed_worker_stops_the_scan_with_an_error_and_it_resumes(tmp_path):
     assert not out.exists()
     scan([src], out, ScanOptions(shard_size=3), resume=True)
     assert out.read_bytes() == (tmp_path / "whole.jsonl").read_bytes()
-
-
-def test_the_watch_names_a_dead_worker_and_frees_the_queue_lock_it_held():
-    # A worker killed while waiting for a task dies holding the pool's task-queue lock, and the
-    # pool's shutdown would wait for that lock for ever.
-    lock = multiprocessing.get_context("fork").Lock()
-    lock.acquire()
-    alive, retired, killed = (SimpleNamespace(pid=pid, exitcode=code)
-                              for pid, code in ((1, None), (2, 0), (3, None)))
-    pool = SimpleNamespace(_pool=[alive, retired, killed], _inqueue=SimpleNamespace(_rlock=lock))
-    watch = scan_module._Watch(pool)
-    watch.check()  # all well: a worker that retired with status 0 is forgotten
-    assert set(watch.workers) == {1, 3}
-    killed.exitcode = -9
-    pool._pool = [alive]  # the pool drops a dead worker from its list
-    with pytest.raises(WorkerError, match=r"killed \(signal 9\).*--resume"):
-        watch.check()
-    assert lock.acquire(block=False)  # released for the shutdown
-

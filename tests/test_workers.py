@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import gc
 import json
+import multiprocessing
 import os
 import subprocess
 import sys
+from types import SimpleNamespace
 
 import pytest
 from click.testing import CliRunner
 
+import unspin.workers as workers
 from unspin.cli import main
+from unspin.errors import WorkerError
 from unspin.workers import rarer_full_collections, settle_worker
 
 BLAS_THREADS = """
@@ -68,3 +72,22 @@ def test_the_command_line_settles_its_collector(collector):
     result = CliRunner().invoke(main, ["spin", "--help"])
     assert result.exit_code == 0
     assert gc.get_threshold()[2] == 100
+
+
+def test_the_watch_names_a_dead_worker_and_frees_the_queue_lock_it_held():
+    # A worker killed while waiting for a task dies holding the pool's task-queue lock, and the
+    # pool's shutdown would wait for that lock for ever.
+    lock = multiprocessing.get_context("fork").Lock()
+    lock.acquire()
+    alive, retired, killed = (SimpleNamespace(pid=pid, exitcode=code)
+                              for pid, code in ((1, None), (2, 0), (3, None)))
+    pool = SimpleNamespace(_pool=[alive, retired, killed], _inqueue=SimpleNamespace(_rlock=lock))
+    watch = workers._Watch(pool, "run it again")
+    watch.check()  # all well: a worker that retired with status 0 is forgotten
+    assert set(watch.workers) == {1, 3}
+    killed.exitcode = -9
+    pool._pool = [alive]  # the pool drops a dead worker from its list
+    with pytest.raises(WorkerError, match=r"killed \(signal 9\).*run it again"):
+        watch.check()
+    assert lock.acquire(block=False)  # released for the shutdown
+

@@ -28,6 +28,7 @@ from pathlib import Path
 from .align import Alignment, Passage, Substitution, align
 from .errors import DataError, InputError
 from .fingerprint import SHINGLE, WINDOW, fingerprints
+from .workers import watched_imap
 
 FORMAT = 2
 #: A fingerprint shared by more documents than this is boilerplate, not evidence.
@@ -159,7 +160,9 @@ class Index:
         if workers > 1:
             ctx = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
             with ctx.Pool(workers) as pool:
-                for prepared in pool.imap(_prepare_all, chunks):
+                for prepared in watched_imap(pool, _prepare_all, chunks,
+                                             "the documents written so far are kept: add the same "
+                                             "documents again to go on (unchanged ones are skipped)"):
                     self._write(prepared, report, progress)
         else:
             for chunk in chunks:

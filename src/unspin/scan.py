@@ -13,7 +13,6 @@ reason code; it never stops the scan.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import multiprocessing
 import os
@@ -26,10 +25,10 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
-from .errors import InputError, TooLargeInputError, UnspinError, WorkerError
+from .errors import InputError, TooLargeInputError, UnspinError
 from .inputs import DEFAULT_MAX_BYTES, check_english
 from .records import SKIPPED, Record, read_records
-from .workers import settle_worker, share_cores
+from .workers import settle_worker, share_cores, watched_imap
 
 #: The fields of every output record, in order; see README "Scan output".
 FIELDS = ("id", "source", "offset", "score", "is_spun", "in_doubt", "threshold", "n_words", "stage",
@@ -185,58 +184,9 @@ def local_mapper(shards: Iterator[list[Record]], options: ScanOptions,
     ctx = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
     with ctx.Pool(workers, initializer=_init_worker, initargs=(options, workers),
                   maxtasksperchild=max(1, RECORDS_PER_WORKER // options.shard_size)) as pool:
-        results = pool.imap(_analyse_shard, shards)
-        watch = _Watch(pool)
-        while True:
-            watch.note()
-            try:
-                yield results.next(timeout=WATCH_SECONDS)
-            except multiprocessing.TimeoutError:
-                watch.check()
-            except StopIteration:
-                return
-
-
-#: How often a scan waiting for its workers' results checks that none of them died, in seconds.
-WATCH_SECONDS = 1.0
-
-
-class _Watch:
-    """Notices a pool worker that died: Python's pool starts another in its place, but the shard the
-    dead one held is lost and the scan would wait for it for ever."""
-
-    def __init__(self, pool: Any) -> None:
-        self.pool = pool
-        self.workers: dict[int, Any] = {}
-        self.note()
-
-    def note(self) -> None:
-        """Remember the pool's current workers: once one dies, the pool drops it from its list
-        within a tenth of a second."""
-        # The pool has no public accessor for its processes.
-        for proc in self.pool._pool:
-            self.workers.setdefault(proc.pid, proc)
-
-    def check(self) -> None:
-        """Raise :class:`WorkerError` if a worker noted so far died."""
-        self.note()
-        for pid, proc in list(self.workers.items()):
-            code = proc.exitcode
-            if code == 0:  # retired after its share of records
-                del self.workers[pid]
-            elif code is not None:
-                self._unblock_shutdown()
-                how = f"was killed (signal {-code})" if code < 0 else f"stopped (exit status {code})"
-                raise WorkerError(f"a scan worker process {how}, perhaps for lack of memory; the shards "
-                                  "finished so far are kept: run the same command with --resume to go on "
-                                  "(with fewer --workers or a smaller --shard-size if memory ran out)")
-
-    def _unblock_shutdown(self) -> None:
-        """Free the pool's task-queue lock, which a worker killed while waiting for a task still
-        holds: terminating the pool takes that lock first and would wait for it for ever. Any
-        process may release a multiprocessing lock; one that is free refuses, which is fine."""
-        with contextlib.suppress(ValueError):
-            self.pool._inqueue._rlock.release()
+        yield from watched_imap(pool, _analyse_shard, shards,
+                                "the shards finished so far are kept: run the same command with --resume "
+                                "to go on (with fewer --workers or a smaller --shard-size if memory ran out)")
 
 
 def _engine_mapper(name: str) -> Mapper:

@@ -1,4 +1,4 @@
-"""What a process that exists to analyse does first: take its share of the cores, settle its collector.
+"""unspin's worker processes: their share of the cores, their collector, and noticing one that died.
 
 unspin's own processes (scan pool workers, the HTTP server's workers, Ray
 actors, the command line) analyse document after document; these settings are
@@ -7,8 +7,13 @@ theirs, and a program calling the library may choose them too.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import os
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+
+from .errors import WorkerError
 
 
 def share_cores(workers: int, deep: bool = False) -> None:
@@ -58,3 +63,65 @@ def rarer_full_collections() -> None:
     """
     young, middle, full = gc.get_threshold()
     gc.set_threshold(young, middle, max(full, 100))  # Python's default: 10
+
+
+#: How often a caller waiting for a pool's results checks that none of its workers died, in seconds.
+WATCH_SECONDS = 1.0
+
+
+def watched_imap(pool: Any, fn: Callable[[Any], Any], items: Iterable[Any], advice: str) -> Iterator[Any]:
+    """``pool.imap(fn, items)``, stopping with :class:`WorkerError` (its message ending in
+    ``advice``) if a worker of the ``multiprocessing`` pool dies.
+
+    Python's pool starts another worker in a dead one's place, but the item the
+    dead one held is lost and the caller would wait for it for ever.
+    """
+    import multiprocessing
+
+    results = pool.imap(fn, items)
+    watch = _Watch(pool, advice)
+    while True:
+        watch.note()
+        try:
+            yield results.next(timeout=WATCH_SECONDS)
+        except multiprocessing.TimeoutError:
+            watch.check()
+        except StopIteration:
+            return
+
+
+class _Watch:
+    """The workers a pool has had, to notice one that died."""
+
+    def __init__(self, pool: Any, advice: str) -> None:
+        self.pool = pool
+        self.advice = advice
+        self.workers: dict[int, Any] = {}
+        self.note()
+
+    def note(self) -> None:
+        """Remember the pool's current workers: once one dies, the pool drops it from its list
+        within a tenth of a second."""
+        # The pool has no public accessor for its processes.
+        for proc in self.pool._pool:
+            self.workers.setdefault(proc.pid, proc)
+
+    def check(self) -> None:
+        """Raise :class:`WorkerError` if a worker noted so far died."""
+        self.note()
+        for pid, proc in list(self.workers.items()):
+            code = proc.exitcode
+            if code == 0:  # retired after its share of the work
+                del self.workers[pid]
+            elif code is not None:
+                self._unblock_shutdown()
+                how = f"was killed (signal {-code})" if code < 0 else f"stopped (exit status {code})"
+                raise WorkerError(f"a worker process {how}, perhaps for lack of memory; {self.advice}")
+
+    def _unblock_shutdown(self) -> None:
+        """Free the pool's task-queue lock, which a worker killed while waiting for a task still
+        holds: terminating the pool takes that lock first and would wait for it for ever. Any
+        process may release a multiprocessing lock; one that is free refuses, which is fine."""
+        with contextlib.suppress(ValueError):
+            self.pool._inqueue._rlock.release()
+
