@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import sqlite3
 import subprocess
 import sys
 import textwrap
 import threading
+import time
 from pathlib import Path
 
 import pytest
 
-from unspin.errors import DataError
+import unspin.index as index_module
+from unspin.errors import DataError, WorkerError
 from unspin.fingerprint import fingerprints
 from unspin.index import Index
 from unspin.spinner import spin
@@ -187,3 +190,32 @@ def test_parallel_fingerprinting_builds_the_same_index(tmp_path):
         rows = "SELECT d.id, p.hash FROM postings p JOIN docs d USING (doc) ORDER BY 1, 2"
         assert a.db.execute(rows).fetchall() == b.db.execute(rows).fetchall()
         assert a.stats()["documents"] == b.stats()["documents"] == 80
+
+
+def _slow_prepare(chunk):
+    time.sleep(60)
+    return []
+
+
+def _kill_a_worker_when_one_runs() -> None:
+    me = os.getpid()
+    while True:
+        tasks = Path(f"/proc/{me}/task").iterdir()
+        kids = [int(c) for task in tasks for c in (task / "children").read_text().split()]
+        if kids:
+            time.sleep(0.5)
+            os.kill(kids[0], signal.SIGKILL)
+            return
+        time.sleep(0.05)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="patched functions reach workers by fork")
+def test_a_killed_fingerprinting_worker_stops_adding_with_an_error(tmp_path, monkeypatch):
+    # Python's pool loses the batch a killed worker held: adding must stop, not wait for ever.
+    monkeypatch.setattr(index_module, "_prepare_all", _slow_prepare)
+    threading.Thread(target=_kill_a_worker_when_one_runs, daemon=True).start()
+    started = time.time()
+    with Index(tmp_path / "a.idx") as ix, pytest.raises(WorkerError, match="add the same documents again"):
+        ix.add(ARTICLES[:40], batch=8, workers=2)
+    assert time.time() - started < 30
+
