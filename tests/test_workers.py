@@ -74,20 +74,26 @@ def test_the_command_line_settles_its_collector(collector):
     assert gc.get_threshold()[2] == 100
 
 
-def test_the_watch_names_a_dead_worker_and_frees_the_queue_lock_it_held():
-    # A worker killed while waiting for a task dies holding the pool's task-queue lock, and the
-    # pool's shutdown would wait for that lock for ever.
-    lock = multiprocessing.get_context("fork").Lock()
-    lock.acquire()
-    alive, retired, killed = (SimpleNamespace(pid=pid, exitcode=code)
-                              for pid, code in ((1, None), (2, 0), (3, None)))
-    pool = SimpleNamespace(_pool=[alive, retired, killed], _inqueue=SimpleNamespace(_rlock=lock))
+def test_the_watch_names_a_dead_worker_stops_the_others_and_frees_the_queue_locks():
+    # A worker killed while waiting for a task, or while handing in a result, dies holding a queue's
+    # lock, and the pool's shutdown would wait for that lock for ever.
+    ctx = multiprocessing.get_context("fork")
+    held, free = ctx.Lock(), ctx.Lock()
+    held.acquire()
+    killed_by_us = []
+
+    def worker(pid: int, code: int | None) -> SimpleNamespace:
+        return SimpleNamespace(pid=pid, exitcode=code, kill=lambda: killed_by_us.append(pid))
+
+    alive, retired, killed = worker(1, None), worker(2, 0), worker(3, None)
+    pool = SimpleNamespace(_pool=[alive, retired, killed], _inqueue=SimpleNamespace(_rlock=held),
+                           _outqueue=SimpleNamespace(_wlock=free))
     watch = workers._Watch(pool, "run it again")
     watch.check()  # all well: a worker that retired with status 0 is forgotten
-    assert set(watch.workers) == {1, 3}
+    assert set(watch.workers) == {1, 3} and not killed_by_us
     killed.exitcode = -9
     pool._pool = [alive]  # the pool drops a dead worker from its list
     with pytest.raises(WorkerError, match=r"killed \(signal 9\).*run it again"):
         watch.check()
-    assert lock.acquire(block=False)  # released for the shutdown
-
+    assert killed_by_us == [1]
+    assert held.acquire(block=False) and free.acquire(block=False)  # one released, one left free

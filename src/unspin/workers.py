@@ -114,14 +114,21 @@ class _Watch:
             if code == 0:  # retired after its share of the work
                 del self.workers[pid]
             elif code is not None:
-                self._unblock_shutdown()
+                self._stop()
                 how = f"was killed (signal {-code})" if code < 0 else f"stopped (exit status {code})"
                 raise WorkerError(f"a worker process {how}, perhaps for lack of memory; {self.advice}")
 
-    def _unblock_shutdown(self) -> None:
-        """Free the pool's task-queue lock, which a worker killed while waiting for a task still
-        holds: terminating the pool takes that lock first and would wait for it for ever. Any
-        process may release a multiprocessing lock; one that is free refuses, which is fine."""
-        with contextlib.suppress(ValueError):
-            self.pool._inqueue._rlock.release()
+    def _stop(self) -> None:
+        """Kill the pool's other workers and free its queues' locks, so that the pool can shut down.
 
+        A worker killed while it waited for a task, or while it handed in a
+        result, died holding a queue's lock, and terminating the pool takes
+        both locks first: it would wait for ever. Once every worker is dead, no
+        live process holds either; any process may release a multiprocessing
+        lock, and a free one refuses, which is fine.
+        """
+        for proc in self.pool._pool:
+            proc.kill()
+        for lock in (self.pool._inqueue._rlock, self.pool._outqueue._wlock):
+            with contextlib.suppress(ValueError):
+                lock.release()
