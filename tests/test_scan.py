@@ -149,20 +149,26 @@ def test_workers_are_replaced_after_a_bounded_number_of_records(tmp_path, monkey
     assert sum(per_pid.values()) == 24 and max(per_pid.values()) <= 4 and len(per_pid) >= 6
 
 
-def test_a_killed_scan_resumes_to_exactly_the_uninterrupted_output(tmp_path):
+def _scan_in_a_subprocess(tmp_path: Path, docs: int, workers: int) -> tuple[Path, Path, subprocess.Popen]:
+    """A collection of ``docs`` documents scanned whole in this process (``whole.jsonl``), and the
+    same collection being scanned by the command line; its stderr is piped."""
     src = tmp_path / "docs.jsonl"
-    write_collection(src, 24)
+    write_collection(src, docs)
     scan([src], tmp_path / "whole.jsonl", ScanOptions(shard_size=3))
     out = tmp_path / "out.jsonl"
     cmd = [sys.executable, "-c", "from unspin.cli import main; main()", "scan", str(src), "--out", str(out),
-           "--shard-size", "3", "--workers", "1"]
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+           "--shard-size", "3", "--workers", str(workers)]
+    return src, out, subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+
+
+def test_a_killed_scan_resumes_to_exactly_the_uninterrupted_output(tmp_path):
+    src, out, proc = _scan_in_a_subprocess(tmp_path, 24, workers=1)
     parts = tmp_path / "out.jsonl.parts"
     deadline = time.time() + 120
     while len(list(parts.glob("*.jsonl"))) < 3 and time.time() < deadline and proc.poll() is None:
         time.sleep(0.05)
     proc.send_signal(signal.SIGKILL)
-    proc.wait()
+    proc.communicate()
     assert not out.exists(), "the scan finished before it could be killed"
     done = len(list(parts.glob("*.jsonl")))
     assert done >= 3
@@ -281,13 +287,7 @@ def _children(pid: int) -> list[int]:
 def test_a_killed_worker_stops_the_scan_with_an_error_and_it_resumes(tmp_path):
     # Python's pool replaces a killed worker but loses its shard: without a watch, the scan waited for
     # ever. Killed (as for lack of memory), it must stop with a clear error and resume exactly.
-    src = tmp_path / "docs.jsonl"
-    write_collection(src, 36)
-    scan([src], tmp_path / "whole.jsonl", ScanOptions(shard_size=3))
-    out = tmp_path / "out.jsonl"
-    cmd = [sys.executable, "-c", "from unspin.cli import main; main()", "scan", str(src), "--out", str(out),
-           "--shard-size", "3", "--workers", "2"]
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    src, out, proc = _scan_in_a_subprocess(tmp_path, 36, workers=2)
     parts = tmp_path / "out.jsonl.parts"
     deadline = time.time() + 120
     while not list(parts.glob("*.jsonl")) and time.time() < deadline and proc.poll() is None:
