@@ -23,6 +23,7 @@ from unspin.text import leading_sentences
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
 from corpora import wikinews
+from processes import pool_workers
 
 try:
     ARTICLES = [(f"wn-{d['id']}", d["text"]) for d in wikinews(400) if len(d["text"].split()) >= 150][:300]
@@ -200,8 +201,7 @@ def _slow_prepare(chunk):
 def _kill_a_worker_when_one_runs() -> None:
     me = os.getpid()
     while True:
-        tasks = Path(f"/proc/{me}/task").iterdir()
-        kids = [int(c) for task in tasks for c in (task / "children").read_text().split()]
+        kids = pool_workers(me, forked=True)
         if kids:
             time.sleep(0.5)
             os.kill(kids[0], signal.SIGKILL)

@@ -22,6 +22,7 @@ from unspin.spinner import spin
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
 from corpora import wikinews
+from processes import pool_workers
 
 try:
     NEWS = [d["text"][:900] for d in wikinews(80) if len(d["text"]) > 900][:40]
@@ -276,13 +277,6 @@ def test_workers_that_cannot_load_the_engine_stop_the_scan_with_its_error(tmp_pa
     assert "UNSPIN_CACHE_DIR" in run.stderr and "Traceback" not in run.stderr
 
 
-def _children(pid: int) -> list[int]:
-    found = []
-    for task in Path(f"/proc/{pid}/task").iterdir():
-        found += [int(c) for c in (task / "children").read_text().split()]
-    return found
-
-
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads worker processes from /proc")
 def test_a_killed_worker_stops_the_scan_with_an_error_and_it_resumes(tmp_path):
     # Python's pool replaces a killed worker but loses its shard: without a watch, the scan waited for
@@ -293,7 +287,7 @@ def test_a_killed_worker_stops_the_scan_with_an_error_and_it_resumes(tmp_path):
     while not list(parts.glob("*.jsonl")) and time.time() < deadline and proc.poll() is None:
         time.sleep(0.02)
     # Both workers, while shards are left: whichever held one, a shard is lost with it.
-    workers = _children(proc.pid)
+    workers = pool_workers(proc.pid, forked=True)
     assert workers and not out.exists(), "the scan finished before its workers could be killed"
     for pid in workers:
         os.kill(pid, signal.SIGKILL)

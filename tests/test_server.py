@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import re
+import signal
+import sys
+import time
 
 import pytest
 
@@ -11,6 +15,7 @@ pytest.importorskip("httpx", reason="the server needs the serve extra: pip insta
 
 from fastapi.testclient import TestClient
 
+from processes import pool_workers
 from unspin.integrations.server import create_app
 from unspin.spinner import spin
 
@@ -206,3 +211,19 @@ def test_a_worker_whose_engine_cannot_load_answers_with_a_clear_error(tmp_path, 
             assert r.status_code >= 400
             body = r.json()
             assert body["error"] and "UNSPIN_CACHE_DIR" in body["message"]
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads worker processes from /proc")
+def test_a_pool_whose_worker_died_is_replaced():
+    # A dead worker breaks a process pool for good: the request that finds it so gets 503, and the
+    # next one is served by a new pool.
+    with TestClient(create_app(workers=1, time_limit=120)) as c:
+        assert c.post("/v1/analyze", json={"text": CLEAN}).status_code == 200
+        workers = pool_workers(os.getpid(), forked=False)
+        assert workers
+        for pid in workers:
+            os.kill(pid, signal.SIGKILL)
+        time.sleep(0.5)
+        r = c.post("/v1/analyze", json={"text": CLEAN})
+        assert r.status_code == 503 and r.json()["error"] == "worker_died" and "again" in r.json()["message"]
+        assert c.post("/v1/analyze", json={"text": CLEAN}).status_code == 200

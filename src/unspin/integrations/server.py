@@ -5,8 +5,10 @@
 The analysis is CPU-bound Python, so requests are served by a pool of worker
 processes, each loading the engine once; a slow request does not block the
 others. Request bodies over ``max_bytes`` get 413, analyses over
-``time_limit`` seconds get 504 (the worker finishes in the background), and
-unusable text gets 400 with the reason code of :mod:`unspin.errors`. Texts
+``time_limit`` seconds get 504 (the worker finishes in the background), a
+request whose worker died (killed, perhaps for lack of memory) gets 503 while
+a new pool replaces the old, and unusable text gets 400 with the reason code of
+:mod:`unspin.errors`. Texts
 and uploaded files are never written to disk or logged. ``/`` serves the web
 page (:mod:`unspin.integrations.web`).
 """
@@ -16,11 +18,12 @@ from __future__ import annotations
 import asyncio
 import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import asynccontextmanager
 from typing import Any
 
 from .. import __version__
-from ..errors import MissingDependencyError, UnspinError
+from ..errors import MissingDependencyError, UnspinError, WorkerError
 from ..result import Analysis, Span
 
 try:
@@ -173,11 +176,13 @@ def create_app(*, index: str | None = None, workers: int = 2, max_bytes: int = D
     """The API, with its own worker pool (started with the app, stopped with it)."""
     state: dict[str, Any] = {}
 
+    def new_pool() -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
+                                   initializer=_init_worker, initargs=(index, workers))
+
     @asynccontextmanager
     async def lifespan(app: FastAPI):  # type: ignore[no-untyped-def]
-        ctx = multiprocessing.get_context("spawn")
-        state["pool"] = ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init_worker,
-                                            initargs=(index, workers))
+        state["pool"] = new_pool()
         yield
         state["pool"].shutdown(cancel_futures=True)
 
@@ -199,17 +204,26 @@ def create_app(*, index: str | None = None, workers: int = 2, max_bytes: int = D
 
     async def run(fn: Any, *args: Any) -> dict[str, Any] | JSONResponse:
         loop = asyncio.get_running_loop()
+        pool = state["pool"]
         try:
-            out = await asyncio.wait_for(loop.run_in_executor(state["pool"], _safe, fn, *args), time_limit)
+            out = await asyncio.wait_for(loop.run_in_executor(pool, _safe, fn, *args), time_limit)
         except TimeoutError:
             return error(504, "timeout",
                          f"the analysis took longer than {time_limit:g} s; send a shorter text")
+        except BrokenProcessPool:
+            # A worker died (killed, perhaps for lack of memory), and a pool with a dead worker takes
+            # no more work: the first request to find it so starts a new one.
+            if state["pool"] is pool:
+                state["pool"] = new_pool()
+                pool.shutdown(wait=False, cancel_futures=True)
+            return error(503, WorkerError.code, "a worker process died, perhaps for lack of memory, and was "
+                                                "replaced: send the request again")
         if "error" in out:
             return error(400, out["error"], out["message"])
         return out["ok"]
 
     responses: dict[int | str, dict[str, Any]] = {400: {"model": ErrorOut}, 413: {"model": ErrorOut},
-                                                  504: {"model": ErrorOut}}
+                                                  503: {"model": ErrorOut}, 504: {"model": ErrorOut}}
 
     @app.get("/v1/health")
     async def health() -> dict[str, Any]:
