@@ -130,5 +130,6 @@ class _Watch:
         for proc in self.pool._pool:
             proc.kill()
         for lock in (self.pool._inqueue._rlock, self.pool._outqueue._wlock):
-            with contextlib.suppress(ValueError):
-                lock.release()
+            if lock is not None:  # Windows' queues have no write lock
+                with contextlib.suppress(ValueError):
+                    lock.release()
