@@ -114,7 +114,11 @@ def as_worker(pin: bool, settle_gc: bool) -> tuple[Callable[[], None], bool]:
         os.sched_setaffinity(0, {min(old)})
         limits = threadpool_limits(1, user_api="blas")
         undo += [limits.restore_original_limits, lambda: os.sched_setaffinity(0, old)]
-    return lambda: [f() for f in reversed(undo)] and None, pinned
+    def restore() -> None:
+        for f in reversed(undo):
+            f()
+
+    return restore, pinned
 
 
 def bench_analysis(docs: int, max_words: int, thesaurus_spec: str, deep: bool = False,

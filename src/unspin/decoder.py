@@ -220,7 +220,7 @@ class Decoder:
                     here.append(((pos, t), option_words[0] if option_words else None, option_words[1:],
                                  log_swap + logq - penalty, j))
             edges.append(here)
-        return Lattice(words, s.lo, s.hi, edges)
+        return Lattice(words, edges)
 
     def _worth_decoding(self, pos: Position, logit: float, floor: float) -> list[int] | range:
         """The numbers of the options at ``pos`` whose first-pass odds clear ``floor`` (all,

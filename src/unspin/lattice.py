@@ -23,13 +23,12 @@ from .runs import SentenceWords
 #: it adds or None, the LM words after that, its channel log probability, the token it ends before).
 Edge = tuple["tuple[Position, int] | None", "str | None", tuple[str, ...], float, int]
 
+
 @dataclass(slots=True)
 class Lattice:
-    """One sentence's edges, token by token from ``lo`` to ``hi``, keeping first at each token."""
+    """One sentence's edges, token by token from its first (``words.lo``), keeping first at each."""
 
     words: SentenceWords
-    lo: int
-    hi: int
     edges: list[list[Edge]]
 
 
@@ -37,8 +36,9 @@ def best_reading(lat: Lattice, lm: Scorer, beam: int) -> list[Option]:
     """The options of the lattice's best reading, in order."""
     next_logprobs = lm.next_logprobs
     # state: last two LM words -> (score, back-pointer chain of chosen options)
-    beams: dict[int, dict[tuple[str, str], tuple[float, tuple]]] = {lat.lo: {(BOS, BOS): (0.0, ())}}
-    for i, here in enumerate(lat.edges, lat.lo):
+    lo = lat.words.lo
+    beams: dict[int, dict[tuple[str, str], tuple[float, tuple]]] = {lo: {(BOS, BOS): (0.0, ())}}
+    for i, here in enumerate(lat.edges, lo):
         states = beams.pop(i, None)
         if not states:
             continue
@@ -68,7 +68,7 @@ def best_reading(lat: Lattice, lm: Scorer, beam: int) -> list[Option]:
                 best = nxt.get(key)
                 if best is None or best[0] < total:
                     nxt[key] = (total, chain if opt is None else (chain, opt))
-    final = beams.get(lat.hi)
+    final = beams.get(lo + len(lat.edges))
     if not final:
         return []
     best = max(final.items(), key=lambda kv: kv[1][0] + next_logprobs(kv[0])[EOS])

@@ -94,11 +94,8 @@ class Swaps:
 
     def readings(self, which: Sequence[int] | None = None) -> list[tuple[tuple[str, ...], float, int]]:
         """:meth:`reading` of every option, or of the options numbered in ``which``, in order."""
-        groups = self.groups
-        if which is None:
-            return [(groups[g][0].parts(k)[0], q, groups[g][1])
-                    for g, k, q in zip(self.group_of, self.index_in, self.logq.tolist(), strict=True)]
-        group_of, index_in = self.group_of, self.index_in
+        groups, group_of, index_in = self.groups, self.group_of, self.index_in
+        which = range(len(group_of)) if which is None else which
         return [(groups[group_of[t]][0].parts(index_in[t])[0], q, groups[group_of[t]][1])
                 for t, q in zip(which, self.logq[list(which)].tolist(), strict=True)]
 
@@ -162,9 +159,7 @@ class Position:
     def readings(self, which: Sequence[int] | None = None) -> list[tuple[tuple[str, ...], float, int]]:
         """:meth:`reading` of every option, or of the options numbered in ``which`` (ascending), in order."""
         n = len(self._options)
-        if which is None:
-            listed = [(opt.words, opt.logq, opt.j) for opt in self._options]
-            return listed if self.swaps is None else listed + self.swaps.readings()
+        which = range(len(self)) if which is None else which
         listed = [(opt.words, opt.logq, opt.j) for opt in (self._options[t] for t in which if t < n)]
         rest = [t - n for t in which if t >= n]
         if not rest:

@@ -200,7 +200,7 @@ class Engine:
                 covered = [(p.start, p.end) for p in match.passages]
         bar = confidence_bar(score, limit, self.params)
         if bar is not None:
-            for choices in self.decoder.decode_all(tokens, [s for s in sents if s.positions], rate, bar):
+            for choices in self.decoder.decode_all(tokens, sents, rate, bar):
                 for choice in choices:
                     span = _span(text, tokens, choice.option, choice.confidence)
                     if choice.confidence >= bar and not _inside(span, covered):
