@@ -28,7 +28,7 @@ from . import __version__
 from .errors import InputError, TooLargeInputError, UnspinError
 from .inputs import DEFAULT_MAX_BYTES, check_english
 from .records import SKIPPED, Record, read_records
-from .workers import settle_worker, share_cores, watched_imap
+from .workers import share_cores, watched_imap, worker_engine
 
 #: The fields of every output record, in order; see README "Scan output".
 FIELDS = ("id", "source", "offset", "score", "is_spun", "in_doubt", "threshold", "n_words", "stage",
@@ -89,18 +89,10 @@ def _init_worker(options: ScanOptions, workers: int = 1) -> None:
 
     share_cores(workers, options.deep)
     _OPTIONS = options
-    try:
-        _ENGINE = default_engine(options.deep, options.model)
-    except UnspinError as err:
-        if workers <= 1:
-            raise
-        # Raised again by the first shard, so that it reaches the caller: a process pool whose
-        # initializer raises starts new workers for ever.
-        _ENGINE = err
-        return
-    if workers > 1:
-        # Not in the caller's own process, whose objects and collector are not ours to settle.
-        settle_worker()
+    # The caller's own process (one worker) raises at once, and its objects and collector are not
+    # ours to settle; a pool worker's error is raised by its first shard (see _analyse_shard).
+    _ENGINE = (default_engine(options.deep, options.model) if workers <= 1
+               else worker_engine(options.deep, options.model))
 
 
 def analyse_record(rec: Record, options: ScanOptions, engine: Any) -> dict[str, Any]:

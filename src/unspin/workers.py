@@ -13,7 +13,7 @@ import os
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-from .errors import WorkerError
+from .errors import UnspinError, WorkerError
 
 
 def share_cores(workers: int, deep: bool = False) -> None:
@@ -38,6 +38,25 @@ def share_cores(workers: int, deep: bool = False) -> None:
         import torch
 
         torch.set_num_threads(share)
+
+
+def worker_engine(deep: bool = False, model: str | None = None) -> Any:
+    """A worker process's engine, its collector settled once it is loaded (see :func:`settle_worker`);
+    if the engine cannot load, the :class:`UnspinError` instead, for the worker to hand over with
+    its first piece of work.
+
+    Raised from a pool's initializer, the error would never reach the caller: Python's process
+    pool starts new workers for ever, an executor breaks for good, and Ray reports only that
+    the actor died.
+    """
+    from .pipeline import default_engine
+
+    try:
+        engine = default_engine(deep, model)
+    except UnspinError as err:
+        return err
+    settle_worker()
+    return engine
 
 
 def settle_worker() -> None:

@@ -27,18 +27,12 @@ class _ShardAnalyser:
     """A Ray actor's callable: loads the engine once, then analyses shard after shard."""
 
     def __init__(self, options: dict[str, Any]) -> None:
-        from ..pipeline import default_engine
-        from ..workers import settle_worker
+        from ..workers import worker_engine
 
         self.options = ScanOptions(**options)
-        try:
-            self.engine: Any = default_engine(self.options.deep, self.options.model)
-        except UnspinError as err:
-            # Sent back as data by each batch instead (see _results): raised here, Ray reports only
-            # the actor's death; raised in a batch, a wrapped copy without the error's class.
-            self.engine = err
-            return
-        settle_worker()
+        # An error instead of an engine is sent back as data by each batch (see _results): raised
+        # in a batch, Ray hands the caller a wrapped copy without the error's class.
+        self.engine = worker_engine(self.options.deep, self.options.model)
 
     def __call__(self, batch: dict[str, Any]) -> dict[str, list[str]]:
         if isinstance(self.engine, UnspinError):

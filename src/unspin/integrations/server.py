@@ -109,18 +109,12 @@ _INDEX: str | None = None
 
 def _init_worker(index: str | None, workers: int = 1) -> None:
     global _INDEX
-    from ..pipeline import default_engine
-    from ..workers import settle_worker, share_cores
+    from ..workers import share_cores, worker_engine
 
     share_cores(workers)
     _INDEX = index
-    try:
-        default_engine()
-    except UnspinError:
-        # An initializer that raises breaks the whole pool: the first request meets the error
-        # again and reports it (see _safe).
-        return
-    settle_worker()
+    # An engine that cannot load is met again, and reported, by the first request (see _safe).
+    worker_engine()
 
 
 def _analysis(text: str, threshold: float | None, any_language: bool, screen: bool = False) -> Analysis:
