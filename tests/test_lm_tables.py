@@ -38,7 +38,7 @@ def test_decoded_keys_are_sorted_and_the_tables_hold_each_once(decoded, tables):
     assert np.all(np.diff(decoded["bi_key"]) > 0)
     assert np.all(np.diff(decoded["tri_key"]) > 0)
     for order in ("bi", "tri"):
-        held = tables.__dict__[f"{order}_key"]
+        held = getattr(tables, f"{order}_key")
         assert np.sort(held[held >= 0]).tolist() == decoded[f"{order}_key"].tolist()
     assert len(tables.bi_key) == len(tables.bi_p) == len(tables.bi_bo)
     assert len(tables.tri_key) == len(tables.tri_p)
