@@ -66,12 +66,13 @@ class Swaps:
         self.n_words = np.concatenate([g[0].n_words for g in groups])[chosen]
         self.ends = np.array([g[1] for g in groups], dtype=np.int64)[group_of]
         self.neural: np.ndarray | None = None
-        self.prior = 0.0
+        self.prior: float | np.ndarray = 0.0
 
-    def with_neural(self, neural: np.ndarray, weight: float, prior: float = 0.0,
+    def with_neural(self, neural: np.ndarray, weight: float, prior: float | np.ndarray = 0.0,
                     prior_weight: float = 0.0) -> Swaps:
-        """These swaps with each option's neural log-odds and the position's probe log-odds as their
-        last two features, weighed into ``logq``.
+        """These swaps with each option's neural log-odds and the probe's log-odds as their last two
+        features, weighed into ``logq``. ``prior`` is the position's, or one per option where
+        options of several written words read the probe over their whole span.
 
         ``logq`` sums the features' weighted terms in their order, these two
         last, so adding them here gives the very number that summing the
@@ -106,7 +107,8 @@ class Swaps:
         words, x, ids = originals.parts(k)
         features = (*x, self.in_doc[g][k], repeats)
         if self.neural is not None:
-            features = (*features, float(self.neural[t]), self.prior)
+            prior = self.prior if isinstance(self.prior, float) else float(self.prior[t])
+            features = (*features, float(self.neural[t]), prior)
         return Option(self.i, j, words, float(self.logq[t]), label or originals.labels[k], features, ids)
 
 
