@@ -15,6 +15,7 @@ import pytest
 
 from unspin.channel import Option, Params, Position
 from unspin.decoder import Decoder, Sentence
+from unspin.lattice import best_reading
 from unspin.lm import BOS, EOS, NGramScorer, WordTable, batch_by_logprob, default_scorer
 from unspin.runs import SentenceWords, lm_word
 from unspin.text import sentences, tokenize
@@ -338,3 +339,38 @@ def test_dropping_the_memo_changes_no_score():
         assert len(scorer._by_ngram) <= scorer.max_memo
         assert [scorer.next_logprobs(h)[w] for h in histories for w in words] == want
         assert len(scorer._by_history) < len(histories)
+
+
+def _firm_options(p: Params, frequent: str | None) -> list[Option]:
+    # Equal channel scores; only the frequency gap (feature 3) tells them apart.
+    out = []
+    for words in ("agency", "company", "business"):
+        x = (-1.0, 0.0, 0.0, 3.0 if words == frequent else 0.0, 0.0, 0.0)
+        out.append(Option(1, 2, (words,), p.logq(x), "synonym_swap", x))
+    return out
+
+
+def _decode_firm(w_freq_gap: float, frequent: str | None):
+    p = Params(w_logq=1.0, w_freq_gap=w_freq_gap)
+    dec = Decoder(None, HashScorer(), p)
+    tokens, s = sentence_of("The firm said so.", {1: _firm_options(p, frequent)})
+    dec.estimate_rate(tokens, [s])  # the first pass, which ranks the options to choose among
+    (choice,) = dec.decode(tokens, s, 0.3, least=0.0)
+    return dec, tokens, s, choice
+
+
+def test_the_original_of_a_swap_is_chosen_without_the_frequency_gap():
+    # The frequency gap says whether a word was swapped, not which original it replaced: with a
+    # heavy weight on it the best reading takes the commoner original, but the original reported
+    # is the one the model and channel prefer, as with no weight at all.
+    _, _, _, plain = _decode_firm(0.0, None)
+    frequent = next(w for w in ("agency", "company", "business") if (w,) != plain.option.words)
+    dec, tokens, s, heavy = _decode_firm(20.0, frequent)
+    lattice = dec._lattice(tokens, s, math.log1p(-0.3), math.log(0.3), -math.inf)
+    assert [o.words for o in best_reading(lattice, dec.lm, dec.p.beam)] == [(frequent,)]
+    assert heavy.option.words == plain.option.words
+    # Its confidence is the best reading's: that the word was swapped at all.
+    keep = path_score(dec, tokens, s, {}, 0.3)
+    taken = next(o for o in s.positions[0].options if o.words == (frequent,))
+    swap = path_score(dec, tokens, s, {1: taken}, 0.3)
+    assert heavy.confidence == pytest.approx(1 / (1 + math.exp(keep - swap)), rel=1e-9)

@@ -179,6 +179,11 @@ class Originals:
         # Params.logq reads a feature-by-option array as it reads one option's features.
         self.base_logq = params.logq((logq, 0.0, 0.0, freq_gap, 0.0, 0.0))
 
+    @property
+    def freq_gaps(self) -> np.ndarray:
+        """Each option's frequency gap (see ``__init__``)."""
+        return self._gap
+
     def features(self, k: int) -> tuple[float, float, float, float]:
         """Option k's features before the document ones (see FEATURES)."""
         return (float(self._logq[k]), 0.0, 0.0, float(self._gap[k]))

@@ -46,8 +46,8 @@ class Swaps:
     ``logq`` (see :meth:`with_neural`).
     """
 
-    __slots__ = ("_channel_logq", "ends", "first_ids", "group_of", "groups", "i", "in_doc", "index_in",
-                 "last_ids", "logq", "n_words", "neural", "prior")
+    __slots__ = ("_channel_logq", "_chosen", "ends", "first_ids", "group_of", "groups", "i", "in_doc",
+                 "index_in", "last_ids", "logq", "n_words", "neural", "prior")
 
     def __init__(self, i: int, groups: Sequence[Group], in_doc: Sequence[Sequence[float]], chosen: np.ndarray,
                  logq: np.ndarray) -> None:
@@ -55,6 +55,7 @@ class Swaps:
         self.i = i
         self.groups = groups
         self.in_doc = in_doc
+        self._chosen = chosen
         sizes = np.array([len(g[0]) for g in groups])
         ends = np.cumsum(sizes)
         group_of = np.searchsorted(ends, chosen, side="right")
@@ -87,6 +88,10 @@ class Swaps:
 
     def __len__(self) -> int:
         return len(self.group_of)
+
+    def freq_gaps(self) -> np.ndarray:
+        """Each option's frequency gap (see :class:`unspin.channel.Originals`), worked out when asked."""
+        return np.concatenate([g[0].freq_gaps for g in self.groups])[self._chosen]
 
     def reading(self, t: int) -> tuple[tuple[str, ...], float, int]:
         """Option t's words, channel log probability and span end, without making the object."""
@@ -168,6 +173,17 @@ class Position:
             return listed
         assert self.swaps is not None
         return listed + self.swaps.readings(rest)
+
+    def span_ends(self) -> np.ndarray:
+        """The token each option's span ends at, in option order."""
+        listed = np.array([o.j for o in self._options], dtype=np.int64)
+        return listed if self.swaps is None else np.concatenate([listed, self.swaps.ends])
+
+    def freq_gaps(self) -> np.ndarray:
+        """Each option's frequency gap (the ``freq_gap`` feature; 0 for options without one), in
+        option order."""
+        listed = np.array([o.features[3] if len(o.features) > 3 else 0.0 for o in self._options])
+        return listed if self.swaps is None else np.concatenate([listed, self.swaps.freq_gaps()])
 
     def option(self, t: int) -> Option:
         """Option t, made as an object if it is held in columns."""
