@@ -278,11 +278,13 @@ SAME_SPAN_MARGIN = 4.0
 
 
 def _same_span(pos: Position, chosen: Option, gap: float) -> list[Option]:
-    """The other options at ``pos`` over the chosen swap's words that the choice could prefer, best
-    first: ranked by first-pass odds less ``gap`` times their frequency gap."""
+    """The other options at ``pos`` over the chosen swap's words, and of as many words as it, that
+    the choice could prefer, best first: ranked by first-pass odds less ``gap`` times their
+    frequency gap. (A phrase's gap is on another scale than a word's: chosen against words without
+    it, phrases displaced right ones, "back to back" for "together".)"""
     if pos.odds is None:
         return []
-    same = np.flatnonzero(pos.span_ends() == chosen.j)
+    same = np.flatnonzero((pos.span_ends() == chosen.j) & (pos.word_counts() == len(chosen.words)))
     if len(same) < 2:
         return []
     score = pos.odds[same] - gap * pos.freq_gaps()[same]

@@ -179,6 +179,11 @@ class Position:
         listed = np.array([o.j for o in self._options], dtype=np.int64)
         return listed if self.swaps is None else np.concatenate([listed, self.swaps.ends])
 
+    def word_counts(self) -> np.ndarray:
+        """How many words each option puts in place of the written ones, in option order."""
+        listed = np.array([len(o.words) for o in self._options], dtype=np.int64)
+        return listed if self.swaps is None else np.concatenate([listed, self.swaps.n_words])
+
     def freq_gaps(self) -> np.ndarray:
         """Each option's frequency gap (the ``freq_gap`` feature; 0 for options without one), in
         option order."""
