@@ -274,7 +274,7 @@ class Decoder:
 #: A chosen swap's original is chosen again among at most this many options over the same words,
 #: those whose first-pass odds without the frequency gap come within this many nats of the best.
 SAME_SPAN_OPTIONS = 3
-SAME_SPAN_MARGIN = 4.0
+SAME_SPAN_MARGIN = 2.0
 
 
 def _same_span(pos: Position, chosen: Option, gap: float) -> list[Option]:

@@ -12,7 +12,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .channel import FEATURES, Option, Params, Position
+from .channel import FEATURES, Params
+from .options import Option, Position, Swaps
 
 
 class Evidence(NamedTuple):
@@ -40,13 +41,14 @@ def with_evidence(positions: list[Position], evidence: dict[int, Evidence],
         for o, d in zip(pos.listed, deltas[: len(pos.listed)], strict=True):
             # Evidence read again replaces the earlier reading. (Option is built directly:
             # dataclasses.replace cost a fifth of a second per 1,000 words.)
-            x = (*o.features[: len(FEATURES) - 2], d, span_prior(o.i, o.j, prior))
+            over = prior if o.j == o.i + 1 else span_prior(o.i, o.j, prior)
+            x = (*o.features[: len(FEATURES) - 2], d, over)
             opts.append(Option(o.i, o.j, o.words, params.logq(x), o.label, x, o.ids))
         swaps = pos.swaps
         if swaps is not None:
             # Swaps held as columns stay columns (the first pass scores them in bulk).
             swaps = swaps.with_neural(np.array(deltas[len(opts) :]), params.w_neural,
-                                      span_prior.of_ends(pos.index, swaps.ends, prior), params.w_probe)
+                                      span_prior.of_swaps(swaps, prior), params.w_probe)
         out.append(Position(pos.index, opts, pos.guarded, swaps))
     return out
 
@@ -63,18 +65,20 @@ class _SpanPrior:
     """
 
     def __init__(self, evidence: dict[int, Evidence]) -> None:
-        self.priors = {k: ev.prior for k, ev in evidence.items()}
+        self.evidence = evidence
 
     def __call__(self, i: int, j: int, own: float) -> float:
         """The log-odds of an option over written words i..j-1, whose first word's are ``own``."""
-        return max([own, *(self.priors[k] for k in range(i + 1, j) if k in self.priors)])
+        found = self.evidence
+        return max([own, *(found[k].prior for k in range(i + 1, j) if k in found)])
 
-    def of_ends(self, i: int, ends: np.ndarray, own: float) -> float | np.ndarray:
-        """:meth:`__call__` for options at i ending at each of ``ends``: one number while every
-        option replaces one word, else one per option."""
-        if not (ends > i + 1).any():
+    def of_swaps(self, swaps: Swaps, own: float) -> float | np.ndarray:
+        """:meth:`__call__` for swaps held as columns: one number while every swap replaces one
+        word, else one per swap."""
+        ends = {g[1] for g in swaps.groups if g[1] > swaps.i + 1}
+        if not ends:
             return own
-        out = np.full(len(ends), own)
-        for j in np.unique(ends[ends > i + 1]).tolist():
-            out[ends == j] = self(i, j, own)
+        out = np.full(len(swaps), own)
+        for j in ends:
+            out[swaps.ends == j] = self(swaps.i, j, own)
         return out
