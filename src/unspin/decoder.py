@@ -43,7 +43,8 @@ class Sentence:
 
 @dataclass(frozen=True, slots=True)
 class Choice:
-    """A swap the decoder settled on."""
+    """A swap the decoder settled on: its option, and the posterior that the words were swapped at
+    all (the best reading's, whichever original :meth:`Decoder.decode_all` then reports)."""
 
     option: Option
     confidence: float
@@ -257,12 +258,11 @@ class Decoder:
                 left.extend(opt.words)
                 k = opt.j
             sizes.append(len(chosen))
-        gap = self.p.w_freq_gap
         settled = []
         for (_, pos, _, _), odds in zip(items, self._odds(items), strict=True):
             first = odds[0] + logit
             confidence = 1.0 / (1.0 + math.exp(-first)) if first > -700 else 0.0
-            best = max(range(len(odds)), key=lambda t: odds[t] - gap * _freq_gap(pos.listed[t]))
+            best = int(np.argmax(np.array(odds) - self.p.w_freq_gap * pos.freq_gaps()))
             settled.append(Choice(pos.listed[best], confidence))
         out, k = [], 0
         for n in sizes:
@@ -291,10 +291,6 @@ def _same_span(pos: Position, chosen: Option, gap: float) -> list[Option]:
     order = np.argsort(-score, kind="stable")
     near = same[order[score[order] >= score[order[0]] - SAME_SPAN_MARGIN][:SAME_SPAN_OPTIONS]]
     return [o for o in (pos.option(t) for t in near.tolist()) if o.words != chosen.words]
-
-
-def _freq_gap(opt: Option) -> float:
-    return opt.features[3] if len(opt.features) > 3 else 0.0
 
 
 def swap_rate(all_odds: Sequence[Sequence[float]], p: Params) -> tuple[float, float]:
