@@ -418,6 +418,25 @@ def test_check_view_advises_on_a_likely_spun_text_under_the_threshold(
     assert "More likely spun than not" not in over
 
 
+def test_check_view_points_a_short_text_judged_unspun_to_deep_mode(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from unspin.result import Analysis
+
+    def analyze(text: str, *, threshold: float | None = None, deep: bool = False,
+                model: str | None = None, index: str | None = None, screen: bool = False) -> Analysis:
+        return Analysis(text=text, score=0.03, threshold=0.97, spans=[], restored_text=text,
+                        n_words=len(text.split()))
+
+    module = types.ModuleType("unspin.pipeline")
+    module.analyze = analyze  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "unspin.pipeline", module)
+    short = run("check", write(tmp_path, SPUN)).stdout
+    assert f"A short text: with {len(SPUN.split())} words" in short and "--deep" in short
+    assert "A short text" not in run("check", write(tmp_path, " ".join([SPUN] * 3))).stdout
+    assert "A short text" not in run("check", "--deep", write(tmp_path, SPUN)).stdout
+    assert "A short text" not in run("check", "--json", write(tmp_path, SPUN)).stdout
+
+
 def test_check_json_with_stand_in(tmp_path: Path, fake_pipeline: list[float | None]) -> None:
     result = run("check", "--json", write(tmp_path, SPUN))
     data = json.loads(result.stdout)

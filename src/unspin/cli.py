@@ -16,7 +16,7 @@ import click
 
 from unspin.cli_common import F, input_options, load, screen_option, stdout_console, working
 from unspin.errors import MissingDependencyError, UnspinError
-from unspin.result import IN_DOUBT_ADVICE
+from unspin.result import IN_DOUBT_ADVICE, SHORT_TEXT_ADVICE, SHORT_TEXT_WORDS
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -150,10 +150,10 @@ def check(
     if as_json:
         click.echo(analysis.to_json(indent=2))
         return
-    _render_check(analysis, stdout_console())
+    _render_check(analysis, stdout_console(), fast=not (deep or model))
 
 
-def _render_check(analysis: Analysis, console: Console) -> None:
+def _render_check(analysis: Analysis, console: Console, *, fast: bool) -> None:
     from rich.text import Text
 
     spun = analysis.is_spun
@@ -165,6 +165,8 @@ def _render_check(analysis: Analysis, console: Console) -> None:
     console.print(verdict)
     if analysis.in_doubt:
         console.print(IN_DOUBT_ADVICE, style="yellow")
+    elif fast and not spun and analysis.n_words < SHORT_TEXT_WORDS:
+        console.print(SHORT_TEXT_ADVICE.format(n=analysis.n_words), style="yellow")
     if analysis.source:
         console.print(f"Traced to {analysis.source['id']} (similarity {analysis.source['similarity']:.2f})")
     if analysis.stage == "screen":

