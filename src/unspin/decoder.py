@@ -83,12 +83,7 @@ class Decoder:
         score. The rate is not applied.
         """
         flat, sizes = self._odds_flat(items)
-        values = flat.tolist()
-        out, k = [], 0
-        for n in sizes:
-            out.append(values[k : k + n])
-            k += n
-        return out
+        return _split(flat.tolist(), sizes)
 
     def _odds_flat(self, items: Sequence[_Item]) -> tuple[np.ndarray, list[int]]:
         """:meth:`_odds` as one array of every option's odds, and the number of options per item.
@@ -264,11 +259,16 @@ class Decoder:
             confidence = 1.0 / (1.0 + math.exp(-first)) if first > -700 else 0.0
             best = int(np.argmax(np.array(odds) - self.p.w_freq_gap * pos.freq_gaps()))
             settled.append(Choice(pos.listed[best], confidence))
-        out, k = [], 0
-        for n in sizes:
-            out.append(settled[k : k + n])
-            k += n
-        return out
+        return _split(settled, sizes)
+
+
+def _split(values: list, sizes: Sequence[int]) -> list[list]:
+    """``values`` cut into consecutive runs of the given sizes."""
+    out, k = [], 0
+    for n in sizes:
+        out.append(values[k : k + n])
+        k += n
+    return out
 
 
 #: A chosen swap's original is chosen again among at most this many options over the same words,
