@@ -9,7 +9,7 @@ import socket
 import pytest
 
 from unspin.errors import DataError
-from unspin.lm import BOS, EOS, NGramScorer, Scorer, default_scorer
+from unspin.lm import BOS, EOS, NGramScorer, Scorer, default_scorer, spoken
 
 
 @pytest.fixture(scope="module")
@@ -101,3 +101,15 @@ def test_history_longer_than_two_is_accepted(lm):
 def test_sentence_start_is_context(lm):
     assert lm.logprob("the", [BOS]) > lm.logprob("the", ["the"])
     assert lm.logprob(EOS, ["the", "people"]) > lm.logprob(EOS, ["of", "the"])
+
+
+def test_plain_digits_read_as_their_number_words_and_suffixed_ordinals_do_not(lm):
+    # The model has no digits: read as they are, "7" would always lose to "seven", and a numeral
+    # a spinner spelled out could never get its digits back.
+    assert spoken("7") == "seven" and spoken("12") == "twelve" and spoken("seven") == "seven"
+    assert spoken("2nd") == "2nd" and spoken("2015") == "2015"
+    assert lm.logprob("7", ("on", "february")) == lm.logprob("seven", ("on", "february"))
+    assert lm.logprob("medals", ("won", "7")) == lm.logprob("medals", ("won", "seven"))
+    assert lm.next_logprobs(("february",))["7"] == lm.next_logprobs(("february",))["seven"]
+    assert lm.word_ids(["7", "seven"]).tolist()[0] == lm.word_ids(["seven"]).tolist()[0] >= 0
+    assert lm.logprob("2nd", ("a",)) == lm.unknown_logprob

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Protocol
 import numpy as np
 
 from .errors import DataError
+from .langdata import DIGIT_WORDS
 
 if TYPE_CHECKING:
     from .lm_tables import TrigramTables
@@ -151,7 +152,7 @@ class NGramScorer:
 
     def word_ids(self, words: Sequence[str]) -> np.ndarray:
         """Ids in :attr:`tables` (-1 for "" and for words the model does not know)."""
-        return self.tables.id_of(words)
+        return self.tables.id_of([spoken(w) for w in words])
 
     def batch_ids(self, h2: np.ndarray, h1: np.ndarray, words: np.ndarray) -> np.ndarray:
         """:meth:`batch` on ids from :meth:`word_ids`."""
@@ -185,6 +186,7 @@ class NGramScorer:
         """
         ctx: list[str] = []
         for w in reversed(history):
+            w = spoken(w)
             if w != BOS and not self._known[w]:
                 break
             ctx.append(w)
@@ -192,9 +194,22 @@ class NGramScorer:
 
     def _score(self, word: str, ctx: tuple[str, ...]) -> float:
         """ln P(word | ctx) from the model; ``ctx`` as :meth:`_model_context` gives it."""
+        word = spoken(word)
         if not self._known[word]:
             return self.unknown_logprob
         return self._prob([word, *ctx]) * _LOGMATH_TO_LN
+
+
+def spoken(word: str) -> str:
+    """The word as the n-gram model reads it: plain digits as their number word ("3" -> "three").
+
+    The model has no digits. Read as they are, "3" would always lose to "three",
+    and a numeral a spinner spelled out ("February seven") could never get its
+    digits back; read as words, the choice is left to the channel and the
+    context. Suffixed ordinals ("2nd") stay as they are: news prose spells those
+    out, so they are a spinner's tell.
+    """
+    return DIGIT_WORDS.get(word, word) if word.isdigit() else word
 
 
 class _Vocabulary(dict):

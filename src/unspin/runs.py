@@ -18,8 +18,7 @@ from functools import partial
 
 import numpy as np
 
-from .langdata import DIGIT_WORDS
-from .lm import BOS, EOS, Scorer
+from .lm import BOS, EOS, Scorer, spoken
 from .options import Swaps
 from .text import Token
 
@@ -27,14 +26,9 @@ _LM_KINDS = ("word", "number")
 
 
 def lm_word(tok: Token) -> str:
-    """The form the language model sees: lower case, plain digits read as number words.
-
-    The model has no digits, so "3" would always lose to "three"; reading it
-    as "three" leaves the choice to the channel. Suffixed ordinals ("2nd")
-    stay as they are: news prose spells those out, so they are a spinner tell.
-    """
-    low = tok.lower
-    return DIGIT_WORDS.get(low, low) if low.isdigit() else low
+    """The form the language model sees: lower case, plain digits read as number words (see
+    :func:`unspin.lm.spoken`)."""
+    return spoken(tok.lower)
 
 
 class SentenceWords:
