@@ -269,6 +269,35 @@ def test_quality_floors_on_held_out_thesaurus(engine, news):
     assert 1000 * tally.clean_spans / max(tally.clean_words, 1) <= CLEAN_CHANGES_CEILING
 
 
+# Measured on the same 15 paragraphs spun with every numeral rewritten and a fifth of verb and
+# adjective positions given a filler (seeds 2000 + i), when the n-gram model began reading digits
+# as words and the two channel weights were chosen (2026-12-06): fillers removed 37 of 60 (11
+# before), numerals given back 11 of 36 (8 before).
+FILLER_EXACT_FLOOR = 0.40
+NUMERAL_EXACT_FLOOR = 0.25
+
+
+def test_numeral_rewrites_and_inserted_fillers_come_back(engine, news):
+    if len(news) < 10:
+        pytest.skip("shared Wikinews corpus absent")
+    thesaurus = load_thesaurus(STYLISH)
+    found: dict[str, list[bool]] = {"numeral_swap": [], "inserted_filler": []}
+    for k, text in enumerate(news):
+        spun = spin(text, thesaurus, rate=0.2, seed=2000 + k, numerals_rate=1.0, filler_rate=0.2)
+        a = engine.analyze(spun.text)
+        check_analysis(a, spun.text)
+        spans = {s.start: s for s in a.spans}
+        for sw in spun.swaps:
+            if sw.kind in found:
+                span = spans.get(sw.out_start)
+                original = None if span is None else (span.original or "").lower()
+                found[sw.kind].append(original == sw.src_text.lower())
+    fillers, numerals = found["inserted_filler"], found["numeral_swap"]
+    assert len(fillers) >= 30 and len(numerals) >= 20, "too few rewrites for the floors to mean anything"
+    assert sum(fillers) / len(fillers) >= FILLER_EXACT_FLOOR, (sum(fillers), len(fillers))
+    assert sum(numerals) / len(numerals) >= NUMERAL_EXACT_FLOOR, (sum(numerals), len(numerals))
+
+
 @pytest.mark.skipif(not STYLISH.is_file(), reason="shared stylish thesaurus absent")
 def test_deep_mode_finds_and_restores_more_than_fast_on_the_same_texts(engine, news):
     # On the held-out benchmark deep mode finds 65% of swaps against 35% and restores 42% exactly
