@@ -112,7 +112,7 @@ class Swaps:
         words, x, ids = originals.parts(k)
         features = (*x, self.in_doc[g][k], repeats)
         if self.neural is not None:
-            prior = self.prior if isinstance(self.prior, float) else float(self.prior[t])
+            prior = float(self.prior[t]) if isinstance(self.prior, np.ndarray) else self.prior
             features = (*features, float(self.neural[t]), prior)
         return Option(self.i, j, words, float(self.logq[t]), label or originals.labels[k], features, ids)
 
