@@ -258,7 +258,12 @@ def main() -> None:
         source = f"{args.corpus} spun with {args.thesaurus}, {args.docs} docs, rates {args.rates}"
         payload = {"tuned_on": source,
                    "params": {k: getattr(params, k) for k in tuned}, "calibration": asdict(calib)}
-        out.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
+        write_params(out, payload)
+
+
+def write_params(out: Path, payload: dict) -> None:
+    """Write a weights file as the package reads it."""
+    out.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
 
 
 def recalibrate(docs: list[Doc], out: Path, write: bool) -> None:
@@ -274,7 +279,7 @@ def recalibrate(docs: list[Doc], out: Path, write: bool) -> None:
     if write:
         payload = json.loads(out.read_text(encoding="utf-8"))
         payload["calibration"] = asdict(calib)
-        out.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
+        write_params(out, payload)
 
 
 if __name__ == "__main__":
