@@ -4,9 +4,10 @@
 
 Word pairs are aligned out of the Problematic Paper Screener's tortured
 phrases in ../shared/data ("surface region" for "surface area" gives
-area -> region). For each original word, the model is a softmax over all
-its synonyms in Moby and WordNet; it learns which of them a spinner's list
-tends to hold. A fifth of the originals are held out to report how much
+area -> region; with ``--phrase-pairs``, "malignant growth" for "cancer"
+gives cancer -> malignant growth too). For each original word, the model
+is a softmax over all its synonyms in Moby and WordNet; it learns which of
+them a spinner's list tends to hold. A fifth of the originals are held out to report how much
 better than uniform the model ranks the real pick. Needs numpy.
 """
 
@@ -30,17 +31,45 @@ from unspin.substitution import FEATURES, pair_features
 OUT = Path(__file__).resolve().parents[1] / "src" / "unspin" / "data" / "substitution.json"
 
 
-def spinner_pairs() -> set[tuple[str, str]]:
-    """(original, spun) word pairs from same-length tortured/expected phrase pairs."""
+def spinner_pairs(phrases: bool = False) -> set[tuple[str, str]]:
+    """(original, spun) pairs from the tortured/expected phrase pairs.
+
+    Phrases of equal length pair word by word. With ``phrases``, where the
+    lengths differ, the words both share at the start and the end are set
+    aside, and a single expected word left over pairs with the two or three
+    spun words left over ("malignant growth" for "cancer", "far off sensing"
+    for "remote sensing"). Without them no spinner's pick is ever a phrase;
+    with them the model weighs phrases less harshly, but the shipped weights,
+    fitted around the harsher model, then change more clean words
+    (BENCHMARKS.md, 2026-12-06, night), so the shipped model leaves them out.
+    """
     path = shared_data_dir() / "tortured_phrases_pps_export" / "tortured_phrases.tsv"
     pairs = set()
     with open(path, encoding="utf-8") as f:
         for row in csv.DictReader(f, delimiter="\t"):
             spun, expected = row["tortured"].lower().split(), row["expected"].lower().split()
-            if len(spun) != len(expected) or not all(w.isalpha() for w in spun + expected):
+            if not all(w.isalpha() for w in spun + expected):
                 continue
-            pairs.update((e, s) for e, s in zip(expected, spun, strict=True) if e != s)
+            if len(spun) == len(expected):
+                pairs.update((e, s) for e, s in zip(expected, spun, strict=True) if e != s)
+                continue
+            if not phrases:
+                continue
+            spun, expected = _differing(spun, expected)
+            if len(expected) == 1 and 2 <= len(spun) <= 3:
+                pairs.add((expected[0], " ".join(spun)))
     return pairs
+
+
+def _differing(a: list[str], b: list[str]) -> tuple[list[str], list[str]]:
+    """``a`` and ``b`` without the words they share at the start and at the end."""
+    start = 0
+    while start < min(len(a), len(b)) and a[start] == b[start]:
+        start += 1
+    end = 0
+    while end < min(len(a), len(b)) - start and a[-1 - end] == b[-1 - end]:
+        end += 1
+    return a[start : len(a) - end], b[start : len(b) - end]
 
 
 def groups(pairs: set[tuple[str, str]]) -> list[tuple[np.ndarray, int]]:
@@ -92,8 +121,10 @@ def evaluate(theta: np.ndarray, data: list[tuple[np.ndarray, int]]) -> dict:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--write", action="store_true", help=f"write the model to {OUT}")
+    ap.add_argument("--phrase-pairs", action="store_true",
+                    help="also pair a single expected word with the spun phrase that replaced it")
     args = ap.parse_args()
-    data = groups(spinner_pairs())
+    data = groups(spinner_pairs(args.phrase_pairs))
     rng = np.random.default_rng(0)
     held = rng.random(len(data)) < 0.2
     train = [d for d, h in zip(data, held, strict=True) if not h]
