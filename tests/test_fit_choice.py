@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from dataclasses import fields
 from pathlib import Path
 
 import numpy as np
@@ -10,7 +11,8 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
 
-from fit_choice import accuracy, fit
+from fit_choice import WEIGHED, accuracy, fit
+from unspin.channel import FEATURES, Params
 
 
 def _rows(weights: np.ndarray, scale: float, n: int, seed: int) -> list:
@@ -38,3 +40,9 @@ def test_fitted_weights_choose_better_than_the_language_model_alone():
     true = np.array([2.0, -1.0, 0.5])
     train, test = _rows(true, 1.0, 1000, seed=2), _rows(true, 1.0, 1000, seed=3)
     assert accuracy(test, fit(train)) > accuracy(test, np.zeros(3)) + 0.1
+
+
+def test_the_weighed_features_are_params_fields_and_their_rows():
+    # The package reads params.json's keys that are Params fields and drops any other silently.
+    assert set(WEIGHED) <= {f.name for f in fields(Params)}
+    assert [FEATURES[row] for row in WEIGHED.values()] == ["logq", "in_document", "neural"]

@@ -17,7 +17,7 @@ Two passes per document:
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -241,20 +241,8 @@ class Decoder:
         change (BENCHMARKS.md).
         """
         logit = math.log(rate / (1 - rate))
-        items: list[_Item] = []
-        sizes = []
-        for words, s, chosen in decoded:
-            by_index = {pos.index: pos for pos in s.positions}
-            left = [BOS, BOS]
-            k = s.lo
-            for opt in chosen:
-                left.extend(words.observed(k, opt.i))
-                pos = by_index[opt.i]
-                others = [o for o in _same_span(pos, opt, self.p.w_freq_gap) if o.words[:1] != (left[-1],)]
-                items.append((words, Position(opt.i, [opt, *others], pos.guarded), left[-2], left[-1]))
-                left.extend(opt.words)
-                k = opt.j
-            sizes.append(len(chosen))
+        items = self._choice_items(decoded, lambda pos, opt: _same_span(pos, opt, self.p.w_freq_gap))
+        sizes = [len(chosen) for _, _, chosen in decoded]
         settled = []
         for (_, pos, _, _), odds in zip(items, self._odds(items), strict=True):
             first = odds[0] + logit
@@ -262,6 +250,26 @@ class Decoder:
             best = int(np.argmax(np.array(odds) + self.p.choice_shift(feature_rows(pos.listed))))
             settled.append(Choice(pos.listed[best], confidence))
         return _split(settled, sizes)
+
+
+    def _choice_items(self, decoded: list[tuple[SentenceWords, Sentence, list[Option]]],
+                      others: Callable[[Position, Option], list[Option]]) -> list[_Item]:
+        """Per chosen swap, in order: a position holding it and the ``others`` options that the
+        second choice weighs against it, after the decoded words to its left. An option that
+        would double the word before it is left out, as the lattice leaves it out."""
+        items: list[_Item] = []
+        for words, s, chosen in decoded:
+            by_index = {pos.index: pos for pos in s.positions}
+            left = [BOS, BOS]
+            k = s.lo
+            for opt in chosen:
+                left.extend(words.observed(k, opt.i))
+                pos = by_index[opt.i]
+                rivals = [o for o in others(pos, opt) if o.words[:1] != (left[-1],)]
+                items.append((words, Position(opt.i, [opt, *rivals], pos.guarded), left[-2], left[-1]))
+                left.extend(opt.words)
+                k = opt.j
+        return items
 
 
 def feature_rows(options: Sequence[Option]) -> np.ndarray:
@@ -288,6 +296,12 @@ SAME_SPAN_OPTIONS = 3
 SAME_SPAN_MARGIN = 2.0
 
 
+def over_same_words(pos: Position, chosen: Option) -> np.ndarray:
+    """The numbers of the options at ``pos`` over the chosen swap's words, and of as many words as it
+    (the chosen one among them)."""
+    return np.flatnonzero((pos.span_ends() == chosen.j) & (pos.word_counts() == len(chosen.words)))
+
+
 def _same_span(pos: Position, chosen: Option, gap: float) -> list[Option]:
     """The other options at ``pos`` over the chosen swap's words, and of as many words as it, that
     the choice could prefer, best first: ranked by first-pass odds less ``gap`` times their
@@ -295,7 +309,7 @@ def _same_span(pos: Position, chosen: Option, gap: float) -> list[Option]:
     it, phrases displaced right ones, "back to back" for "together".)"""
     if pos.odds is None:
         return []
-    same = np.flatnonzero((pos.span_ends() == chosen.j) & (pos.word_counts() == len(chosen.words)))
+    same = over_same_words(pos, chosen)
     if len(same) < 2:
         return []
     score = pos.odds[same] - gap * pos.freq_gaps()[same]
