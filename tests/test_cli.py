@@ -377,10 +377,13 @@ def fake_pipeline(monkeypatch: pytest.MonkeyPatch) -> list[float | None]:
                 model: str | None = None, index: str | None = None, screen: bool = False) -> Analysis:
         seen.append(threshold)
         start = text.index("Firm")
-        spans = [Span(start, start + 4, "Firm", "Agency", 0.9, "synonym_swap")]
+        spans = [Span(start, start + 4, "Firm", "Agency", 0.9, "synonym_swap", 0.8)]
         if "nation" in text:
             at = text.index("nation")
             spans.append(Span(at, at + 6, "nation", None, 0.4, "suspicious"))
+        if "overseen" in text:
+            at = text.index("overseen")
+            spans.append(Span(at, at + 8, "overseen", "supervised", 0.95, "synonym_swap", 0.3))
         return Analysis(
             text=text,
             score=0.8,
@@ -405,7 +408,9 @@ def test_check_view_with_stand_in(tmp_path: Path, fake_pipeline: list[float | No
     assert out.splitlines()[0].startswith("SPUN  score 0.80 (threshold 0.70)")
     assert "Korean Central News Firm [Agency], said" in out
     assert "the nation [?] had" in out
-    assert SPUN.replace("Firm", "Agency") in out
+    # An original likelier wrong than right is shown as a guess.
+    assert "was overseen [supervised?] by" in out
+    assert SPUN.replace("Firm", "Agency").replace("overseen", "supervised") in out
 
 
 def test_check_view_advises_on_a_likely_spun_text_under_the_threshold(
@@ -441,7 +446,8 @@ def test_check_json_with_stand_in(tmp_path: Path, fake_pipeline: list[float | No
     result = run("check", "--json", write(tmp_path, SPUN))
     data = json.loads(result.stdout)
     assert data["is_spun"] is True
-    assert [SPUN[s["start"] : s["end"]] for s in data["spans"]] == ["Firm", "nation"]
+    assert [SPUN[s["start"] : s["end"]] for s in data["spans"]] == ["Firm", "nation", "overseen"]
+    assert [s["original_score"] for s in data["spans"]] == [0.8, None, 0.3]
 
 
 def test_restore_adds_no_newline(tmp_path: Path, fake_pipeline: list[float | None]) -> None:

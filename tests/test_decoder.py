@@ -421,3 +421,32 @@ def test_choice_shift_is_the_frequency_gap_alone_without_choice_weights():
     assert q.choice_shift(x).tolist() == pytest.approx(want.tolist())
     # Feature rows a fast path without its context model lacks read as zero.
     assert q.choice_shift(x[:6]).tolist() == pytest.approx((-0.7 * x[3] + 0.5 * x[0] + 2.0 * x[4]).tolist())
+
+
+def test_original_probability_maps_the_choices_softmax():
+    assert Params().original_probability(np.array([1.0, 0.0]), 0) is None
+    p = Params(original_scale=0.5, original_intercept=1.5, original_slope=3.0)
+    sigmoid = lambda z: 1 / (1 + math.exp(-z))  # noqa: E731
+    # Alone among the options weighed, the original is as sure as such originals were on tuning text.
+    assert p.original_probability(np.array([4.0]), 0) == pytest.approx(sigmoid(1.5))
+    # Two options scored alike share the softmax.
+    tied = p.original_probability(np.array([2.0, 2.0]), 1)
+    assert tied == pytest.approx(sigmoid(1.5 + 3.0 * math.log(0.5)))
+    # A wider lead makes the chosen original surer, never past the one-option figure.
+    sure = [p.original_probability(np.array([lead, 0.0, -1.0]), 0) for lead in (0.0, 1.0, 3.0, 30.0)]
+    assert sure == sorted(sure) and sure[0] < sure[-1] <= sigmoid(1.5)
+
+
+def test_a_decoded_swap_carries_how_sure_its_original_is():
+    sure = Params(w_logq=0.0, original_scale=1.0, original_intercept=1.5, original_slope=3.0)
+    assert _decode_with_substitution(Params(w_logq=0.0), None).original_confidence is None
+    plain = _decode_with_substitution(sure, None)
+    for favoured in (w for w in _FIRMS if (w,) != plain.option.words):
+        # The choice's own weight puts the favoured option 20 nats ahead of the others.
+        chosen = _decode_with_substitution(replace(sure, choice_w_logq=40.0), favoured)
+        if chosen.option.words == (favoured,):
+            assert chosen.original_confidence == pytest.approx(1 / (1 + math.exp(-1.5)), rel=1e-6)
+            assert plain.original_confidence < chosen.original_confidence
+            break
+    else:
+        pytest.fail("no option near the best was taken for its substitution score")

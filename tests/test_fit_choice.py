@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from dataclasses import fields
+from dataclasses import fields, replace
 from pathlib import Path
 
 import numpy as np
@@ -11,7 +11,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
 
-from fit_choice import WEIGHED, accuracy, fit
+from fit_choice import SCALES, WEIGHED, accuracy, fit, fit_original
 from unspin.channel import FEATURES, Params
 
 
@@ -46,3 +46,32 @@ def test_the_weighed_features_are_params_fields_and_their_rows():
     # The package reads params.json's keys that are Params fields and drops any other silently.
     assert set(WEIGHED) <= {f.name for f in fields(Params)}
     assert [FEATURES[row] for row in WEIGHED.values()] == ["logq", "in_document", "neural"]
+
+
+def _reported(n: int, scale: float, intercept: float, slope: float, seed: int) -> list:
+    """Reported swaps whose chosen original is right with the probability a logistic map of its
+    log-probability (scores times ``scale``) gives; features all zero, so the choice's scores are
+    the odds themselves."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for _ in range(n):
+        k = int(rng.integers(1, 5))
+        odds = np.sort(rng.normal(0, 3, k))[::-1]
+        z = scale * odds
+        log_p = z[0] - np.logaddexp.reduce(z)
+        right = rng.random() < 1 / (1 + np.exp(-(intercept + slope * log_p)))
+        words = [f"w{j}" for j in range(k)]
+        rows.append((odds, np.zeros((len(FEATURES), k)), words, "w0" if right else "elsewhere"))
+    return rows
+
+
+def test_fit_original_recovers_how_sure_a_chosen_original_is():
+    p = Params(w_freq_gap=0.0)
+    got = fit_original(_reported(6000, 0.3, 1.5, 3.0, seed=4), p)
+    assert got["original_scale"] in SCALES
+    sure = replace(p, **got)
+    # Whatever scale it settles on, its probabilities follow the drawn ones.
+    for odds in ([2.0], [1.0, 0.0], [3.0, 2.5, -1.0], [0.5, 0.4, 0.3, 0.2]):
+        z = 0.3 * np.array(odds)
+        want = 1 / (1 + np.exp(-(1.5 + 3.0 * (z[0] - np.logaddexp.reduce(z)))))
+        assert sure.original_probability(np.array(odds), 0) == pytest.approx(want, abs=0.05)

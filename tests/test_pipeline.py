@@ -17,7 +17,7 @@ import pytest
 
 from unspin.channel import Params
 from unspin.errors import EmptyInputError
-from unspin.evaluation import SwapCounts, score_spin
+from unspin.evaluation import SwapCounts, original_scores, score_spin
 from unspin.langdata import STOPWORDS
 from unspin.pipeline import analyze, confidence_bar, default_engine, restore
 from unspin.result import LABELS, Analysis, apply_spans
@@ -81,6 +81,7 @@ def check_analysis(a: Analysis, text: str) -> None:
         assert s.label in LABELS
         assert 0.0 <= s.score <= 1.0
         assert s.original is None or isinstance(s.original, str)
+        assert s.original_score is None or 0.0 <= s.original_score <= 1.0
     assert a.restored_text == apply_spans(text, a.spans)
     assert 0.0 <= a.score <= 1.0
     assert a.is_spun == (a.score >= a.threshold)
@@ -230,9 +231,11 @@ class Tally:
     docs: int = 0
     clean_spans: int = 0
     clean_words: int = 0
+    originals: list[tuple[float, bool]] = field(default_factory=list)
 
     def add_doc(self, spun: SpinResult, a: Analysis, clean: Analysis) -> None:
         self.counts += score_spin(spun, a)
+        self.originals += original_scores(spun, a)
         self.wins += a.score > clean.score
         self.docs += 1
         self.clean_spans += len(clean.spans)
@@ -267,6 +270,12 @@ def test_quality_floors_on_held_out_thesaurus(engine, news):
     assert got["exact"] >= EXACT_FLOOR, got
     assert got["score_wins"] >= SCORE_WIN_FLOOR, got
     assert 1000 * tally.clean_spans / max(tally.clean_words, 1) <= CLEAN_CHANGES_CEILING
+    # How sure each original is tells right ones from wrong ones here too, where the spinner's
+    # dictionary is one the restorer never read.
+    sure = [right for score, right in tally.originals if score >= 0.5]
+    unsure = [right for score, right in tally.originals if score < 0.5]
+    assert len(sure) >= 20 and len(unsure) >= 10, (len(sure), len(unsure))
+    assert sum(sure) / len(sure) > sum(unsure) / len(unsure) + 0.2
 
 
 # Measured on the same 15 paragraphs spun with every numeral rewritten and a fifth of verb and

@@ -12,7 +12,7 @@ TEXT = 'The Korean Central News Firm said <script>alert("x")</script> & more.'
 
 def analysis() -> Analysis:
     start = TEXT.index("Firm")
-    spans = [Span(start, start + 4, "Firm", "Agency", 0.91, "synonym_swap")]
+    spans = [Span(start, start + 4, "Firm", "Agency", 0.91, "synonym_swap", 0.62)]
     return Analysis(text=TEXT, score=0.8, threshold=0.5, spans=spans, restored_text=apply_spans(TEXT, spans),
                     lexicon_version="lex-1", model="m", n_words=9)
 
@@ -47,7 +47,7 @@ def test_swaps_are_focusable_marks_carrying_their_original_and_confidence():
     p.feed(render_html(analysis()))
     [mark] = p.marks
     assert mark["tabindex"] == "0"
-    assert mark["title"] == "likely original: Agency, confidence 0.91"
+    assert mark["title"] == "likely original: Agency (0.62), confidence 0.91"
     assert "Likely spun" in "".join(p.text)
     assert "Korean Central News Agency" in "".join(p.text)  # the restored text
 

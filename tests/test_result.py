@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from unspin.result import LABELS, Analysis, Span, apply_spans
 
-SPAN_KEYS = {"start", "end", "text", "original", "score", "label"}
+SPAN_KEYS = {"start", "end", "text", "original", "score", "label", "original_score"}
 ANALYSIS_KEYS = {
     "score", "is_spun", "in_doubt", "threshold", "spans", "restored_text", "lexicon_version", "model",
     "n_words", "source", "stage",
@@ -91,9 +91,11 @@ def test_deletion_span_removes_the_word():
 
 
 def test_span_to_dict():
-    s = Span(4, 8, "Firm", "Agency", 0.75, "synonym_swap")
+    s = Span(4, 8, "Firm", "Agency", 0.75, "synonym_swap", 0.6)
     assert s.to_dict() == {"start": 4, "end": 8, "text": "Firm", "original": "Agency", "score": 0.75,
-                           "label": "synonym_swap"}
+                           "label": "synonym_swap", "original_score": 0.6}
+    # Not estimated (a traced source's words, a tortured phrase's expected term): null.
+    assert Span(4, 8, "Firm", "Agency", 1.0, "source_swap").to_dict()["original_score"] is None
 
 
 def test_labels_are_the_documented_reason_codes():
@@ -117,7 +119,7 @@ def test_to_dict_has_the_documented_keys():
     assert all(set(s) == SPAN_KEYS for s in d["spans"])
     firm = len("the Korean Central News ")
     assert d["spans"][0] == {"start": firm, "end": firm + 4, "text": "Firm", "original": "Agency",
-                             "score": 0.8, "label": "synonym_swap"}
+                             "score": 0.8, "label": "synonym_swap", "original_score": None}
     assert d["spans"][1]["original"] is None
     assert d["restored_text"] == "the Korean Central News Agency said"
     assert (d["lexicon_version"], d["model"], d["n_words"], d["threshold"]) == ("lexicon-vX", "m", 6, 0.5)

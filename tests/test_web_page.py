@@ -100,7 +100,9 @@ def test_pasted_text_gets_verdict_marked_swaps_and_restored_text(page, server):
     found = marks(page, "marked")
     assert [text for text, _ in found] == [s["text"] for s in spans]
     for (_, note), s in zip(found, spans, strict=True):
-        assert f"likely original “{s['original']}”, confidence {s['score']:.2f}" in note
+        # How sure the original is follows it, when the analysis estimates that.
+        sure = "" if s["original_score"] is None else f" ({s['original_score']:.2f})"
+        assert f"likely original “{s['original']}”{sure}, confidence {s['score']:.2f}" in note
     # The note is what assistive technology announces for the mark.
     expect(page.locator("#marked mark").first).to_have_accessible_description(
         re.compile(re.escape(f"“{spans[0]['original']}”")))

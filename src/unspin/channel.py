@@ -87,6 +87,23 @@ class Params:
     choice_w_logq: float | None = None
     choice_w_in_document: float | None = None
     choice_w_neural: float | None = None
+    #: How sure the reported original is, if the words were swapped: the second choice's scores
+    #: times ``original_scale`` give a softmax over the options it weighed, and the chosen one's
+    #: log-probability there is mapped by a logistic fit (``original_intercept`` plus
+    #: ``original_slope`` times it) to the share of such originals that were right on tuning text
+    #: (bench/fit_choice.py). None: not estimated (the span's ``original_score`` is null).
+    original_scale: float | None = None
+    original_intercept: float = 0.0
+    original_slope: float = 1.0
+
+    def original_probability(self, scores: np.ndarray, best: int) -> float | None:
+        """The probability that option ``best`` of the second choice's ``scores`` is the original a
+        spinner replaced, given that it replaced one (None without a fitted ``original_scale``)."""
+        if self.original_scale is None:
+            return None
+        z = self.original_scale * np.asarray(scores, dtype=float)
+        log_p = float(z[best] - np.logaddexp.reduce(z))
+        return 1.0 / (1.0 + math.exp(-(self.original_intercept + self.original_slope * log_p)))
 
     def choice_shift(self, x: np.ndarray) -> np.ndarray:
         """What the second choice of an original adds to each option's log odds; ``x`` has a row per

@@ -16,7 +16,7 @@ import click
 
 from unspin.cli_common import F, input_options, load, screen_option, stdout_console, working
 from unspin.errors import MissingDependencyError, UnspinError
-from unspin.result import IN_DOUBT_ADVICE, SHORT_TEXT_ADVICE, SHORT_TEXT_WORDS
+from unspin.result import GUESS_BELOW, IN_DOUBT_ADVICE, SHORT_TEXT_ADVICE, SHORT_TEXT_WORDS
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -199,6 +199,9 @@ def _marked_text(analysis: Analysis) -> Text:
         out.append(text[span.start : span.end], style="strike red")
         if span.original is None:
             out.append(" [?]", style="yellow")
+        elif span.original_score is not None and span.original_score < GUESS_BELOW:
+            # Likelier wrong than right: shown as the guess it is.
+            out.append(f" [{span.original}?]", style="yellow")
         else:
             out.append(f" [{span.original}]", style="bold green")
         pos = span.end

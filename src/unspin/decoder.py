@@ -48,6 +48,9 @@ class Choice:
 
     option: Option
     confidence: float
+    #: The probability that the reported original is the one replaced, if the words were swapped
+    #: (see Params.original_probability; None where the weights do not estimate it).
+    original_confidence: float | None = None
 
 
 #: Wordings whose ids the decoder keeps at once (about 200 bytes each).
@@ -241,14 +244,15 @@ class Decoder:
         change (BENCHMARKS.md).
         """
         logit = math.log(rate / (1 - rate))
-        items = self._choice_items(decoded, lambda pos, opt: _same_span(pos, opt, self.p.w_freq_gap))
+        items = self._choice_items(decoded, lambda pos, opt: rivals(pos, opt, self.p.w_freq_gap))
         sizes = [len(chosen) for _, _, chosen in decoded]
         settled = []
         for (_, pos, _, _), odds in zip(items, self._odds(items), strict=True):
             first = odds[0] + logit
             confidence = 1.0 / (1.0 + math.exp(-first)) if first > -700 else 0.0
-            best = int(np.argmax(np.array(odds) + self.p.choice_shift(feature_rows(pos.listed))))
-            settled.append(Choice(pos.listed[best], confidence))
+            scores = np.array(odds) + self.p.choice_shift(feature_rows(pos.listed))
+            best = int(np.argmax(scores))
+            settled.append(Choice(pos.listed[best], confidence, self.p.original_probability(scores, best)))
         return _split(settled, sizes)
 
 
@@ -265,8 +269,8 @@ class Decoder:
             for opt in chosen:
                 left.extend(words.observed(k, opt.i))
                 pos = by_index[opt.i]
-                rivals = [o for o in others(pos, opt) if o.words[:1] != (left[-1],)]
-                items.append((words, Position(opt.i, [opt, *rivals], pos.guarded), left[-2], left[-1]))
+                weighed = [o for o in others(pos, opt) if o.words[:1] != (left[-1],)]
+                items.append((words, Position(opt.i, [opt, *weighed], pos.guarded), left[-2], left[-1]))
                 left.extend(opt.words)
                 k = opt.j
         return items
@@ -302,7 +306,7 @@ def over_same_words(pos: Position, chosen: Option) -> np.ndarray:
     return np.flatnonzero((pos.span_ends() == chosen.j) & (pos.word_counts() == len(chosen.words)))
 
 
-def _same_span(pos: Position, chosen: Option, gap: float) -> list[Option]:
+def rivals(pos: Position, chosen: Option, gap: float) -> list[Option]:
     """The other options at ``pos`` over the chosen swap's words, and of as many words as it, that
     the choice could prefer, best first: ranked by first-pass odds less ``gap`` times their
     frequency gap. (A phrase's gap is on another scale than a word's: chosen against words without

@@ -2,12 +2,16 @@
 
 Used by the quality benchmark and the tests, and useful to anyone measuring
 unspin on spins of their own: swapped-word precision and recall at token
-level, and the share of swaps restored exactly (case-insensitive).
+level, the share of swaps restored exactly (case-insensitive), and how well
+the spans' ``original_score`` predicts a right original.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, fields
+
+import numpy as np
 
 from .result import Analysis
 from .spinner import SpinResult
@@ -69,3 +73,38 @@ def score_spin(spun: SpinResult, analysis: Analysis) -> SwapCounts:
         if span is not None and (span.original or "").lower() == sw.src_text.lower():
             counts.exact += 1
     return counts
+
+
+def original_scores(spun: SpinResult, analysis: Analysis) -> list[tuple[float, bool]]:
+    """Per span of ``analysis`` that covers exactly a swap the spinner made and has an
+    ``original_score``: that score, and whether its original is the one replaced (case-insensitive)."""
+    gold = {(sw.out_start, sw.out_end): sw.src_text.lower() for sw in spun.swaps}
+    return [(s.original_score, (s.original or "").lower() == gold[(s.start, s.end)])
+            for s in analysis.spans if s.original_score is not None and (s.start, s.end) in gold]
+
+
+def auroc(pos: Sequence[float], neg: Sequence[float]) -> float:
+    """Probability that a random member of ``pos`` outscores a random one of ``neg`` (ties count half)."""
+    a, b = np.sort(np.asarray(neg, dtype=float)), np.asarray(pos, dtype=float)
+    if not len(a) or not len(b):
+        return 0.0
+    below = np.searchsorted(a, b, side="left")
+    ties = np.searchsorted(a, b, side="right") - below
+    return float((below + 0.5 * ties).sum() / (len(a) * len(b)))
+
+
+def calibration(scores: Sequence[float], right: Sequence[bool], bins: int = 10) -> dict[str, float]:
+    """How well probabilities predict outcomes: their mean against the share right, the Brier
+    score against that of always giving the share, the expected calibration error over ``bins``
+    equal-width bins, and the AUROC of right against wrong."""
+    p, y = np.asarray(scores, dtype=float), np.asarray(right, dtype=float)
+    if not len(p):
+        return {"n": 0}
+    which = np.minimum((p * bins).astype(int), bins - 1)
+    ece = sum(abs(p[which == k].mean() - y[which == k].mean()) * np.mean(which == k)
+              for k in np.unique(which))
+    share = float(y.mean())
+    return {"n": len(p), "share_right": round(share, 4), "mean_score": round(float(p.mean()), 4),
+            "brier": round(float(np.mean((p - y) ** 2)), 4),
+            "brier_of_the_share": round(share * (1 - share), 4),
+            "ece": round(float(ece), 4), "auroc": round(auroc(p[y == 1], p[y == 0]), 4)}

@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .calibration import Calibration
-from .channel import Channel, Option, Params, document_counts, lemma_of
-from .decoder import Decoder, Sentence
+from .channel import Channel, Params, document_counts, lemma_of
+from .decoder import Choice, Decoder, Sentence
 from .errors import EmptyInputError
 from .lexicon import Lexicon, cache_dir, default_lexicon
 from .lm import NGramScorer, Scorer, default_scorer
@@ -202,7 +202,7 @@ class Engine:
         if bar is not None:
             for choices in self.decoder.decode_all(tokens, sents, rate, bar):
                 for choice in choices:
-                    span = _span(text, tokens, choice.option, choice.confidence)
+                    span = _span(text, tokens, choice)
                     if choice.confidence >= bar and not _inside(span, covered):
                         spans.append(span)
         spans.sort(key=lambda sp: sp.start)
@@ -240,7 +240,8 @@ def _inside(span: Span, covered: list[tuple[int, int]]) -> bool:
     return any(lo <= span.start and span.end <= hi for lo, hi in covered)
 
 
-def _span(text: str, tokens: list[Token], opt: Option, confidence: float) -> Span:
+def _span(text: str, tokens: list[Token], choice: Choice) -> Span:
+    opt = choice.option
     first = tokens[opt.i]
     start, end = first.start, tokens[opt.j - 1].end
     if opt.words:
@@ -250,7 +251,9 @@ def _span(text: str, tokens: list[Token], opt: Option, confidence: float) -> Spa
         original = ""
         if opt.j < len(tokens) and text[end : tokens[opt.j].start].isspace():
             end = tokens[opt.j].start
-    return Span(start, end, text[start:end], original, round(confidence, 4), opt.label)
+    sure = choice.original_confidence
+    return Span(start, end, text[start:end], original, round(choice.confidence, 4), opt.label,
+                None if sure is None else round(sure, 4))
 
 
 @cache

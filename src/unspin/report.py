@@ -52,11 +52,13 @@ def render_html(a: Analysis, title: str = "unspin report") -> str:
         parts.append("<h2 id='restored'>Restored text</h2>")
         parts.append(f"<div class='text' aria-labelledby='restored'>{escape(a.restored_text)}</div>")
         parts.append("<h2>Swaps</h2><table><thead><tr><th scope='col'>Found</th>"
-                     "<th scope='col'>Likely original</th><th scope='col'>Confidence</th>"
+                     "<th scope='col'>Likely original</th><th scope='col'>Confidence it was swapped</th>"
+                     "<th scope='col'>Confidence in the original</th>"
                      "<th scope='col'>Kind</th></tr></thead><tbody>")
         for s in a.spans:
+            sure = "" if s.original_score is None else f"{s.original_score:.2f}"
             parts.append(f"<tr><td>{escape(s.text)}</td><td>{escape(s.original or '?')}</td>"
-                         f"<td>{s.score:.2f}</td><td>{escape(s.label)}</td></tr>")
+                         f"<td>{s.score:.2f}</td><td>{sure}</td><td>{escape(s.label)}</td></tr>")
         parts.append("</tbody></table>")
     source = f" Traced to {escape(str(a.source['id']))}." if a.source else ""
     parts.append(f"<footer>Model: {escape(a.model)}; lexicon: {escape(a.lexicon_version)}.{source} "
@@ -72,6 +74,8 @@ def _marked(text: str, spans: list[Span], noun: str = "likely original") -> str:
             continue
         out.append(escape(text[pos : s.start]))
         original = "unknown" if s.original is None else (s.original or "(delete)")
+        if s.original_score is not None:
+            original += f" ({s.original_score:.2f})"
         note = f"{noun}: {original}, confidence {s.score:.2f}"
         out.append(f"<mark tabindex='0' title='{escape(note, quote=True)}'>"
                    f"{escape(text[s.start : s.end])}<span class='sr'> ({escape(note)})</span></mark>")

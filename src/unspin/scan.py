@@ -299,7 +299,8 @@ def _write_parquet(rows: Iterator[dict[str, Any]], path: Path) -> None:
 
         raise MissingDependencyError("writing Parquet output", "pyarrow") from exc
     span = pa.struct([("start", pa.int64()), ("end", pa.int64()), ("text", pa.string()),
-                      ("original", pa.string()), ("score", pa.float64()), ("label", pa.string())])
+                      ("original", pa.string()), ("score", pa.float64()), ("label", pa.string()),
+                      ("original_score", pa.float64())])
     schema = pa.schema([("id", pa.string()), ("source", pa.string()), ("offset", pa.int64()),
                         ("score", pa.float64()), ("is_spun", pa.bool_()), ("in_doubt", pa.bool_()),
                         ("threshold", pa.float64()),
