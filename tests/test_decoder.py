@@ -435,6 +435,14 @@ def test_original_probability_maps_the_choices_softmax():
     # A wider lead makes the chosen original surer, never past the one-option figure.
     sure = [p.original_probability(np.array([lead, 0.0, -1.0]), 0) for lead in (0.0, 1.0, 3.0, 30.0)]
     assert sure == sorted(sure) and sure[0] < sure[-1] <= sigmoid(1.5)
+    # The first pass's scores of every option over the same words add their own share.
+    q = replace(p, original_scale_same=1.0, original_slope_same=2.0)
+    crowded = np.array([1.0, 1.0, 1.0, 1.0])
+    assert q.original_probability(np.array([4.0]), 0, crowded, 2) == pytest.approx(
+        sigmoid(1.5 + 2.0 * math.log(0.25)))
+    # Not among them (or no first pass): read as the only one.
+    assert q.original_probability(np.array([4.0]), 0, crowded, -1) == pytest.approx(sigmoid(1.5))
+    assert q.original_probability(np.array([4.0]), 0) == pytest.approx(sigmoid(1.5))
 
 
 def test_a_decoded_swap_carries_how_sure_its_original_is():

@@ -48,30 +48,36 @@ def test_the_weighed_features_are_params_fields_and_their_rows():
     assert [FEATURES[row] for row in WEIGHED.values()] == ["logq", "in_document", "neural"]
 
 
-def _reported(n: int, scale: float, intercept: float, slope: float, seed: int) -> list:
-    """Reported swaps whose chosen original is right with the probability a logistic map of its
-    log-probability (scores times ``scale``) gives; features all zero, so the choice's scores are
-    the odds themselves."""
+def _reported(n: int, truth: Params, seed: int) -> list:
+    """Reported swaps whose chosen original is right with the probability the ``truth`` weights
+    give. Features are all zero, so the choice's scores are the odds themselves; the first pass
+    scored more options over the same words, the weighed ones among them."""
     rng = np.random.default_rng(seed)
     rows = []
     for _ in range(n):
-        k = int(rng.integers(1, 5))
-        odds = np.sort(rng.normal(0, 3, k))[::-1]
-        z = scale * odds
-        log_p = z[0] - np.logaddexp.reduce(z)
-        right = rng.random() < 1 / (1 + np.exp(-(intercept + slope * log_p)))
-        words = [f"w{j}" for j in range(k)]
-        rows.append((odds, np.zeros((len(FEATURES), k)), words, "w0" if right else "elsewhere"))
+        k_all = int(rng.integers(1, 12))
+        first_pass = rng.normal(0, 2, k_all)
+        top = np.argsort(-first_pass)[: min(k_all, 3)]
+        odds = first_pass[top] + rng.normal(0, 1, len(top))
+        best = int(np.argmax(odds))
+        right = rng.random() < truth.original_probability(odds, best, first_pass, int(top[best]))
+        wordings = [(f"w{j}",) for j in range(k_all)]
+        words = [wordings[t] for t in top]
+        gold = words[best][0] if right else "elsewhere"
+        rows.append((odds, np.zeros((len(FEATURES), len(top))), words, gold, wordings, first_pass))
     return rows
 
 
 def test_fit_original_recovers_how_sure_a_chosen_original_is():
     p = Params(w_freq_gap=0.0)
-    got = fit_original(_reported(6000, 0.3, 1.5, 3.0, seed=4), p)
-    assert got["original_scale"] in SCALES
-    sure = replace(p, **got)
-    # Whatever scale it settles on, its probabilities follow the drawn ones.
-    for odds in ([2.0], [1.0, 0.0], [3.0, 2.5, -1.0], [0.5, 0.4, 0.3, 0.2]):
-        z = 0.3 * np.array(odds)
-        want = 1 / (1 + np.exp(-(1.5 + 3.0 * (z[0] - np.logaddexp.reduce(z)))))
-        assert sure.original_probability(np.array(odds), 0) == pytest.approx(want, abs=0.05)
+    truth = replace(p, original_scale=0.3, original_scale_same=0.5, original_intercept=1.5,
+                    original_slope=2.0, original_slope_same=1.5)
+    got = fit_original(_reported(8000, truth, seed=4), p)
+    assert got["original_scale"] in SCALES and got["original_scale_same"] in SCALES
+    fitted = replace(p, **got)
+    # Whatever scales it settles on, its probabilities follow the drawn ones.
+    for odds, _, _, _, _, first_pass in _reported(300, truth, seed=5):
+        best = int(np.argmax(odds))
+        at = int(np.argsort(-first_pass)[best])
+        assert fitted.original_probability(odds, best, first_pass, at) == pytest.approx(
+            truth.original_probability(odds, best, first_pass, at), abs=0.08)

@@ -87,23 +87,30 @@ class Params:
     choice_w_logq: float | None = None
     choice_w_in_document: float | None = None
     choice_w_neural: float | None = None
-    #: How sure the reported original is, if the words were swapped: the second choice's scores
-    #: times ``original_scale`` give a softmax over the options it weighed, and the chosen one's
-    #: log-probability there is mapped by a logistic fit (``original_intercept`` plus
-    #: ``original_slope`` times it) to the share of such originals that were right on tuning text
-    #: (bench/fit_choice.py). None: not estimated (the span's ``original_score`` is null).
+    #: How sure the reported original is, if the words were swapped: a logistic map (fitted by
+    #: bench/fit_choice.py on tuning text, to the share of such originals that were right) of two
+    #: log-probabilities of the chosen option: in a softmax over the options the second choice
+    #: weighed, their scores in context times ``original_scale``; and in one over every option
+    #: over the same words, their first-pass scores (without the frequency gap) times
+    #: ``original_scale_same``. None: not estimated (the span's ``original_score`` is null).
     original_scale: float | None = None
+    original_scale_same: float = 1.0
     original_intercept: float = 0.0
     original_slope: float = 1.0
+    original_slope_same: float = 0.0
 
-    def original_probability(self, scores: np.ndarray, best: int) -> float | None:
+    def original_probability(self, scores: np.ndarray, best: int, same: np.ndarray | None = None,
+                             at: int = -1) -> float | None:
         """The probability that option ``best`` of the second choice's ``scores`` is the original a
-        spinner replaced, given that it replaced one (None without a fitted ``original_scale``)."""
+        spinner replaced, given that it replaced one; ``same`` holds the first-pass scores of every
+        option over the same words, the chosen one at ``at`` (-1: not among them, which reads as
+        the only one). None without a fitted ``original_scale``."""
         if self.original_scale is None:
             return None
-        z = self.original_scale * np.asarray(scores, dtype=float)
-        log_p = float(z[best] - np.logaddexp.reduce(z))
-        return 1.0 / (1.0 + math.exp(-(self.original_intercept + self.original_slope * log_p)))
+        z = self.original_intercept + self.original_slope * _log_share(scores, best, self.original_scale)
+        if same is not None and at >= 0:
+            z += self.original_slope_same * _log_share(same, at, self.original_scale_same)
+        return 1.0 / (1.0 + math.exp(-z))
 
     def choice_shift(self, x: np.ndarray) -> np.ndarray:
         """What the second choice of an original adds to each option's log odds; ``x`` has a row per
@@ -130,6 +137,12 @@ class Params:
             + (self.w_neural * x[6] if len(x) > 6 else 0.0)
             + (self.w_probe * x[7] if len(x) > 7 else 0.0)
         )
+
+
+def _log_share(scores: np.ndarray, k: int, scale: float) -> float:
+    """ln of option k's share of a softmax over ``scale`` times ``scores``."""
+    z = scale * np.asarray(scores, dtype=float)
+    return float(z[k] - np.logaddexp.reduce(z))
 
 
 #: Feature vector of a swap option, in this order; see :meth:`Params.logq`. ``neural`` and

@@ -244,24 +244,33 @@ class Decoder:
         change (BENCHMARKS.md).
         """
         logit = math.log(rate / (1 - rate))
-        items = self._choice_items(decoded, lambda pos, opt: rivals(pos, opt, self.p.w_freq_gap))
+        gap = self.p.w_freq_gap
+        items, sources = self._choice_items(decoded, lambda pos, opt: rivals(pos, opt, gap))
         sizes = [len(chosen) for _, _, chosen in decoded]
         settled = []
-        for (_, pos, _, _), odds in zip(items, self._odds(items), strict=True):
+        for (_, pos, _, _), source, odds in zip(items, sources, self._odds(items), strict=True):
             first = odds[0] + logit
             confidence = 1.0 / (1.0 + math.exp(-first)) if first > -700 else 0.0
             scores = np.array(odds) + self.p.choice_shift(feature_rows(pos.listed))
             best = int(np.argmax(scores))
-            settled.append(Choice(pos.listed[best], confidence, self.p.original_probability(scores, best)))
+            chosen = pos.listed[best]
+            sure = None
+            if self.p.original_scale is not None:
+                same, first_pass = same_words_scores(source, chosen, gap)
+                at = _number_in(source, same, first_pass, chosen)
+                sure = self.p.original_probability(scores, best, first_pass, at)
+            settled.append(Choice(chosen, confidence, sure))
         return _split(settled, sizes)
 
-
     def _choice_items(self, decoded: list[tuple[SentenceWords, Sentence, list[Option]]],
-                      others: Callable[[Position, Option], list[Option]]) -> list[_Item]:
+                      others: Callable[[Position, Option], list[Option]],
+                      ) -> tuple[list[_Item], list[Position]]:
         """Per chosen swap, in order: a position holding it and the ``others`` options that the
-        second choice weighs against it, after the decoded words to its left. An option that
-        would double the word before it is left out, as the lattice leaves it out."""
+        second choice weighs against it, after the decoded words to its left; and the sentence's
+        position it was chosen at. An option that would double the word before it is left out, as
+        the lattice leaves it out."""
         items: list[_Item] = []
+        sources: list[Position] = []
         for words, s, chosen in decoded:
             by_index = {pos.index: pos for pos in s.positions}
             left = [BOS, BOS]
@@ -271,9 +280,10 @@ class Decoder:
                 pos = by_index[opt.i]
                 weighed = [o for o in others(pos, opt) if o.words[:1] != (left[-1],)]
                 items.append((words, Position(opt.i, [opt, *weighed], pos.guarded), left[-2], left[-1]))
+                sources.append(pos)
                 left.extend(opt.words)
                 k = opt.j
-        return items
+        return items, sources
 
 
 def feature_rows(options: Sequence[Option]) -> np.ndarray:
@@ -306,17 +316,32 @@ def over_same_words(pos: Position, chosen: Option) -> np.ndarray:
     return np.flatnonzero((pos.span_ends() == chosen.j) & (pos.word_counts() == len(chosen.words)))
 
 
+def same_words_scores(pos: Position, chosen: Option, gap: float) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`over_same_words`, and those options' first-pass odds less ``gap`` times their frequency
+    gap (both empty before the first pass)."""
+    if pos.odds is None:
+        return np.zeros(0, dtype=np.int64), np.zeros(0)
+    same = over_same_words(pos, chosen)
+    return same, pos.odds[same] - gap * pos.freq_gaps()[same]
+
+
+def _number_in(pos: Position, same: np.ndarray, scores: np.ndarray, chosen: Option) -> int:
+    """Where among the options ``same`` (numbers at ``pos``, scored ``scores``) the chosen one is,
+    looked for best first, as it mostly is; -1 if not there."""
+    for k in np.argsort(-scores, kind="stable").tolist():
+        if pos.reading(int(same[k]))[0] == chosen.words:
+            return k
+    return -1
+
+
 def rivals(pos: Position, chosen: Option, gap: float) -> list[Option]:
     """The other options at ``pos`` over the chosen swap's words, and of as many words as it, that
     the choice could prefer, best first: ranked by first-pass odds less ``gap`` times their
     frequency gap. (A phrase's gap is on another scale than a word's: chosen against words without
     it, phrases displaced right ones, "back to back" for "together".)"""
-    if pos.odds is None:
-        return []
-    same = over_same_words(pos, chosen)
+    same, score = same_words_scores(pos, chosen, gap)
     if len(same) < 2:
         return []
-    score = pos.odds[same] - gap * pos.freq_gaps()[same]
     order = np.argsort(-score, kind="stable")
     near = same[order[score[order] >= score[order[0]] - SAME_SPAN_MARGIN][:SAME_SPAN_OPTIONS]]
     return [o for o in (pos.option(t) for t in near.tolist()) if o.words != chosen.words]
