@@ -245,10 +245,20 @@ class Decoder:
         """
         logit = math.log(rate / (1 - rate))
         gap = self.p.w_freq_gap
-        items, sources = self._choice_items(decoded, lambda pos, opt: rivals(pos, opt, gap))
+        # Each swap's options over the same words and their first-pass scores, in item order: the
+        # rivals are drawn from them, and original_score reads them again.
+        same_words: list[tuple[np.ndarray, np.ndarray]] = []
+
+        def others(pos: Position, opt: Option) -> list[Option]:
+            same_words.append(same_words_scores(pos, opt, gap))
+            return rivals_among(pos, opt, *same_words[-1])
+
+        items, sources = self._choice_items(decoded, others)
         sizes = [len(chosen) for _, _, chosen in decoded]
         settled = []
-        for (_, pos, _, _), source, odds in zip(items, sources, self._odds(items), strict=True):
+        odds_all = self._odds(items)
+        for (_, pos, _, _), source, (same, first_pass), odds in zip(items, sources, same_words, odds_all,
+                                                                   strict=True):
             first = odds[0] + logit
             confidence = 1.0 / (1.0 + math.exp(-first)) if first > -700 else 0.0
             scores = np.array(odds) + self.p.choice_shift(feature_rows(pos.listed))
@@ -256,7 +266,6 @@ class Decoder:
             chosen = pos.listed[best]
             sure = None
             if self.p.original_scale is not None:
-                same, first_pass = same_words_scores(source, chosen, gap)
                 at = _number_in(source, same, first_pass, chosen)
                 sure = self.p.original_probability(scores, best, first_pass, at)
             settled.append(Choice(chosen, confidence, sure))
@@ -339,7 +348,11 @@ def rivals(pos: Position, chosen: Option, gap: float) -> list[Option]:
     the choice could prefer, best first: ranked by first-pass odds less ``gap`` times their
     frequency gap. (A phrase's gap is on another scale than a word's: chosen against words without
     it, phrases displaced right ones, "back to back" for "together".)"""
-    same, score = same_words_scores(pos, chosen, gap)
+    return rivals_among(pos, chosen, *same_words_scores(pos, chosen, gap))
+
+
+def rivals_among(pos: Position, chosen: Option, same: np.ndarray, score: np.ndarray) -> list[Option]:
+    """:func:`rivals`, from what :func:`same_words_scores` gave for the chosen swap."""
     if len(same) < 2:
         return []
     order = np.argsort(-score, kind="stable")
