@@ -408,8 +408,9 @@ def test_check_view_with_stand_in(tmp_path: Path, fake_pipeline: list[float | No
     assert out.splitlines()[0].startswith("SPUN  score 0.80 (threshold 0.70)")
     assert "Korean Central News Firm [Agency], said" in out
     assert "the nation [?] had" in out
-    # An original likelier wrong than right is shown as a guess.
+    # An original likelier wrong than right is shown as a guess, and the legend says so.
     assert "was overseen [supervised?] by" in out
+    assert "original? where it is a guess" in out
     assert SPUN.replace("Firm", "Agency").replace("overseen", "supervised") in out
 
 

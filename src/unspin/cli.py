@@ -176,7 +176,10 @@ def _render_check(analysis: Analysis, console: Console, *, fast: bool) -> None:
         console.print("No swapped words found.")
         return
     console.print()
-    console.print(Text("Text, with likely swaps marked [original in brackets]:", style="bold"))
+    legend = "Text, with likely swaps marked [original in brackets]:"
+    if any(s.original_score is not None and s.original_score < GUESS_BELOW for s in analysis.spans):
+        legend = "Text, with likely swaps marked [original in brackets; original? where it is a guess]:"
+    console.print(Text(legend, style="bold"))
     # The input's trailing newlines would stack up with print's own.
     marked = _marked_text(analysis)
     marked.rstrip()
