@@ -158,3 +158,11 @@ def test_is_spun_follows_threshold(score, threshold, spun):
 ])
 def test_in_doubt_means_above_even_odds_and_under_the_threshold(score, threshold, stage, expected):
     assert Analysis(text="x", score=score, threshold=threshold, stage=stage).in_doubt is expected
+
+
+def test_an_original_scored_under_even_odds_is_a_guess():
+    def sure(score: float | None) -> Span:
+        return Span(4, 8, "Firm", "Agency", 0.9, "synonym_swap", score)
+
+    assert [sure(s).guessed for s in (None, 0.2, 0.4999, 0.5, 0.9)] == [False, True, True, False, False]
+    assert "guessed" not in sure(0.2).to_dict()

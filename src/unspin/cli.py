@@ -16,7 +16,7 @@ import click
 
 from unspin.cli_common import F, input_options, load, screen_option, stdout_console, working
 from unspin.errors import MissingDependencyError, UnspinError
-from unspin.result import GUESS_BELOW, IN_DOUBT_ADVICE, SHORT_TEXT_ADVICE, SHORT_TEXT_WORDS
+from unspin.result import IN_DOUBT_ADVICE, SHORT_TEXT_ADVICE, SHORT_TEXT_WORDS
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -177,7 +177,7 @@ def _render_check(analysis: Analysis, console: Console, *, fast: bool) -> None:
         return
     console.print()
     legend = "Text, with likely swaps marked [original in brackets]:"
-    if any(s.original_score is not None and s.original_score < GUESS_BELOW for s in analysis.spans):
+    if any(s.guessed for s in analysis.spans):
         legend = "Text, with likely swaps marked [original in brackets; original? where it is a guess]:"
     console.print(Text(legend, style="bold"))
     # The input's trailing newlines would stack up with print's own.
@@ -202,7 +202,7 @@ def _marked_text(analysis: Analysis) -> Text:
         out.append(text[span.start : span.end], style="strike red")
         if span.original is None:
             out.append(" [?]", style="yellow")
-        elif span.original_score is not None and span.original_score < GUESS_BELOW:
+        elif span.guessed:
             # Likelier wrong than right: shown as the guess it is.
             out.append(f" [{span.original}?]", style="yellow")
         else:

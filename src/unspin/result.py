@@ -51,6 +51,11 @@ class Span:
     label: str
     original_score: float | None = None
 
+    @property
+    def guessed(self) -> bool:
+        """Whether the suggested original is likelier wrong than right (see :data:`GUESS_BELOW`)."""
+        return self.original_score is not None and self.original_score < GUESS_BELOW
+
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
