@@ -64,9 +64,8 @@ function describe(span, restoring) {
   let original = `“${span.original}”`;
   if (span.original === null) original = "unknown";
   else if (span.original === "") original = "nothing: likely inserted";
-  if (span.original !== null && span.original_score !== null && span.original_score !== undefined) {
-    original += ` (${span.original_score.toFixed(2)})`;
-  }
+  // != null: absent (an older analysis) or null (not estimated).
+  if (span.original !== null && span.original_score != null) original += ` (${span.original_score.toFixed(2)})`;
   return `likely original ${original}, ${confidence}, ${KINDS[span.label] || span.label}`;
 }
 
@@ -113,7 +112,7 @@ function fillTable(analysis) {
     cell(row, span.text);
     cell(row, span.original === null ? "unknown" : span.original || "(remove)");
     cell(row, span.score.toFixed(2));
-    cell(row, span.original_score === null || span.original_score === undefined ? "" : span.original_score.toFixed(2));
+    cell(row, span.original_score == null ? "" : span.original_score.toFixed(2));
     cell(row, KINDS[span.label] || span.label);
     if (pages) cell(row, String(pageOf(pages, span.start)));
     return row;
