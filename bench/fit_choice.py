@@ -47,8 +47,9 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from quality import THESAURI, documents
+from tortured import fit_logistic
 from tune import write_params
-from unspin.channel import Option, Params, Position
+from unspin.channel import Option, Params, Position, log_share
 from unspin.decoder import Decoder, feature_rows, over_same_words, rivals, same_words_scores
 from unspin.evaluation import calibration
 from unspin.pipeline import Engine
@@ -173,28 +174,16 @@ def chosen_rows(reported: list, p: Params) -> list[tuple[np.ndarray, int, np.nda
 
 def log_shares(rows: list, scale: float, scale_same: float) -> np.ndarray:
     """Per row of :func:`chosen_rows`: the chosen option's log share of a softmax over the weighed
-    options (scores times ``scale``), and over every option over the same words (``scale_same``)."""
-    def share(scores: np.ndarray, k: int, c: float) -> float:
-        return float(c * scores[k] - np.logaddexp.reduce(c * scores)) if k >= 0 else 0.0
+    options (scores times ``scale``), and over every option over the same words (``scale_same``;
+    0 where it is not among them, as ``Params.original_probability`` reads it)."""
+    return np.array([(log_share(s, b, scale), log_share(f, at, scale_same) if at >= 0 else 0.0)
+                     for s, b, f, at, _ in rows])
 
-    return np.array([(share(s, b, scale), share(f, at, scale_same)) for s, b, f, at, _ in rows])
 
-
-def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = 1e-3, steps: int = 50) -> tuple[np.ndarray, float]:
-    """Intercept and slopes of a logistic fit of ``y`` on the columns of ``x`` (Newton), and its
-    log-likelihood."""
-    X = np.hstack([np.ones((len(x), 1)), x])
-    w = np.zeros(X.shape[1])
-    for _ in range(steps):
-        p = 1.0 / (1.0 + np.exp(-X @ w))
-        grad = X.T @ (y - p) - l2 * w
-        hess = -(X * (p * (1 - p))[:, None]).T @ X - l2 * np.eye(len(w))
-        step = np.linalg.solve(hess, grad)
-        w -= step
-        if np.abs(step).max() < 1e-9:
-            break
-    p = np.clip(1.0 / (1.0 + np.exp(-X @ w)), 1e-12, 1 - 1e-12)
-    return w, float(np.sum(y * np.log(p) + (1 - y) * np.log(1 - p)))
+def log_likelihood(w: np.ndarray, x: np.ndarray, y: np.ndarray) -> float:
+    """The log-likelihood of outcomes ``y`` under logistic weights ``w`` (bias first) on ``x``."""
+    p = np.clip(1.0 / (1.0 + np.exp(-(w[0] + x @ w[1:]))), 1e-12, 1 - 1e-12)
+    return float(np.sum(y * np.log(p) + (1 - y) * np.log(1 - p)))
 
 
 def fit_original(reported: list, p: Params) -> dict[str, float]:
@@ -202,8 +191,13 @@ def fit_original(reported: list, p: Params) -> dict[str, float]:
     :data:`SCALES` whose logistic fit is likeliest."""
     rows = chosen_rows(reported, p)
     right = np.array([r[-1] for r in rows], dtype=float)
-    fits = [(fit_logistic(log_shares(rows, a, b), right), a, b) for a in SCALES for b in SCALES]
-    (w, _), scale, scale_same = max(fits, key=lambda f: f[0][1])
+    fits = []
+    for a in SCALES:
+        for b in SCALES:
+            x = log_shares(rows, a, b)
+            w = fit_logistic(x, right, l2=1e-3)
+            fits.append((log_likelihood(w, x, right), w, a, b))
+    _, w, scale, scale_same = max(fits, key=lambda f: f[0])
     return {"original_scale": scale, "original_scale_same": scale_same,
             "original_intercept": round(float(w[0]), 3), "original_slope": round(float(w[1]), 3),
             "original_slope_same": round(float(w[2]), 3)}

@@ -108,9 +108,9 @@ class Params:
         the only one). None without a fitted ``original_scale``."""
         if self.original_scale is None:
             return None
-        z = self.original_intercept + self.original_slope * _log_share(scores, best, self.original_scale)
+        z = self.original_intercept + self.original_slope * log_share(scores, best, self.original_scale)
         if same is not None and at >= 0:
-            z += self.original_slope_same * _log_share(same, at, self.original_scale_same)
+            z += self.original_slope_same * log_share(same, at, self.original_scale_same)
         return 1.0 / (1.0 + math.exp(-z))
 
     def choice_shift(self, x: np.ndarray) -> np.ndarray:
@@ -140,7 +140,7 @@ class Params:
         )
 
 
-def _log_share(scores: np.ndarray, k: int, scale: float) -> float:
+def log_share(scores: np.ndarray, k: int, scale: float) -> float:
     """ln of option k's share of a softmax over ``scale`` times ``scores``."""
     z = scale * np.asarray(scores, dtype=float)
     return float(z[k] - np.logaddexp.reduce(z))
