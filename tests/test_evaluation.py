@@ -1,4 +1,4 @@
-from unspin.evaluation import SwapCounts, auroc, calibration, original_scores, score_spin
+from unspin.evaluation import SwapCounts, auroc, calibration, original_scores, score_spin, span_scores
 from unspin.result import Analysis, Span
 from unspin.spinner import spin
 from unspin.thesauri import Thesaurus
@@ -54,6 +54,15 @@ def test_original_scores_pair_each_estimate_at_a_swap_with_whether_it_is_right()
              Span(third.out_start, third.out_end, third.out_text, third.src_text, 1.0, "source_swap"),
              Span(start, start + 7, "success", "triumph", 0.9, "synonym_swap", 0.7)]
     assert original_scores(spun, analysis_with(spun.text, spans)) == [(0.8, True), (0.3, False)]
+
+
+def test_span_scores_pair_each_span_with_whether_a_swap_starts_there():
+    spun = spin(TEXT, THESAURUS, rate=1.0, seed=0)
+    first = spun.swaps[0]
+    start = spun.text.index("success")
+    spans = [Span(first.out_start, first.out_end, first.out_text, "thing", 0.7, "synonym_swap"),
+             Span(start, start + 7, "success", "triumph", 0.4, "synonym_swap")]
+    assert span_scores(spun, analysis_with(spun.text, spans)) == [(0.7, True), (0.4, False)]
 
 
 def test_auroc_counts_ties_half():

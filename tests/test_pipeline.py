@@ -17,7 +17,7 @@ import pytest
 
 from unspin.channel import Params
 from unspin.errors import EmptyInputError
-from unspin.evaluation import SwapCounts, original_scores, score_spin
+from unspin.evaluation import SwapCounts, original_scores, score_spin, span_scores
 from unspin.langdata import STOPWORDS
 from unspin.pipeline import analyze, confidence_bar, default_engine, restore
 from unspin.result import LABELS, Analysis, apply_spans
@@ -43,6 +43,7 @@ PRECISION_FLOOR = 0.50  # measured 0.732
 EXACT_FLOOR = 0.12  # measured 0.191
 CLEAN_CHANGES_CEILING = 6.5  # per 1,000 words of the unspun paragraphs; measured 3.2
 SCORE_WIN_FLOOR = 0.70  # measured 15/15 documents scored higher spun than clean
+SPAN_SCORE_GAP = 0.15  # mean span score against the share of spans at a swap; measured 0.691 against 0.680
 
 FAMOUS = (
     "North Korea's state media, the Korean Central News Firm, said on Tuesday that the nation "
@@ -203,13 +204,30 @@ def test_confidence_bar_by_verdict(score, threshold, bar):
     assert confidence_bar(score, threshold, params) == expected
 
 
+def test_each_span_scores_the_calibrated_confidence_of_its_swap(engine):
+    text = spin(OWN_TEXTS[1], "moby", rate=0.3, seed=3).text
+    tokens = tokenize(text)
+    score, rate, sents = engine._score(text, tokens)
+    choices = engine.decoded(tokens, sents, rate, confidence_bar(score, engine.calibration.threshold,
+                                                                 engine.params))
+    a = engine.analyze(text)
+    assert len(choices) >= 3 and len(a.spans) == len(choices)
+    assert engine.calibration.span_intercept is not None, "the shipped weights calibrate span scores"
+    assert [s.start for s in a.spans] == [tokens[c.option.i].start for c in choices]
+    calibrated = [round(engine.calibration.span_score(c.confidence), 4) for c in choices]
+    assert [s.score for s in a.spans] == calibrated
+    # The decoder's own confidence runs surer than the spans' share of real swaps on tuning text.
+    assert all(s.score < c.confidence for s, c in zip(a.spans, choices, strict=True) if c.confidence > 0.9)
+
+
 def test_a_text_in_doubt_keeps_only_its_surest_swaps(engine):
     bar = engine.params.doubt_confidence
     # A spin with both kinds of swap, so the bar has something to keep and something to drop.
     for seed in range(1, 20):
         text = spin(OWN_TEXTS[1], "moby", rate=0.3, seed=seed).text
         everything = engine.analyze(text, threshold=0.0)
-        surest = [s for s in everything.spans if s.score >= bar]
+        # The span scores map the decoder's confidences monotonically, the bar with them.
+        surest = [s for s in everything.spans if s.score >= round(engine.calibration.span_score(bar), 4)]
         if surest and len(surest) < len(everything.spans):
             break
     else:
@@ -232,10 +250,12 @@ class Tally:
     clean_spans: int = 0
     clean_words: int = 0
     originals: list[tuple[float, bool]] = field(default_factory=list)
+    spans: list[tuple[float, bool]] = field(default_factory=list)
 
     def add_doc(self, spun: SpinResult, a: Analysis, clean: Analysis) -> None:
         self.counts += score_spin(spun, a)
         self.originals += original_scores(spun, a)
+        self.spans += span_scores(spun, a) + [(s.score, False) for s in clean.spans]
         self.wins += a.score > clean.score
         self.docs += 1
         self.clean_spans += len(clean.spans)
@@ -276,6 +296,14 @@ def test_quality_floors_on_held_out_thesaurus(engine, news):
     unsure = [right for score, right in tally.originals if score < 0.5]
     assert len(sure) >= 20 and len(unsure) >= 10, (len(sure), len(unsure))
     assert sum(sure) / len(sure) > sum(unsure) / len(unsure) + 0.2
+    # So does each span's score whether it is a swap at all, and on average it says how many are.
+    mean_score = sum(score for score, _ in tally.spans) / len(tally.spans)
+    share = sum(right for _, right in tally.spans) / len(tally.spans)
+    assert abs(mean_score - share) <= SPAN_SCORE_GAP, (mean_score, share)
+    high = [right for score, right in tally.spans if score >= 0.7]
+    low = [right for score, right in tally.spans if score < 0.7]
+    assert len(high) >= 20 and len(low) >= 20, (len(high), len(low))
+    assert sum(high) / len(high) > sum(low) / len(low) + 0.15
 
 
 # Measured on the same 15 paragraphs spun with every numeral rewritten and a fifth of verb and

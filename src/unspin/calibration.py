@@ -1,20 +1,48 @@
-"""The map from a document's evidence to the probability that it is spun."""
+"""The maps from the evidence to probabilities: that a document is spun, and that a span's words
+were swapped."""
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
 
+#: The decoder's log-odds for a swap beyond which a span reads as no surer: on tuning text every
+#: span past 30 nats was a swap.
+SPAN_ODDS_CLIP = 30.0
+
 
 @dataclass(frozen=True, slots=True)
 class Calibration:
-    """Logistic map from document evidence to a probability that the text is spun."""
+    """Logistic maps from document evidence to a probability that the text is spun, and from the
+    decoder's confidence in a swap to a probability that its words were swapped."""
 
     intercept: float = -4.0
     w_rate: float = 40.0
     w_llr: float = 0.5
     threshold: float = 0.5
+    #: A span's score is sigma(span_intercept + span_slope * the decoder's log-odds for the swap),
+    #: fitted by bench/fit_span_score.py on tuning text to the share of reported spans at a
+    #: spinner's swap. The decoder's posterior alone runs far too sure (spans it put at 0.999 were
+    #: swaps about 80% of the time): its weights are chosen to decide well, not to be
+    #: probabilities. None: the span's score is that posterior.
+    span_intercept: float | None = None
+    span_slope: float = 1.0
 
     def score(self, rate: float, llr: float, n_eligible: int) -> float:
         z = self.intercept + self.w_rate * rate + self.w_llr * llr / math.sqrt(max(n_eligible, 1))
         return 1.0 / (1.0 + math.exp(-max(min(z, 50.0), -50.0)))
+
+    def span_score(self, confidence: float) -> float:
+        """The probability that a swap the decoder is ``confidence`` sure of is one (see
+        ``span_intercept``); the map is monotone, so spans keep their order."""
+        if self.span_intercept is None:
+            return confidence
+        z = self.span_intercept + self.span_slope * swap_log_odds(confidence)
+        return 1.0 / (1.0 + math.exp(-z))
+
+
+def swap_log_odds(confidence: float) -> float:
+    """The decoder's log-odds behind a swap's ``confidence``, within SPAN_ODDS_CLIP either way."""
+    if confidence <= 0.0 or confidence >= 1.0:
+        return math.copysign(SPAN_ODDS_CLIP, confidence - 0.5)
+    return min(max(math.log(confidence) - math.log1p(-confidence), -SPAN_ODDS_CLIP), SPAN_ODDS_CLIP)

@@ -3,7 +3,7 @@
 Used by the quality benchmark and the tests, and useful to anyone measuring
 unspin on spins of their own: swapped-word precision and recall at token
 level, the share of swaps restored exactly (case-insensitive), and how well
-the spans' ``original_score`` predicts a right original.
+the spans' ``score`` predicts a swap and their ``original_score`` a right original.
 """
 
 from __future__ import annotations
@@ -73,6 +73,12 @@ def score_spin(spun: SpinResult, analysis: Analysis) -> SwapCounts:
         if span is not None and (span.original or "").lower() == sw.src_text.lower():
             counts.exact += 1
     return counts
+
+
+def span_scores(spun: SpinResult, analysis: Analysis) -> list[tuple[float, bool]]:
+    """Per span of ``analysis``: its score, and whether a swap the spinner made starts where it does."""
+    starts = {sw.out_start for sw in spun.swaps}
+    return [(s.score, s.start in starts) for s in analysis.spans]
 
 
 def original_scores(spun: SpinResult, analysis: Analysis) -> list[tuple[float, bool]]:

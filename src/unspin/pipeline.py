@@ -198,15 +198,21 @@ class Engine:
                 source = {"id": match.id, "similarity": round(match.similarity, 4)}
                 spans = source_spans(text, match)
                 covered = [(p.start, p.end) for p in match.passages]
-        bar = confidence_bar(score, limit, self.params)
-        if bar is not None:
-            for choices in self.decoder.decode_all(tokens, sents, rate, bar):
-                for choice in choices:
-                    span = _span(text, tokens, choice)
-                    if choice.confidence >= bar and not _inside(span, covered):
-                        spans.append(span)
+        for choice in self.decoded(tokens, sents, rate, confidence_bar(score, limit, self.params)):
+            span = _span(text, tokens, choice, self.calibration)
+            if not _inside(span, covered):
+                spans.append(span)
         spans.sort(key=lambda sp: sp.start)
         return self._result(text, tokens, score, limit, spans, source=source)
+
+    def decoded(self, tokens: list[Token], sents: list[Sentence], rate: float,
+                bar: float | None) -> list[Choice]:
+        """The swaps the decoder settles on in a document of estimated swap ``rate`` whose
+        confidence reaches ``bar`` (none for a bar of None), in reading order."""
+        if bar is None:
+            return []
+        return [choice for choices in self.decoder.decode_all(tokens, sents, rate, bar)
+                for choice in choices if choice.confidence >= bar]
 
     def _result(self, text: str, tokens: list[Token], score: float, threshold: float, spans: list[Span],
                 source: dict[str, Any] | None = None, stage: str = "full") -> Analysis:
@@ -240,7 +246,7 @@ def _inside(span: Span, covered: list[tuple[int, int]]) -> bool:
     return any(lo <= span.start and span.end <= hi for lo, hi in covered)
 
 
-def _span(text: str, tokens: list[Token], choice: Choice) -> Span:
+def _span(text: str, tokens: list[Token], choice: Choice, calibration: Calibration) -> Span:
     opt = choice.option
     first = tokens[opt.i]
     start, end = first.start, tokens[opt.j - 1].end
@@ -252,8 +258,8 @@ def _span(text: str, tokens: list[Token], choice: Choice) -> Span:
         if opt.j < len(tokens) and text[end : tokens[opt.j].start].isspace():
             end = tokens[opt.j].start
     sure = choice.original_confidence
-    return Span(start, end, text[start:end], original, round(choice.confidence, 4), opt.label,
-                None if sure is None else round(sure, 4))
+    return Span(start, end, text[start:end], original, round(calibration.span_score(choice.confidence), 4),
+                opt.label, None if sure is None else round(sure, 4))
 
 
 @cache

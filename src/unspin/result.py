@@ -37,7 +37,8 @@ SHORT_TEXT_ADVICE = ("A short text: with {n} words the fast analysis has little 
 class Span:
     """One swapped word or phrase in the input.
 
-    ``score`` is how sure the analysis is that the words were swapped;
+    ``score`` is the probability that the words were swapped (see
+    ``Calibration.span_score``);
     ``original_score`` how likely ``original`` is the wording a spinner
     replaced, if they were (None where it is not estimated: a traced source's
     words, or a tortured phrase's expected term).
