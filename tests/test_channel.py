@@ -7,8 +7,9 @@ import math
 import numpy as np
 import pytest
 
-from unspin.channel import Channel, Originals, Params, _cut, document_counts
+from unspin.channel import Channel, Originals, _cut, document_counts
 from unspin.inflect import FORMS, inflect, lemmatize
+from unspin.params import Params
 from unspin.pipeline import default_engine
 from unspin.text import tokenize
 

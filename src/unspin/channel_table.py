@@ -18,9 +18,10 @@ from pathlib import Path
 import numpy as np
 
 from .array_cache import file_stamp, load_or_build, versioned_folder
-from .channel import Originals, Params
+from .channel import Originals
 from .errors import DataError
 from .lexicon import Candidate
+from .params import Params
 
 #: Bump when what Channel.ranked computes changes: tables of older versions are ignored.
 TABLE_VERSION = 3

@@ -22,9 +22,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .channel import FEATURES, Channel, Option, Params, Position
+from .channel import Channel, Option, Position
 from .lattice import Edge, Lattice, best_reading
 from .lm import BOS, Scorer
+from .params import FEATURES, Params
 from .runs import BulkSwaps, Runs, SentenceWords, keep_run
 from .text import Token
 
@@ -298,7 +299,7 @@ class Decoder:
 
 
 def feature_rows(options: Sequence[Option]) -> np.ndarray:
-    """The options' features as rows (see unspin.channel.FEATURES), a column per option; features an
+    """The options' features as rows (see unspin.params.FEATURES), a column per option; features an
     option lacks read as zero."""
     out = np.zeros((len(FEATURES), len(options)))
     for k, o in enumerate(options):

@@ -12,8 +12,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .channel import FEATURES, Params
 from .options import Option, Position, Swaps
+from .params import FEATURES, Params
 
 
 class Evidence(NamedTuple):

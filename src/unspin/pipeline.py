@@ -12,11 +12,12 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .calibration import Calibration
-from .channel import Channel, Params, document_counts, lemma_of
+from .channel import Channel, document_counts, lemma_of
 from .decoder import Choice, Decoder, Sentence
 from .errors import EmptyInputError
 from .lexicon import Lexicon, cache_dir, default_lexicon
 from .lm import NGramScorer, Scorer, default_scorer
+from .params import Params
 from .result import EVEN_ODDS, Analysis, Span, apply_spans
 from .text import Token, restore_case, sentences, tokenize
 

@@ -25,12 +25,13 @@ from pathlib import Path
 import numpy as np
 
 from .calibration import Calibration
-from .channel import Channel, Params, is_acronym
+from .channel import Channel, is_acronym
 from .decoder import swap_rate_flat
 from .langdata import STOPWORDS
 from .lexicon import MEMO_ENTRIES, cache_dir
 from .lm import BOS, EOS, NGramScorer
 from .memo import BoundedMemo
+from .params import Params
 from .runs import lm_word
 from .screen_table import CandidateTable, load_table, table_folder
 from .text import Token, sentences
