@@ -12,7 +12,8 @@ texts at the rate and of the unspun originals: mean score against the share
 at a swap, Brier score, calibration error, AUROC; ``span_score`` in the
 JSON); and how well their ``original_score`` predicts a right original (over
 the spans found at a spinner's swap; ``original_score`` in the JSON).
-``--screen`` analyses with the screen in front, as ``unspin scan --screen``
+``--min-score P`` keeps only spans scored at least P, as ``unspin check
+--min-score`` does. ``--screen`` analyses with the screen in front, as ``unspin scan --screen``
 does, and counts what it ruled out. ``--swap-names`` lets the spinner swap
 capitalised words as well. ``--reachable`` also prints the share of swaps
 whose original is among the options at all: exact restoration cannot pass it.
@@ -122,14 +123,15 @@ def run(args: argparse.Namespace, mode: str) -> dict:
     thesaurus = THESAURI[args.thesaurus]()
     n_words = sum(len([t for t in tokenize(d) if t.kind == "word"]) for d in docs)
     t0 = time.perf_counter()
-    clean = [engine.analyze(d, screen=args.screen, threshold=args.threshold) for d in docs]
+    clean = [engine.analyze(d, screen=args.screen, threshold=args.threshold, min_score=args.min_score)
+             for d in docs]
     clean_seconds = time.perf_counter() - t0
     # The fast screen's own score, for its AUROC beside the full analysis'.
     screen_neg = [engine.screen.score(tokenize(d)) for d in docs]
     false_changes = sum(len(a.spans) for a in clean)
     result = {
         "machine": machine(), "mode": mode, "model": engine.model_name, "params": args.param,
-        "threshold": args.threshold, "screened": args.screen,
+        "threshold": args.threshold, "min_score": args.min_score, "screened": args.screen,
         "clean_screened_out": sum(a.stage == "screen" for a in clean),
         "clean_judged_spun": sum(a.is_spun for a in clean),
         "corpus": args.corpus, "thesaurus": args.thesaurus, "docs": len(docs), "words": n_words,
@@ -151,7 +153,8 @@ def run(args: argparse.Namespace, mode: str) -> dict:
             spun = spin(d, thesaurus, rate=rate, seed=args.seed + k, numerals_rate=args.numerals_rate,
                         filler_rate=args.filler_rate, swap_names=args.swap_names)
             t0 = time.perf_counter()
-            a = engine.analyze(spun.text, screen=args.screen, threshold=args.threshold)
+            a = engine.analyze(spun.text, screen=args.screen, threshold=args.threshold,
+                               min_score=args.min_score)
             seconds += time.perf_counter() - t0
             pos.append(a.score)
             judged += a.is_spun
@@ -200,6 +203,8 @@ def main() -> None:
                          "ceiling of exact restoration)")
     ap.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
                     help="override one shipped weight (repeatable), to explore on tuning data")
+    ap.add_argument("--min-score", type=float, default=None,
+                    help="keep only the spans scored at least this (see unspin check --min-score)")
     ap.add_argument("--threshold", type=float, default=None,
                     help="score from which a text is judged spun and restored (default: shipped)")
     args = ap.parse_args()

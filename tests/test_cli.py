@@ -284,6 +284,22 @@ def test_check_threshold_is_passed_through(tmp_path: Path) -> None:
     assert high["threshold"] == 1
 
 
+def test_min_score_keeps_only_the_surer_swaps_in_check_and_restore() -> None:
+    pipeline = pytest.importorskip("unspin.pipeline")
+    path = str(EXAMPLES / "spun_wikinews.txt")
+    text = (EXAMPLES / "spun_wikinews.txt").read_text(encoding="utf-8")
+    every = json.loads(run("check", "--json", path).stdout)
+    scores = sorted(s["score"] for s in every["spans"])
+    assert len(set(scores)) >= 2, scores
+    bar = scores[len(scores) // 2]
+    sure = json.loads(run("check", "--json", "--min-score", str(bar), path).stdout)
+    assert sure["spans"] == [s for s in every["spans"] if s["score"] >= bar]
+    assert sure["score"] == every["score"] and len(sure["spans"]) < len(every["spans"])
+    restored = run("restore", "--min-score", str(bar), path)
+    assert restored.exit_code == 0 and restored.stdout == pipeline.analyze(text, min_score=bar).restored_text
+    assert run("check", "--min-score", "1.5", path).exit_code == 2
+
+
 def test_check_screen_reports_the_stage() -> None:
     pipeline = pytest.importorskip("unspin.pipeline")
     stages = set()
@@ -374,7 +390,8 @@ def fake_pipeline(monkeypatch: pytest.MonkeyPatch) -> list[float | None]:
     seen: list[float | None] = []
 
     def analyze(text: str, *, threshold: float | None = None, deep: bool = False,
-                model: str | None = None, index: str | None = None, screen: bool = False) -> Analysis:
+                model: str | None = None, index: str | None = None, screen: bool = False,
+                min_score: float | None = None) -> Analysis:
         seen.append(threshold)
         start = text.index("Firm")
         spans = [Span(start, start + 4, "Firm", "Agency", 0.9, "synonym_swap", 0.8)]
@@ -429,7 +446,8 @@ def test_check_view_points_a_short_text_judged_unspun_to_deep_mode(
     from unspin.result import Analysis
 
     def analyze(text: str, *, threshold: float | None = None, deep: bool = False,
-                model: str | None = None, index: str | None = None, screen: bool = False) -> Analysis:
+                model: str | None = None, index: str | None = None, screen: bool = False,
+                min_score: float | None = None) -> Analysis:
         return Analysis(text=text, score=0.03, threshold=0.97, spans=[], restored_text=text,
                         n_words=len(text.split()))
 

@@ -220,6 +220,19 @@ def test_each_span_scores_the_calibrated_confidence_of_its_swap(engine):
     assert all(s.score < c.confidence for s, c in zip(a.spans, choices, strict=True) if c.confidence > 0.9)
 
 
+def test_min_score_keeps_the_surer_swaps_and_restores_only_them(engine):
+    text = spin(OWN_TEXTS[1], "moby", rate=0.3, seed=3).text
+    every = engine.analyze(text)
+    scores = sorted({s.score for s in every.spans})
+    assert len(scores) >= 2, scores
+    bar = scores[len(scores) // 2]
+    sure = engine.analyze(text, min_score=bar)
+    assert sure.spans == [s for s in every.spans if s.score >= bar] and len(sure.spans) < len(every.spans)
+    assert sure.restored_text == apply_spans(text, sure.spans) and sure.score == every.score
+    assert engine.analyze(text, min_score=0.0).spans == every.spans
+    check_analysis(sure, text)
+
+
 def test_a_text_in_doubt_keeps_only_its_surest_swaps(engine):
     bar = engine.params.doubt_confidence
     # A spin with both kinds of swap, so the bar has something to keep and something to drop.

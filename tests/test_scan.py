@@ -94,6 +94,30 @@ def test_texts_that_score_at_even_odds_under_the_threshold_are_in_doubt_and_coun
     assert f"0 flagged, {len(doubtful)} in doubt, 3 errors" in result.output
 
 
+def test_min_score_reaches_every_document_and_the_manifest(tmp_path):
+    from click.testing import CliRunner
+
+    from unspin.cli import main
+
+    src = tmp_path / "docs.jsonl"
+    write_collection(src)
+    every, sure = tmp_path / "every.jsonl", tmp_path / "sure.jsonl"
+    for out, extra in ((every, []), (sure, ["--min-score", "0.8"])):
+        result = CliRunner().invoke(main, ["scan", str(src), "--out", str(out), "--workers", "1", "--restore",
+                                           *extra])
+        assert result.exit_code == 0, result.output
+    kept = {r["id"]: r for r in read_jsonl(sure)}
+    dropped = 0
+    for r in read_jsonl(every):
+        s = kept[r["id"]]
+        assert s["score"] == r["score"]
+        if not r["error"]:
+            assert s["spans"] == [sp for sp in r["spans"] if sp["score"] >= 0.8]
+            dropped += len(r["spans"]) - len(s["spans"])
+    assert dropped > 0
+    assert json.loads((tmp_path / "sure.jsonl.manifest.json").read_text())["options"]["min_score"] == 0.8
+
+
 def test_only_spun_and_parquet_output(tmp_path):
     pq = pytest.importorskip("pyarrow.parquet", reason="Parquet output needs pyarrow")
     src = tmp_path / "docs.jsonl"

@@ -50,6 +50,19 @@ def test_analyze_returns_the_core_result_with_exact_offsets(client):
     assert restored.json() == {"restored_text": body["restored_text"]}
 
 
+def test_min_score_keeps_only_the_surer_swaps(client):
+    text = spin(CLEAN, "moby", rate=0.4, seed=2).text
+    every = client.post("/v1/analyze", json={"text": text, "threshold": 0.0, "any_language": True}).json()
+    bar = sorted(s["score"] for s in every["spans"])[len(every["spans"]) // 2]
+    sure = client.post("/v1/analyze", json={"text": text, "threshold": 0.0, "any_language": True,
+                                            "min_score": bar}).json()
+    assert sure["spans"] == [s for s in every["spans"] if s["score"] >= bar] != every["spans"]
+    upload = client.post("/v1/analyze-file", files={"file": ("a.txt", text.encode(), "text/plain")},
+                         data={"threshold": "0", "any_language": "true", "min_score": str(bar)}).json()
+    assert upload["spans"] == sure["spans"]
+    assert client.post("/v1/analyze", json={"text": text, "min_score": 1.5}).status_code == 422
+
+
 def test_analyze_with_the_screen_says_which_stage_answered(client):
     from unspin.pipeline import analyze
 
@@ -175,6 +188,8 @@ def _chunks(size: int):
     ({"files": {"file": ("a.txt", CLEAN.encode(), "text/plain")}, "data": {"threshold": "2"}},
      422, "invalid_field"),
     ({"files": {"file": ("a.txt", CLEAN.encode(), "text/plain")}, "data": {"any_language": "maybe"}},
+     422, "invalid_field"),
+    ({"files": {"file": ("a.txt", CLEAN.encode(), "text/plain")}, "data": {"min_score": "high"}},
      422, "invalid_field"),
     ({"files": {"file": ("big.txt", b"word " * 5_000, "text/plain")}}, 413, "too_large"),
     # Without a Content-Length the size is counted as the body arrives.

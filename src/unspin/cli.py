@@ -101,11 +101,18 @@ def _analysis_options(f: F) -> F:
         is_flag=True,
         help="Add the neural language model (needs `pip install \"unspin[deep]\"`; loads in a few seconds).",
     )(f)
-    return click.option(
+    f = click.option(
         "--threshold",
         type=click.FloatRange(0.0, 1.0),
         default=None,
         help="Score at or above which the text counts as spun (default: the model's calibrated value).",
+    )(f)
+    return click.option(
+        "--min-score",
+        type=click.FloatRange(0.0, 1.0),
+        default=None,
+        help="Report and restore only the swaps scored at least this likely to be swaps (span scores are "
+             "calibrated on tuning text; default: every swap the analysis finds).",
     )(f)
 
 
@@ -122,6 +129,7 @@ def check(
     max_bytes: int,
     any_language: bool,
     threshold: float | None,
+    min_score: float | None,
     deep: bool,
     model: str | None,
     index_path: str | None,
@@ -139,7 +147,8 @@ def check(
     from unspin.pipeline import analyze
 
     with working("Analysing…"):
-        analysis = analyze(text, threshold=threshold, deep=deep, model=model, index=index_path, screen=screen)
+        analysis = analyze(text, threshold=threshold, deep=deep, model=model, index=index_path, screen=screen,
+                           min_score=min_score)
     if html_path is not None:
         from pathlib import Path
 
@@ -221,6 +230,7 @@ def restore(
     max_bytes: int,
     any_language: bool,
     threshold: float | None,
+    min_score: float | None,
     deep: bool,
     model: str | None,
     index_path: str | None,
@@ -230,7 +240,8 @@ def restore(
     from unspin.pipeline import analyze
 
     with working("Analysing…"):
-        analysis = analyze(text, threshold=threshold, deep=deep, model=model, index=index_path)
+        analysis = analyze(text, threshold=threshold, deep=deep, model=model, index=index_path,
+                           min_score=min_score)
     # The restored text keeps the input's own line endings; add nothing.
     click.echo(analysis.restored_text, nl=False)
 

@@ -138,6 +138,8 @@ def trace(source: str, encoding: str | None, max_bytes: int, any_language: bool,
               help="Documents per unit of work (and of resumption).")
 @click.option("--threshold", type=click.FloatRange(0.0, 1.0), default=None,
               help="Score at or above which a document counts as spun.")
+@click.option("--min-score", type=click.FloatRange(0.0, 1.0), default=None,
+              help="Report and restore only the swaps scored at least this likely to be swaps.")
 @click.option("--deep", is_flag=True, help="Add the neural language model (the deep extra).")
 @click.option("--model", type=click.Path(exists=True), default=None,
               help="Deep mode with this GGUF file or Hugging Face folder.")
@@ -151,8 +153,8 @@ def trace(source: str, encoding: str | None, max_bytes: int, any_language: bool,
                    "(a local Ray instance if unset; pip install \"unspin[ray]\").")
 def scan(inputs: tuple[str, ...], out: str, text_field: str, id_field: str, only_spun: bool,
          with_restored: bool, workers: int | None, resume: bool, shard_size: int, threshold: float | None,
-         deep: bool, model: str | None, any_language: bool, html_extractor: str, screen: bool,
-         engine: str) -> None:
+         min_score: float | None, deep: bool, model: str | None, any_language: bool, html_extractor: str,
+         screen: bool, engine: str) -> None:
     """Analyse every document of JSONL (.gz), Parquet or .txt collections into one output file.
 
     One record per document: id, source file and offset, score, is_spun,
@@ -169,7 +171,8 @@ def scan(inputs: tuple[str, ...], out: str, text_field: str, id_field: str, only
     options = ScanOptions(text_field=text_field, id_field=id_field, threshold=threshold,
                           deep=deep or model is not None, model=model, restore=with_restored,
                           only_spun=only_spun, any_language=any_language,
-                          shard_size=shard_size, html_extractor=html_extractor, screen=screen)
+                          shard_size=shard_size, html_extractor=html_extractor, screen=screen,
+                          min_score=min_score)
     piped = not sys.stderr.isatty()
     with progress("Scanning") as advance:
         seen, logged = [0], [time.monotonic()]

@@ -168,7 +168,7 @@ class Engine:
         return self.calibration.score(rate, llr, n_eligible), rate, sents
 
     def analyze(self, text: str, *, threshold: float | None = None, index: Index | None = None,
-                screen: bool = False) -> Analysis:
+                screen: bool = False, min_score: float | None = None) -> Analysis:
         """Detect swapped words in ``text``, suggest originals and score the document.
 
         With an ``index``, the text is traced first: where it aligns with a
@@ -179,6 +179,10 @@ class Engine:
         scores below its cut (and below the threshold) is returned with that
         score, no spans and ``stage == "screen"``; the rest get the full
         analysis. Ignored with an ``index``.
+
+        With ``min_score``, only the swaps whose span scores at least that (the
+        probability that the words were swapped, see ``Calibration.span_score``)
+        are reported and restored: a precision the caller chooses.
         """
         if not text.strip():
             raise EmptyInputError(EMPTY_TEXT)
@@ -201,7 +205,7 @@ class Engine:
                 covered = [(p.start, p.end) for p in match.passages]
         for choice in self.decoded(tokens, sents, rate, confidence_bar(score, limit, self.params)):
             span = _span(text, tokens, choice, self.calibration)
-            if not _inside(span, covered):
+            if not _inside(span, covered) and (min_score is None or span.score >= min_score):
                 spans.append(span)
         spans.sort(key=lambda sp: sp.start)
         return self._result(text, tokens, score, limit, spans, source=source)
@@ -286,21 +290,23 @@ def confidence_bar(score: float, threshold: float, params: Params) -> float | No
 
 
 def analyze(text: str, *, threshold: float | None = None, deep: bool = False,
-            model: str | None = None, index: str | Path | None = None, screen: bool = False) -> Analysis:
+            model: str | None = None, index: str | Path | None = None, screen: bool = False,
+            min_score: float | None = None) -> Analysis:
     """Analyse one document with the default engine; see :class:`Engine` and :meth:`Engine.analyze`.
 
     ``index`` is the path of a reference index (see :class:`unspin.index.Index`).
     """
     engine = default_engine(deep, model)
     if index is None:
-        return engine.analyze(text, threshold=threshold, screen=screen)
+        return engine.analyze(text, threshold=threshold, screen=screen, min_score=min_score)
     from .index import Index
 
     with Index(index, create=False) as ix:
-        return engine.analyze(text, threshold=threshold, index=ix)
+        return engine.analyze(text, threshold=threshold, index=ix, min_score=min_score)
 
 
 def restore(text: str, *, deep: bool = False, model: str | None = None,
-            index: str | Path | None = None) -> str:
-    """The most likely original wording of ``text``."""
-    return analyze(text, deep=deep, model=model, index=index).restored_text
+            index: str | Path | None = None, min_score: float | None = None) -> str:
+    """The most likely original wording of ``text`` (with ``min_score``, only swaps scored at least that
+    are put back)."""
+    return analyze(text, deep=deep, model=model, index=index, min_score=min_score).restored_text

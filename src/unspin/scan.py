@@ -52,6 +52,8 @@ class ScanOptions:
     html_extractor: str = "resiliparse"
     #: Score with the fast screen first; documents it finds clearly unspun skip the full analysis.
     screen: bool = False
+    #: Report and restore only the swaps whose span scores at least this (see Engine.analyze).
+    min_score: float | None = None
 
 
 @dataclass
@@ -107,7 +109,8 @@ def analyse_record(rec: Record, options: ScanOptions, engine: Any) -> dict[str, 
             raise TooLargeInputError(f"the document is larger than {options.max_bytes} bytes")
         if not options.any_language:
             check_english(rec.text)
-        a = engine.analyze(rec.text, threshold=options.threshold, screen=options.screen)
+        a = engine.analyze(rec.text, threshold=options.threshold, screen=options.screen,
+                           min_score=options.min_score)
     except UnspinError as err:
         out.update(error=err.code, message=err.message)
         return out

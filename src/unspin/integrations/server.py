@@ -45,6 +45,8 @@ class AnalyzeRequest(BaseModel):
     any_language: bool = Field(False, description="Analyse text that does not look like English.")
     screen: bool = Field(False, description="Score with the fast screen first; a text it finds clearly "
                          "unspun comes back with stage \"screen\" and no spans.")
+    min_score: float | None = Field(None, ge=0.0, le=1.0, description="Report and restore only the swaps "
+                                    "scored at least this likely to be swaps.")
 
 
 class ReportRequest(AnalyzeRequest):
@@ -98,6 +100,8 @@ _UPLOAD_BODY = {"required": True, "content": {"multipart/form-data": {"schema": 
                             "description": "The document: a .txt, .md, .html, .htm or .pdf file."},
                    "threshold": {"type": "number", "minimum": 0, "maximum": 1,
                                  "description": "Score at which a text counts as spun."},
+                   "min_score": {"type": "number", "minimum": 0, "maximum": 1,
+                                 "description": "Report and restore only the swaps scored at least this."},
                    "any_language": {"type": "boolean",
                                     "description": "Analyse text that does not look like English."}}}}}}
 
@@ -117,34 +121,36 @@ def _init_worker(index: str | None, workers: int = 1) -> None:
     worker_engine()
 
 
-def _analysis(text: str, threshold: float | None, any_language: bool, screen: bool = False) -> Analysis:
+def _analysis(text: str, threshold: float | None, any_language: bool, screen: bool = False,
+              min_score: float | None = None) -> Analysis:
     from ..inputs import check_english
     from ..pipeline import analyze
 
     if not any_language and text.strip():
         check_english(text)
-    return analyze(text, threshold=threshold, index=_INDEX, screen=screen)
+    return analyze(text, threshold=threshold, index=_INDEX, screen=screen, min_score=min_score)
 
 
-def _analyze(text: str, threshold: float | None, any_language: bool, screen: bool = False) -> dict[str, Any]:
-    return _analysis(text, threshold, any_language, screen).to_dict()
+def _analyze(text: str, threshold: float | None, any_language: bool, screen: bool = False,
+             min_score: float | None = None) -> dict[str, Any]:
+    return _analysis(text, threshold, any_language, screen, min_score).to_dict()
 
 
 def _analyze_file(data: bytes, name: str, threshold: float | None, any_language: bool,
-                  max_bytes: int) -> dict[str, Any]:
+                  max_bytes: int, min_score: float | None = None) -> dict[str, Any]:
     from ..documents import parse_document
 
     doc = parse_document(data, name=name, max_bytes=max_bytes)
-    out = _analyze(doc.text, threshold, any_language)
+    out = _analyze(doc.text, threshold, any_language, min_score=min_score)
     out["document"] = {"name": doc.name, "kind": doc.kind, "text": doc.text, "pages": list(doc.pages)}
     return out
 
 
 def _report(text: str, threshold: float | None, any_language: bool, title: str,
-            screen: bool = False) -> dict[str, Any]:
+            screen: bool = False, min_score: float | None = None) -> dict[str, Any]:
     from ..report import render_html
 
-    return {"html": render_html(_analysis(text, threshold, any_language, screen), title)}
+    return {"html": render_html(_analysis(text, threshold, any_language, screen, min_score), title)}
 
 
 def _trace(text: str, top: int) -> dict[str, Any]:
@@ -227,12 +233,12 @@ def create_app(*, index: str | None = None, workers: int = 2, max_bytes: int = D
     @app.post("/v1/analyze", response_model=AnalysisOut, responses=responses)
     async def analyze(req: AnalyzeRequest) -> Any:
         """The full analysis: score, verdict, spans with their originals, restored text."""
-        return await run(_analyze, req.text, req.threshold, req.any_language, req.screen)
+        return await run(_analyze, req.text, req.threshold, req.any_language, req.screen, req.min_score)
 
     @app.post("/v1/restore", response_model=RestoreOut, responses=responses)
     async def restore(req: AnalyzeRequest) -> Any:
         """Only the restored text."""
-        out = await run(_analyze, req.text, req.threshold, req.any_language, req.screen)
+        out = await run(_analyze, req.text, req.threshold, req.any_language, req.screen, req.min_score)
         return out if isinstance(out, JSONResponse) else {"restored_text": out["restored_text"]}
 
     @app.post("/v1/trace", responses={**responses, 409: {"model": ErrorOut}})
@@ -249,15 +255,17 @@ def create_app(*, index: str | None = None, workers: int = 2, max_bytes: int = D
         """A .txt, .md, .html or .pdf file as multipart form data: its extracted text and the analysis."""
         try:
             upload = await read_upload(request, max_bytes)
-            threshold, any_language = upload.options()
+            threshold, min_score, any_language = upload.options()
         except UploadError as err:
             return error(err.status, err.code, err.message)
-        return await run(_analyze_file, upload.data, upload.name, threshold, any_language, max_bytes)
+        return await run(_analyze_file, upload.data, upload.name, threshold, any_language, max_bytes,
+                         min_score)
 
     @app.post("/v1/report", response_class=HTMLResponse, responses=responses)
     async def report(req: ReportRequest) -> Any:
         """The analysis as one self-contained HTML page, the same as `unspin check --html`."""
-        out = await run(_report, req.text, req.threshold, req.any_language, req.title, req.screen)
+        out = await run(_report, req.text, req.threshold, req.any_language, req.title, req.screen,
+                        req.min_score)
         if isinstance(out, JSONResponse):
             return out
         # The report's only style is inline and it has no scripts; say so to the browser too.

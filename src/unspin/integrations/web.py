@@ -73,20 +73,25 @@ class Upload:
     data: bytes
     fields: dict[str, str] = field(default_factory=dict)
 
-    def options(self) -> tuple[float | None, bool]:
-        """The ``threshold`` and ``any_language`` fields, checked as the JSON endpoints check them."""
-        raw = self.fields.get("threshold", "").strip()
-        try:
-            threshold = float(raw) if raw else None
-            usable = threshold is None or 0.0 <= threshold <= 1.0  # also refuses nan
-        except ValueError:
-            threshold, usable = None, False
-        if not usable:
-            raise UploadError(422, "invalid_field", f"threshold must be a number from 0 to 1, not {raw!r}")
+    def options(self) -> tuple[float | None, float | None, bool]:
+        """The ``threshold``, ``min_score`` and ``any_language`` fields, checked as the JSON endpoints
+        check them."""
         flag = self.fields.get("any_language", "false").strip().lower()
         if flag not in {"true", "false", "1", "0", "on", "off", ""}:
             raise UploadError(422, "invalid_field", f"any_language must be true or false, not {flag!r}")
-        return threshold, flag in {"true", "1", "on"}
+        return self._unit("threshold"), self._unit("min_score"), flag in {"true", "1", "on"}
+
+    def _unit(self, name: str) -> float | None:
+        """Form field ``name`` as a number from 0 to 1 (None if absent or blank)."""
+        raw = self.fields.get(name, "").strip()
+        try:
+            value = float(raw) if raw else None
+            usable = value is None or 0.0 <= value <= 1.0  # also refuses nan
+        except ValueError:
+            value, usable = None, False
+        if not usable:
+            raise UploadError(422, "invalid_field", f"{name} must be a number from 0 to 1, not {raw!r}")
+        return value
 
 
 class UploadError(Exception):
