@@ -125,6 +125,24 @@ def test_pasted_text_gets_verdict_marked_swaps_and_restored_text(page, server):
     assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
 
 
+def test_a_chosen_likelihood_keeps_only_the_surer_swaps_and_reaches_the_report(page, server):
+    every = shown(api(server, "/v1/analyze", json={"text": SPUN}).json()["spans"])
+    sure = api(server, "/v1/analyze", json={"text": SPUN, "min_score": 0.8}).json()
+    assert 0 < len(shown(sure["spans"])) < len(every)
+    page.goto(server)
+    page.get_by_label("Text to check").fill(SPUN)
+    page.get_by_label("Show the swaps").select_option(label="at least 80% likely")
+    page.get_by_role("button", name="Analyse").click()
+    expect(page.locator("#results")).to_be_visible()
+    assert [text for text, _ in marks(page, "marked")] == [s["text"] for s in shown(sure["spans"])]
+    assert page.text_content("#restored") == sure["restored_text"]
+    with page.expect_download() as info:
+        page.get_by_role("button", name="Download HTML report").click()
+    report = Path(info.value.path()).read_text(encoding="utf-8")
+    wanted = {"text": SPUN, "min_score": 0.8, "title": "unspin report"}
+    assert report == api(server, "/v1/report", json=wanted).text
+
+
 def test_keyboard_reaches_a_swap_and_its_tooltip(page, server):
     expected = shown(api(server, "/v1/analyze", json={"text": SPUN}).json()["spans"])
     page.goto(server)

@@ -15,7 +15,8 @@ const KINDS = {
 };
 
 // What the shown result was made from, so downloads and the trace describe the same text.
-const state = { analysis: null, text: "", name: "", anyLanguage: false, index: false };
+// `settings` are the request fields the form sets: any_language, and min_score where one is chosen.
+const state = { analysis: null, text: "", name: "", settings: {}, index: false };
 
 function percent(p) {
   // A calibrated probability is never certainty, though it may round to it in floating point.
@@ -200,10 +201,11 @@ async function analyse(label, request, { name = "", text = "" }) {
   $("results").setAttribute("aria-busy", "true");
   $("status").className = "status";
   $("status").textContent = `Analysing ${label}…`;
-  const anyLanguage = $("any-language").checked;
+  const settings = { any_language: $("any-language").checked };
+  if ($("min-score").value) settings.min_score = Number($("min-score").value);
   try {
-    const analysis = await (await request(anyLanguage)).json();
-    Object.assign(state, { analysis, name, anyLanguage, text: analysis.document ? analysis.document.text : text });
+    const analysis = await (await request(settings)).json();
+    Object.assign(state, { analysis, name, settings, text: analysis.document ? analysis.document.text : text });
     show();
     if (state.index) trace();
   } catch (err) {
@@ -220,15 +222,15 @@ function analyseText() {
     fail("Paste a text first, or choose a file.");
     return;
   }
-  analyse("the text", (anyLanguage) => postJSON("/v1/analyze", { text, any_language: anyLanguage }), { text });
+  analyse("the text", (settings) => postJSON("/v1/analyze", { text, ...settings }), { text });
 }
 
 function analyseFile(file) {
   if (!file) return;
-  analyse(file.name, (anyLanguage) => {
+  analyse(file.name, (settings) => {
     const form = new FormData();
     form.append("file", file);
-    form.append("any_language", String(anyLanguage));
+    for (const [key, value] of Object.entries(settings)) form.append(key, String(value));
     return send("/v1/analyze-file", { method: "POST", body: form });
   }, { name: file.name });
 }
@@ -275,7 +277,7 @@ async function downloadReport() {
   hideError();
   try {
     const title = state.name ? `unspin report: ${state.name}` : "unspin report";
-    const response = await postJSON("/v1/report", { text: state.text, any_language: state.anyLanguage, title });
+    const response = await postJSON("/v1/report", { text: state.text, ...state.settings, title });
     save(await response.blob(), `${baseName()}.unspin.html`);
   } catch (err) {
     fail(err.message);
