@@ -116,3 +116,10 @@ def test_the_cut_keeps_the_best_overall_and_each_groups_best():
             assert chosen.tolist() == order[:keep].tolist()
         if len(sizes) == 1:
             assert chosen.tolist() == order[: max(keep, reserve)].tolist()
+
+
+@pytest.mark.parametrize(("observed", "base", "past"), [("read", "say", "said"), ("put", "place", "placed")])
+def test_a_past_tense_spelt_as_its_base_gets_past_originals_too(channel, observed, base, past):
+    # "read" can be the past of "read": a spinner that swapped "said" wrote it.
+    originals = [original for original, _, _ in channel.ranked(observed)]
+    assert base in originals and past in originals

@@ -247,7 +247,9 @@ class Channel:
         for c in self.lexicon.candidates(observed):
             add(c.original, c)
         for lemma, form in analyses:
-            if form == "base" or lemma == observed:
+            # A form that is its own lemma still reads in that form: "read" as the past of "read"
+            # gives past originals ("said"), which the base reading above does not.
+            if form == "base":
                 continue
             found_for_lemma = self.lexicon.candidates(lemma)
             inflected = self._inflected([c.original for c in found_for_lemma], form)
