@@ -37,7 +37,7 @@ from tortured import fit_logistic
 from tune import write_params
 from unspin.calibration import Calibration, swap_log_odds
 from unspin.evaluation import calibration
-from unspin.pipeline import Engine, confidence_bar
+from unspin.pipeline import Engine
 from unspin.spinner import spin
 from unspin.text import tokenize
 
@@ -48,10 +48,8 @@ def reported(engine: Engine, text: str, swapped: set[int]) -> list[tuple[float, 
     """Per swap the analysis of ``text`` reports: the decoder's confidence (unrounded), and whether
     a spinner's swap starts where it does (``swapped``: their character offsets)."""
     tokens = tokenize(text)
-    score, rate, sents = engine._score(text, tokens)
-    bar = confidence_bar(score, engine.calibration.threshold, engine.params)
-    return [(c.confidence, tokens[c.option.i].start in swapped)
-            for c in engine.decoded(tokens, sents, rate, bar)]
+    _, choices = engine.decoded(text, tokens, engine.calibration.threshold)
+    return [(c.confidence, tokens[c.option.i].start in swapped) for c in choices]
 
 
 def span_rows(engine: Engine, docs: list[str], thesauri: list[str],

@@ -13,8 +13,8 @@ at a swap, Brier score, calibration error, AUROC; ``span_score`` in the
 JSON); and how well their ``original_score`` predicts a right original (over
 the spans found at a spinner's swap; ``original_score`` in the JSON).
 ``--min-score P`` keeps only spans scored at least P, as ``unspin check
---min-score`` does. ``--screen`` analyses with the screen in front, as ``unspin scan --screen``
-does, and counts what it ruled out. ``--swap-names`` lets the spinner swap
+--min-score`` does. ``--screen`` analyses with the screen in front, as
+``unspin scan --screen`` does, and counts what it ruled out. ``--swap-names`` lets the spinner swap
 capitalised words as well. ``--reachable`` also prints the share of swaps
 whose original is among the options at all: exact restoration cannot pass it.
 ``--corpus science`` reads clean scientific abstracts (the reporting pool of

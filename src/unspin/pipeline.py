@@ -192,7 +192,6 @@ class Engine:
             quick = self.screen.score(tokens)
             if quick < min(self.screen.cut, limit):
                 return self._result(text, tokens, quick, limit, [], stage="screen")
-        score, rate, sents = self._score(text, tokens)
         spans: list[Span] = []
         covered: list[tuple[int, int]] = []
         source = None
@@ -203,21 +202,24 @@ class Engine:
                 source = {"id": match.id, "similarity": round(match.similarity, 4)}
                 spans = source_spans(text, match)
                 covered = [(p.start, p.end) for p in match.passages]
-        for choice in self.decoded(tokens, sents, rate, confidence_bar(score, limit, self.params)):
+        score, choices = self.decoded(text, tokens, limit)
+        for choice in choices:
             span = _span(text, tokens, choice, self.calibration)
             if not _inside(span, covered) and (min_score is None or span.score >= min_score):
                 spans.append(span)
         spans.sort(key=lambda sp: sp.start)
         return self._result(text, tokens, score, limit, spans, source=source)
 
-    def decoded(self, tokens: list[Token], sents: list[Sentence], rate: float,
-                bar: float | None) -> list[Choice]:
-        """The swaps the decoder settles on in a document of estimated swap ``rate`` whose
-        confidence reaches ``bar`` (none for a bar of None), in reading order."""
+    def decoded(self, text: str, tokens: list[Token], threshold: float) -> tuple[float, list[Choice]]:
+        """The document's score and, in reading order, the swaps the decoder settles on that its
+        verdict at ``threshold`` lets it report (see :func:`confidence_bar`), with their unrounded
+        confidences: what :meth:`analyze` makes its spans of."""
+        score, rate, sents = self._score(text, tokens)
+        bar = confidence_bar(score, threshold, self.params)
         if bar is None:
-            return []
-        return [choice for choices in self.decoder.decode_all(tokens, sents, rate, bar)
-                for choice in choices if choice.confidence >= bar]
+            return score, []
+        return score, [choice for choices in self.decoder.decode_all(tokens, sents, rate, bar)
+                       for choice in choices if choice.confidence >= bar]
 
     def _result(self, text: str, tokens: list[Token], score: float, threshold: float, spans: list[Span],
                 source: dict[str, Any] | None = None, stage: str = "full") -> Analysis:
