@@ -123,3 +123,11 @@ def test_a_past_tense_spelt_as_its_base_gets_past_originals_too(channel, observe
     # "read" can be the past of "read": a spinner that swapped "said" wrote it.
     originals = [original for original, _, _ in channel.ranked(observed)]
     assert base in originals and past in originals
+
+
+def test_a_past_reads_as_a_participle_too_and_a_participle_only_as_one(channel):
+    # "has brought" may stand for "has taken"; "taken" can only have been a participle.
+    brought = [original for original, _, _ in channel.ranked("brought")]
+    assert "took" in brought and "taken" in brought
+    taken = [original for original, _, _ in channel.ranked("taken")]
+    assert "gone" in taken and "went" not in taken

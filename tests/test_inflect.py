@@ -47,6 +47,18 @@ from unspin.inflect import FORMS, inflect, lemma_pos, lemmatize
         ("be", "past", "was"),
         ("have", "3sg", "has"),
         ("do", "past", "did"),
+        ("take", "participle", "taken"),
+        ("go", "participle", "gone"),
+        ("sing", "participle", "sung"),  # verb.exc lists "sang" and "sung" alike
+        ("show", "participle", "shown"),  # only the participle is irregular
+        ("beat", "participle", "beaten"),  # only the past is spelt as the base
+        ("come", "participle", "come"),  # only the participle is spelt as the base
+        ("bring", "participle", "brought"),
+        ("say", "participle", "said"),
+        ("visit", "participle", "visited"),
+        ("put", "participle", "put"),
+        ("be", "participle", "been"),
+        ("give up", "participle", "given up"),
         ("big", "comparative", "bigger"),
         ("happy", "comparative", "happier"),
         ("large", "superlative", "largest"),
@@ -82,6 +94,10 @@ def test_inflect_rejects_unknown_form():
         ("let", ("let", "past")),
         ("called on", ("call on", "past")),
         ("gave up", ("give up", "past")),
+        ("given up", ("give up", "participle")),
+        ("taken", ("take", "participle")),
+        ("been", ("be", "participle")),
+        ("come", ("come", "participle")),
         ("turning points", ("turning point", "plural")),
         ("Cars", ("car", "plural")),
     ],
@@ -97,6 +113,11 @@ def test_lemmatize_finds(word, analysis):
         ("was", ("wa", "plural")),
         ("news", ("new", "plural")),
         ("goed", ("go", "past")),
+        # A form spelt alike as past and participle is read as the past only.
+        ("brought", ("bring", "participle")),
+        ("visited", ("visit", "participle")),
+        ("took", ("take", "participle")),
+        ("taken", ("take", "past")),
     ],
 )
 def test_lemmatize_rejects_false_analyses(word, wrong):
@@ -110,13 +131,16 @@ def test_lemmatize_orders_irregular_first_and_falls_back_to_base():
 
 
 def test_every_rule_analysis_reinflects():
-    for word in ["visiting", "stopped", "cars", "happier", "tries", "boxes", "hoped", "makes"]:
+    words = ["visiting", "stopped", "cars", "happier", "tries", "boxes", "hoped", "makes", "taken", "went",
+             "fallen", "beaten", "shown"]
+    for word in words:
         for lemma, form in lemmatize(word):
             if form != "base" and lemma != "person":
                 assert inflect(lemma, form) == word, (word, lemma, form)
 
 
 def test_forms_and_pos():
-    assert set(FORMS) == {"base", "plural", "3sg", "past", "ing", "comparative", "superlative"}
+    assert set(FORMS) == {"base", "plural", "3sg", "past", "participle", "ing", "comparative",
+                          "superlative"}
     assert lemma_pos("car") == {"noun"}
     assert {"noun", "verb"} <= lemma_pos("visit")

@@ -120,6 +120,14 @@ def test_inflection_follows_observed_form():
     assert outs["foxes"] == "reynards"
 
 
+def test_a_verb_after_an_auxiliary_takes_the_participle():
+    verbs = Thesaurus("verbs", {"bring": ["take"], "visit": ["see"]})
+    r = spin("They have brought food and he brought more. It was visited; she has not yet visited it.", verbs,
+             rate=1.0)
+    check_invariants(r)
+    assert [s.out_text for s in r.swaps] == ["taken", "took", "seen", "seen"]
+
+
 def test_spacing_and_punctuation_copied_exactly():
     text = "  The quick\tdog ,  jumped !\n\nA lazy  fox ."
     r = spin(text, SMALL, rate=1.0)

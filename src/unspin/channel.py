@@ -33,6 +33,10 @@ if TYPE_CHECKING:
 
 NUMERAL_FEATURES = (0.0, 1.0, 0.0, 0.0)
 FILLER_FEATURES = (0.0, 0.0, 1.0, 0.0)
+#: Forms an original may take for an observed form. A word read as the past may
+#: stand in a participle's slot ("has brought" for "has taken"), and a spinner
+#: may write the simple past there too ("has gave"), so its originals come as both.
+_READ_AS = {"past": ("past", "participle")}
 
 
 def document_counts(tokens: list[Token]) -> Counter[str]:
@@ -252,10 +256,11 @@ class Channel:
             if form == "base":
                 continue
             found_for_lemma = self.lexicon.candidates(lemma)
-            inflected = self._inflected([c.original for c in found_for_lemma], form)
-            for c, original in zip(found_for_lemma, inflected, strict=True):
-                if original is not None:
-                    add(original, c)
+            for as_form in _READ_AS.get(form, (form,)):
+                inflected = self._inflected([c.original for c in found_for_lemma], as_form)
+                for c, original in zip(found_for_lemma, inflected, strict=True):
+                    if original is not None:
+                        add(original, c)
         ranked = sorted(found.items(), key=lambda kv: kv[1][0], reverse=True)
         return [(orig, c, lab) for orig, (_, c, lab) in ranked]
 

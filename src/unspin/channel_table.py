@@ -24,7 +24,7 @@ from .lexicon import Candidate
 from .params import Params
 
 #: Bump when what Channel.ranked computes changes: tables of older versions are ignored.
-TABLE_VERSION = 4
+TABLE_VERSION = 5
 _ARRAYS = ("strings", "lemma", "first", "last", "offsets", "sid", "logq", "unigram")
 _LABELS = ("synonym_swap", "phrase_swap")
 

@@ -6,8 +6,11 @@ proposes every (lemma, form) analysis whose lemma is a real WordNet lemma of
 the right part of speech and which re-inflects to the word it came from, so
 "hoping" gives "hope" but not "hop".
 
-Forms: ``base``, ``plural``, ``3sg``, ``past`` (also the past participle),
-``ing``, ``comparative``, ``superlative``.
+Forms: ``base``, ``plural``, ``3sg``, ``past``, ``participle`` (the past
+participle: "taken", "gone"; for most verbs spelt as the past), ``ing``,
+``comparative``, ``superlative``. A word spelt alike in both ("brought",
+"visited") is analysed as ``past`` only; one that can only be the
+participle ("taken") as ``participle``.
 """
 
 from __future__ import annotations
@@ -18,13 +21,15 @@ import re
 from .memo import word_memo, word_set
 from .thesauri import wordnet_dir
 
-FORMS = ("base", "plural", "3sg", "past", "ing", "comparative", "superlative")
+FORMS = ("base", "plural", "3sg", "past", "participle", "ing", "comparative", "superlative")
 #: Forms that belong to a verb: a verb phrase inflects its first word.
-VERB_FORMS = frozenset({"3sg", "past", "ing"})
-_FORM_POS = {
+VERB_FORMS = frozenset({"3sg", "past", "participle", "ing"})
+#: The parts of speech that can take each inflected form.
+FORM_POS = {
     "plural": ("noun",),
     "3sg": ("verb",),
     "past": ("verb",),
+    "participle": ("verb",),
     "ing": ("verb",),
     "comparative": ("adj", "adv"),
     "superlative": ("adj", "adv"),
@@ -39,7 +44,7 @@ _OVERRIDES: dict[str, tuple[tuple[str, str], ...]] = {
     "is": (("be", "3sg"),),
     "was": (("be", "past"),),
     "were": (("be", "past"),),
-    "been": (("be", "past"),),
+    "been": (("be", "participle"),),
     "being": (("be", "ing"),),
     "has": (("have", "3sg"),),
     "had": (("have", "past"),),
@@ -49,12 +54,15 @@ _OVERRIDES: dict[str, tuple[tuple[str, str], ...]] = {
 _SAME_PAST = frozenset(
     " ".join(
         (
-            "bet broadcast burst cast cost cut fit hit hurt let put quit read rid set shed shut slit",
+            "beat bet broadcast burst cast cost cut fit hit hurt let put quit read rid set shed shut slit",
             "split spread thrust upset wet",
         )
     ).split()
 )
-_PREFERRED = {("be", "3sg"): "is", ("be", "past"): "was", ("have", "3sg"): "has", ("have", "past"): "had"}
+# Verbs whose past participle is spelled like the base ("has come") though their past is not.
+_SAME_PARTICIPLE = frozenset("come become overcome run outrun overrun".split())
+_PREFERRED = {("be", "3sg"): "is", ("be", "past"): "was", ("be", "participle"): "been",
+              ("have", "3sg"): "has", ("have", "past"): "had", ("have", "participle"): "had"}
 
 # Nouns ending consonant + o that take -es (most take -s: photos, pianos).
 _O_ES_NOUNS = frozenset(("hero", "potato", "tomato", "echo", "veto", "torpedo", "embargo", "mosquito"))
@@ -181,7 +189,7 @@ def _regular(word: str, form: str) -> str:
         if w.endswith("o") and len(w) > 1 and w[-2] not in _VOWELS and (form == "3sg" or w in _O_ES_NOUNS):
             return w + "es"
         return w + "s"
-    if form == "past":
+    if form in ("past", "participle"):
         if w.endswith("e"):
             return w + "d"
         if w.endswith("y") and len(w) > 1 and w[-2] not in _VOWELS:
@@ -221,9 +229,24 @@ def _participle_score(cand: str, others: tuple[str, ...]) -> int:
     return score
 
 
+def _participle(lemma: str) -> str | None:
+    """The irregular past participle of a verb, or None where it is the regular past."""
+    if lemma in _SAME_PARTICIPLE:
+        return lemma
+    # verb.exc lists past and participle together ("took", "taken") under one lemma.
+    cands = _exceptions()[1].get((lemma, "past"), ())
+    best = max(cands, key=lambda c: _participle_score(c, cands), default=None)
+    if best is not None and _participle_score(best, cands) >= 1:
+        return best
+    # No listed form looks like a participle (said, brought): it is the simple past.
+    return _irregular(lemma, "past")
+
+
 def _irregular(lemma: str, form: str) -> str | None:
     if (lemma, form) in _PREFERRED:
         return _PREFERRED[(lemma, form)]
+    if form == "participle":
+        return _participle(lemma)
     if lemma == "person" and form == "plural":
         return "people"
     if form == "past" and lemma in _SAME_PAST:
@@ -271,12 +294,21 @@ def inflect(lemma: str, form: str) -> str:
     return " ".join([*words[:-1], last])
 
 
+def _past_or_participle(w: str, lemma: str) -> str:
+    """``participle`` for a listed form that can only be one ("taken"); ``past`` for "took" or "brought"."""
+    return "participle" if w == _participle(lemma) != _irregular(lemma, "past") else "past"
+
+
 @word_memo(65536)
 def _word_analyses(w: str) -> tuple[tuple[str, str], ...]:
     lemmas = _lemma_sets()
-    found: dict[tuple[str, str], None] = dict.fromkeys(_exceptions()[0].get(w, ()))
+    found: dict[tuple[str, str], None] = dict.fromkeys(
+        (lemma, _past_or_participle(w, lemma) if form == "past" else form)
+        for lemma, form in _exceptions()[0].get(w, ()))
     if any(w in s for s in lemmas.values()):
         found[(w, "base")] = None
+    if w in _SAME_PARTICIPLE:
+        found[(w, "participle")] = None
     if w in _OVERRIDES:
         # Closed-class irregulars: suffix rules would only add nonsense (was -> wa).
         return tuple(found)
@@ -285,7 +317,7 @@ def _word_analyses(w: str) -> tuple[tuple[str, str], ...]:
     for suffix, add, form in _RULES:
         if len(w) > len(suffix) + 1 and w.endswith(suffix):
             cand = w[: -len(suffix)] + add
-            if not any(cand in lemmas[p] for p in _FORM_POS[form]):
+            if not any(cand in lemmas[p] for p in FORM_POS[form]):
                 continue
             # The regular -s/-es spelling counts too where WordNet lists a variant (buses/busses).
             if w == inflect(cand, form) or (form in ("plural", "3sg") and w == _regular(cand, form)):
@@ -295,7 +327,7 @@ def _word_analyses(w: str) -> tuple[tuple[str, str], ...]:
         if w.endswith(suffix) and len(stem) > 2 and stem[-1] == stem[-2] and stem[-1] not in _VOWELS:
             cand = stem[:-1]
             # Accept British doubling too (travelling), hence no re-inflection check.
-            if any(cand in lemmas[p] for p in _FORM_POS[form]):
+            if any(cand in lemmas[p] for p in FORM_POS[form]):
                 found[(cand, form)] = None
     return tuple(found) or ((w, "base"),)
 

@@ -17,8 +17,14 @@ import weakref
 from dataclasses import asdict, dataclass, field
 from typing import Any, TypeVar
 
-from .inflect import VERB_FORMS, inflect, lemma_pos, lemmatize
-from .langdata import NUMERALS, SPINNER_FILLERS, STOPWORDS
+from .inflect import FORM_POS, VERB_FORMS, inflect, lemma_pos, lemmatize
+from .langdata import (
+    BETWEEN_AUXILIARY_AND_PARTICIPLE,
+    NUMERALS,
+    PARTICIPLE_AUXILIARIES,
+    SPINNER_FILLERS,
+    STOPWORDS,
+)
 from .text import Token, match_case, sentences, tokenize
 from .thesauri import Thesaurus, load_thesaurus
 
@@ -72,9 +78,10 @@ class _Unit:
 
 
 # Per-thesaurus caches, dropped with the thesaurus: first word of multi-word
-# headwords -> their word counts, and observed word/phrase -> options.
+# headwords -> their word counts, and (observed word/phrase, participle slot) -> options.
 _PHRASE_INDEX: weakref.WeakKeyDictionary[Thesaurus, dict[str, set[int]]] = weakref.WeakKeyDictionary()
-_OPTIONS: weakref.WeakKeyDictionary[Thesaurus, dict[str, tuple[str, ...]]] = weakref.WeakKeyDictionary()
+_OPTIONS: weakref.WeakKeyDictionary[Thesaurus, dict[tuple[str, bool], tuple[str, ...]]] = (
+    weakref.WeakKeyDictionary())
 
 
 def _phrase_index(th: Thesaurus) -> dict[str, set[int]]:
@@ -89,16 +96,6 @@ def _phrase_index(th: Thesaurus) -> dict[str, set[int]]:
     return idx
 
 
-_FORM_NEEDS = {
-    "plural": {"noun"},
-    "3sg": {"verb"},
-    "past": {"verb"},
-    "ing": {"verb"},
-    "comparative": {"adj", "adv"},
-    "superlative": {"adj", "adv"},
-}
-
-
 @functools.lru_cache(maxsize=1 << 18)
 def _fits(syn: str, form: str) -> bool:
     """True when ``syn`` can take ``form``: the word to inflect is a WordNet lemma of a
@@ -107,27 +104,35 @@ def _fits(syn: str, form: str) -> bool:
         return True
     words = syn.split(" ")
     word = words[0] if form in VERB_FORMS else words[-1]
-    if not lemma_pos(word) & _FORM_NEEDS[form]:
+    if lemma_pos(word).isdisjoint(FORM_POS[form]):
         return False
     return not any(f == form and lemma != word for lemma, f in lemmatize(word))
 
 
-def _options(th: Thesaurus, observed: str) -> tuple[str, ...]:
-    """Inflected synonyms of a lower-case word or phrase, from its first analysis that has any."""
+def _options(th: Thesaurus, observed: str, participle: bool = False) -> tuple[str, ...]:
+    """Inflected synonyms of a lower-case word or phrase, from its first analysis that has any.
+
+    ``participle``: the word follows an auxiliary, so a verb spelt alike as
+    past and participle ("brought") is a participle and its synonyms take
+    that form ("has taken", not "has took").
+    """
     memo = _OPTIONS.get(th)
     if memo is None:
         memo = _OPTIONS[th] = {}
-    hit = memo.get(observed)
+    key = (observed, participle)
+    hit = memo.get(key)
     if hit is None:
-        hit = memo[observed] = _find_options(th, observed)
+        hit = memo[key] = _find_options(th, observed, participle)
     return hit
 
 
-def _find_options(th: Thesaurus, observed: str) -> tuple[str, ...]:
+def _find_options(th: Thesaurus, observed: str, participle: bool) -> tuple[str, ...]:
     for lemma, form in lemmatize(observed):
         syns = th.get(lemma)
         if not syns:
             continue
+        if participle and form == "past":
+            form = "participle"
         out: dict[str, None] = {}
         for syn in syns:
             if not _SYN_RE.fullmatch(syn) or not _fits(syn, form):
@@ -163,6 +168,16 @@ class _Doc:
             w and low not in STOPWORDS and low not in NUMERALS and len(low) > 1
             for w, low in zip(self.word, self.lowers, strict=True)
         ]
+
+    def after_auxiliary(self, i: int) -> bool:
+        """Whether token i follows "has", "was" or the like, with at most two adverbs between."""
+        for k in range(i - 1, max(i - 4, -1), -1):
+            low = self.lowers[k]
+            if low in PARTICIPLE_AUXILIARIES or low.endswith(("'ve", "'d", "'s")):
+                return True
+            if low not in BETWEEN_AUXILIARY_AND_PARTICIPLE and not low.endswith("ly"):
+                return False
+        return False
 
     def is_name(self, i: int) -> bool:
         """Whether token i looks like a name (and names are protected)."""
@@ -212,12 +227,12 @@ def _units(doc: _Doc, th: Thesaurus) -> tuple[list[_Unit], int]:
                 continue
             if not any(doc.is_content(k) for k in range(i, j)):
                 continue
-            options = _options(th, " ".join(doc.lowers[i:j]))
+            options = _options(th, " ".join(doc.lowers[i:j]), doc.after_auxiliary(i))
             if options:
                 unit = _Unit(i, j, options)
                 break
         if unit is None and doc.is_content(i):
-            unit = _Unit(i, i + 1, _options(th, low))
+            unit = _Unit(i, i + 1, _options(th, low, doc.after_auxiliary(i)))
         if unit is None:
             i += 1
             continue
