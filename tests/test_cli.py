@@ -572,3 +572,17 @@ def test_check_html_writes_a_report_beside_the_normal_output(tmp_path: Path) -> 
     page = report.read_text(encoding="utf-8")
     assert page.startswith("<!doctype html>") and "doc.txt" in page
     assert "<mark" in page and result.stdout  # the terminal view is still printed
+
+
+def test_check_list_shows_every_swap_with_its_scores() -> None:
+    path = str(EXAMPLES / "spun_wikinews.txt")
+    spans = json.loads(run("check", "--json", path).stdout)["spans"]
+    view = run("check", "--list", path)
+    assert view.exit_code == 0 and "Likely swaps" in view.stdout
+    rows = [line for line in view.stdout.splitlines() if line.startswith("│")]
+    assert len(rows) == len(spans)
+    for row, span in zip(rows, spans, strict=True):
+        cells = [c.strip() for c in row.strip("│").split("│")]
+        assert cells[:2] == [str(span["start"]), span["text"]]
+        assert cells[3] == f"{span['score']:.0%}" and cells[5] == span["label"]
+    assert "Likely swaps" not in run("check", path).stdout

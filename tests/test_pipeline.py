@@ -229,6 +229,7 @@ def test_min_score_keeps_the_surer_swaps_and_restores_only_them(engine):
     assert sure.spans == [s for s in every.spans if s.score >= bar] and len(sure.spans) < len(every.spans)
     assert sure.restored_text == apply_spans(text, sure.spans) and sure.score == every.score
     assert engine.analyze(text, min_score=0.0).spans == every.spans
+    assert sure.to_dict()["min_score"] == bar and every.to_dict()["min_score"] is None
     check_analysis(sure, text)
 
 

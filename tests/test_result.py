@@ -14,7 +14,7 @@ from unspin.result import LABELS, Analysis, Span, apply_spans
 SPAN_KEYS = {"start", "end", "text", "original", "score", "label", "original_score"}
 ANALYSIS_KEYS = {
     "score", "is_spun", "in_doubt", "threshold", "spans", "restored_text", "lexicon_version", "model",
-    "n_words", "source", "stage",
+    "n_words", "source", "stage", "min_score",
 }
 
 

@@ -60,6 +60,7 @@ def test_min_score_keeps_only_the_surer_swaps(client):
     upload = client.post("/v1/analyze-file", files={"file": ("a.txt", text.encode(), "text/plain")},
                          data={"threshold": "0", "any_language": "true", "min_score": str(bar)}).json()
     assert upload["spans"] == sure["spans"]
+    assert sure["min_score"] == upload["min_score"] == bar and every["min_score"] is None
     assert client.post("/v1/analyze", json={"text": text, "min_score": 1.5}).status_code == 422
 
 

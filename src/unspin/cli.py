@@ -20,6 +20,7 @@ from unspin.result import IN_DOUBT_ADVICE, SHORT_TEXT_ADVICE, SHORT_TEXT_WORDS
 
 if TYPE_CHECKING:
     from rich.console import Console
+    from rich.table import Table
     from rich.text import Text
 
     from unspin.result import Analysis
@@ -120,6 +121,8 @@ def _analysis_options(f: F) -> F:
 @input_options
 @_analysis_options
 @click.option("--json", "as_json", is_flag=True, help="Print the analysis as JSON instead.")
+@click.option("--list", "as_list", is_flag=True,
+              help="Also list each swap with how likely it is a swap and how likely its original is right.")
 @click.option("--html", "html_path", type=click.Path(dir_okay=False, writable=True), default=None,
               help="Also write the analysis as a self-contained HTML report to this file.")
 @screen_option
@@ -134,14 +137,16 @@ def check(
     model: str | None,
     index_path: str | None,
     as_json: bool,
+    as_list: bool,
     html_path: str | None,
     screen: bool,
 ) -> None:
     """Say whether FILE was spun, and show the swapped words.
 
     Prints a verdict, the text with likely swaps marked and their originals
-    in brackets, then the restored text. With --json, prints the analysis
-    as JSON and nothing else.
+    in brackets, then the restored text; with --list, a table of the swaps
+    and their scores too. With --json, prints the analysis as JSON and
+    nothing else.
     """
     text = load(source, encoding, max_bytes, any_language)
     from unspin.pipeline import analyze
@@ -159,10 +164,10 @@ def check(
     if as_json:
         click.echo(analysis.to_json(indent=2))
         return
-    _render_check(analysis, stdout_console(), fast=not (deep or model))
+    _render_check(analysis, stdout_console(), fast=not (deep or model), as_list=as_list)
 
 
-def _render_check(analysis: Analysis, console: Console, *, fast: bool) -> None:
+def _render_check(analysis: Analysis, console: Console, *, fast: bool, as_list: bool = False) -> None:
     from rich.text import Text
 
     spun = analysis.is_spun
@@ -196,6 +201,24 @@ def _render_check(analysis: Analysis, console: Console, *, fast: bool) -> None:
     console.print()
     console.print(Text("Restored text:", style="bold"))
     console.print(Text(analysis.restored_text.rstrip()))
+    if as_list:
+        console.print()
+        console.print(_swap_table(analysis))
+
+
+def _swap_table(analysis: Analysis) -> Table:
+    from rich.table import Table
+
+    table = Table(title="Likely swaps", title_justify="left", title_style="bold")
+    for name in ("at", "written", "likely original"):
+        table.add_column(name)
+    table.add_column("a swap", justify="right")
+    table.add_column("original right", justify="right")
+    table.add_column("kind")
+    for span in sorted(analysis.spans, key=lambda s: s.start):
+        sure = "" if span.original_score is None else f"{span.original_score:.0%}"
+        table.add_row(str(span.start), span.text, span.original or "?", f"{span.score:.0%}", sure, span.label)
+    return table
 
 
 def _marked_text(analysis: Analysis) -> Text:

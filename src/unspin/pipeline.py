@@ -191,7 +191,7 @@ class Engine:
         if screen and index is None:
             quick = self.screen.score(tokens)
             if quick < min(self.screen.cut, limit):
-                return self._result(text, tokens, quick, limit, [], stage="screen")
+                return self._result(text, tokens, quick, limit, [], stage="screen", min_score=min_score)
         spans: list[Span] = []
         covered: list[tuple[int, int]] = []
         source = None
@@ -208,7 +208,7 @@ class Engine:
             if not _inside(span, covered) and (min_score is None or span.score >= min_score):
                 spans.append(span)
         spans.sort(key=lambda sp: sp.start)
-        return self._result(text, tokens, score, limit, spans, source=source)
+        return self._result(text, tokens, score, limit, spans, source=source, min_score=min_score)
 
     def decoded(self, text: str, tokens: list[Token], threshold: float) -> tuple[float, list[Choice]]:
         """The document's score and, in reading order, the swaps the decoder settles on that its
@@ -222,7 +222,8 @@ class Engine:
                        for choice in choices if choice.confidence >= bar]
 
     def _result(self, text: str, tokens: list[Token], score: float, threshold: float, spans: list[Span],
-                source: dict[str, Any] | None = None, stage: str = "full") -> Analysis:
+                source: dict[str, Any] | None = None, stage: str = "full",
+                min_score: float | None = None) -> Analysis:
         return Analysis(
             text=text,
             score=score,
@@ -234,6 +235,7 @@ class Engine:
             n_words=sum(1 for t in tokens if t.kind == "word"),
             source=source,
             stage=stage,
+            min_score=min_score,
         )
 
 

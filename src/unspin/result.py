@@ -78,6 +78,9 @@ class Analysis:
     #: "full", or "screen" when the fast screen scored the text too low to be worth the full
     #: analysis (then no spans were looked for).
     stage: str = "full"
+    #: The least span score reported, when the caller chose one (``--min-score``); swaps
+    #: scored under it were left out of ``spans`` and ``restored_text``.
+    min_score: float | None = None
 
     @property
     def is_spun(self) -> bool:
@@ -104,6 +107,7 @@ class Analysis:
             "model": self.model,
             "source": self.source,
             "stage": self.stage,
+            "min_score": self.min_score,
         }
 
     def to_json(self, **kwargs: Any) -> str:

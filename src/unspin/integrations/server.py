@@ -71,6 +71,7 @@ class AnalysisOut(BaseModel):
     model: str
     source: dict[str, Any] | None = None
     stage: str = Field(description='"full", or "screen" when the fast screen alone scored the text.')
+    min_score: float | None = Field(None, description="The least span score reported, if one was asked.")
 
 
 class DocumentOut(BaseModel):
