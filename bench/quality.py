@@ -14,7 +14,8 @@ JSON); and how well their ``original_score`` predicts a right original (over
 the spans found at a spinner's swap; ``original_score`` in the JSON).
 ``--min-score P`` keeps only spans scored at least P, as ``unspin check
 --min-score`` does. ``--screen`` analyses with the screen in front, as
-``unspin scan --screen`` does, and counts what it ruled out. ``--swap-names`` lets the spinner swap
+``unspin scan --screen`` does, and counts what it ruled out. ``--consistent`` spins each chosen
+word everywhere, always the same way. ``--swap-names`` lets the spinner swap
 capitalised words as well. ``--reachable`` also prints the share of swaps
 whose original is among the options at all: exact restoration cannot pass it.
 ``--corpus science`` reads clean scientific abstracts (the reporting pool of
@@ -131,6 +132,7 @@ def run(args: argparse.Namespace, mode: str) -> dict:
     false_changes = sum(len(a.spans) for a in clean)
     result = {
         "machine": machine(), "mode": mode, "model": engine.model_name, "params": args.param,
+        "consistent": args.consistent,
         "threshold": args.threshold, "min_score": args.min_score, "screened": args.screen,
         "clean_screened_out": sum(a.stage == "screen" for a in clean),
         "clean_judged_spun": sum(a.is_spun for a in clean),
@@ -151,7 +153,8 @@ def run(args: argparse.Namespace, mode: str) -> dict:
         seconds = 0.0
         for k, d in enumerate(docs):
             spun = spin(d, thesaurus, rate=rate, seed=args.seed + k, numerals_rate=args.numerals_rate,
-                        filler_rate=args.filler_rate, swap_names=args.swap_names)
+                        filler_rate=args.filler_rate, swap_names=args.swap_names,
+                        consistent=args.consistent)
             t0 = time.perf_counter()
             a = engine.analyze(spun.text, screen=args.screen, threshold=args.threshold,
                                min_score=args.min_score)
@@ -194,6 +197,9 @@ def main() -> None:
     ap.add_argument("--swap-names", action="store_true",
                     help="let the spinner swap capitalised words too, as real spinners do "
                          "(\"News Firm\" for \"News Agency\")")
+    ap.add_argument("--consistent", action="store_true",
+                    help="spin every occurrence of a chosen word, always for the same synonym, as spinners "
+                         "with a fixed table do (\"firm\" for both of an article's \"agency\")")
     ap.add_argument("--modes", nargs="+", choices=["fast", "deep"], default=["fast"],
                     help="deep needs the deep extra; several modes run on the same spun texts")
     ap.add_argument("--screen", action="store_true",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -126,6 +127,25 @@ def test_a_verb_after_an_auxiliary_takes_the_participle():
              rate=1.0)
     check_invariants(r)
     assert [s.out_text for s in r.swaps] == ["taken", "took", "seen", "seen"]
+
+
+def test_a_consistent_spinner_swaps_a_word_everywhere_the_same_way():
+    text = " ".join(["The quick dog saw a lazy fox and the quick fox saw a lazy dog."] * 3)
+    for seed in range(5):
+        r = spin(text, SMALL, rate=0.3, seed=seed, consistent=True)
+        check_invariants(r)
+        by_word: dict[str, set[str]] = {}
+        for s in r.swaps:
+            by_word.setdefault(s.src_text.lower(), set()).add(s.out_text.lower())
+        assert all(len(outs) == 1 for outs in by_word.values()), by_word
+        for word in by_word:
+            everywhere = len(re.findall(rf"\b{word}\b", text.lower()))
+            assert sum(s.src_text.lower() == word for s in r.swaps) == everywhere
+        eligible = 2 * 3 * 4  # quick, dog, lazy, fox: twice a sentence
+        assert len(r.swaps) >= round(0.3 * eligible)
+    every = spin(text, SMALL, rate=0.3, seed=0)
+    # The default spinner draws a synonym at each swap: some word comes out two ways.
+    assert any(len({s.out_text for s in every.swaps if s.src_text == w}) > 1 for w in ("quick", "dog"))
 
 
 def test_spacing_and_punctuation_copied_exactly():

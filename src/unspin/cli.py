@@ -296,6 +296,10 @@ def restore(
     show_default=True,
     help="Rate at which filler words are inserted.",
 )
+@click.option("--swap-names", is_flag=True, help="Swap capitalised words too, as real spinners do.")
+@click.option("--consistent", is_flag=True,
+              help="Swap every occurrence of a chosen word, always for the same synonym, as spinners "
+                   "that look words up in a fixed table do.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON with the word-by-word alignment.")
 def spin(
     source: str,
@@ -307,6 +311,8 @@ def spin(
     seed: int,
     numerals_rate: float,
     filler_rate: float,
+    swap_names: bool,
+    consistent: bool,
     as_json: bool,
 ) -> None:
     """Spin FILE like an article spinner would, to make test data.
@@ -327,6 +333,8 @@ def spin(
             seed=seed,
             numerals_rate=numerals_rate,
             filler_rate=filler_rate,
+            swap_names=swap_names,
+            consistent=consistent,
         )
     if as_json:
         click.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))

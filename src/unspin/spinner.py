@@ -250,6 +250,26 @@ def _sample(rng: random.Random, items: list[_T], rate: float, n_eligible: int) -
     return [items[p] for p in picked]
 
 
+def _by_word(rng: random.Random, doc: _Doc, units: list[_Unit], rate: float,
+             n_eligible: int) -> list[tuple[_Unit, int]]:
+    """Whole words (every unit of the same text) in random order until round(rate * n_eligible) units
+    are taken, each unit with its word's one choice of synonym, in text order."""
+    words: dict[str, list[_Unit]] = {}
+    for unit in units:
+        words.setdefault(" ".join(doc.lowers[unit.lo:unit.hi]), []).append(unit)
+    want = min(round(rate * n_eligible), len(units))
+    order = list(words)
+    rng.shuffle(order)
+    out: list[tuple[_Unit, int]] = []
+    for word in order:
+        if len(out) >= want:
+            break
+        group = words[word]
+        choice = rng.randrange(len(group[0].options))
+        out += [(unit, choice) for unit in group]
+    return sorted(out, key=lambda pair: pair[0].lo)
+
+
 def _filler_target(doc: _Doc, i: int) -> tuple[str, ...] | None:
     """Fillers that may go before token i (a verb or adjective), or None."""
     tok = doc.tokens[i]
@@ -279,6 +299,7 @@ def spin(
     numerals_rate: float = 0.0,
     filler_rate: float = 0.0,
     swap_names: bool = False,
+    consistent: bool = False,
 ) -> SpinResult:
     """Spin ``text`` like a thesaurus-driven article spinner, for making evaluation data.
 
@@ -291,6 +312,12 @@ def spin(
     ``seed``. ``numerals_rate`` and ``filler_rate`` are the fractions of
     spelled/digit numerals rewritten and of verb/adjective positions that get
     a filler word inserted.
+
+    ``consistent`` spins like a spinner that looks each word up in a fixed
+    table: a word or phrase chosen is swapped wherever it occurs, always for
+    the same synonym ("go to" for both of an article's "visit"s). Words are
+    chosen until ``round(rate * eligible units)`` units are swapped, so the
+    last word chosen may take the count a few units past it.
     """
     for name, value in (("rate", rate), ("numerals_rate", numerals_rate), ("filler_rate", filler_rate)):
         if not 0.0 <= value <= 1.0:
@@ -305,10 +332,12 @@ def spin(
     # A filler inside or before a phrase would split or mis-tag it ("a really turning point").
     in_phrase = {k for u in units if u.hi - u.lo > 1 for k in range(u.lo, u.hi)}
     covered: set[int] = set()  # tokens already rewritten
-    for unit in _sample(rng, units, rate, n_eligible):
+    picked = _by_word(rng, doc, units, rate, n_eligible) if consistent else [
+        (unit, rng.randrange(len(unit.options))) for unit in _sample(rng, units, rate, n_eligible)]
+    for unit, choice in picked:
         first: Token = toks[unit.lo]
         start, end = first.start, toks[unit.hi - 1].end
-        out = match_case(first.text, rng.choice(unit.options))
+        out = match_case(first.text, unit.options[choice % len(unit.options)])
         kind = "phrase_swap" if unit.hi - unit.lo > 1 or " " in out else "synonym_swap"
         edits.append((start, end, out, kind))
         covered.update(range(unit.lo, unit.hi))
