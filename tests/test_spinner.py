@@ -148,6 +148,14 @@ def test_a_consistent_spinner_swaps_a_word_everywhere_the_same_way():
     assert any(len({s.out_text for s in every.swaps if s.src_text == w}) > 1 for w in ("quick", "dog"))
 
 
+def test_a_word_with_an_s_already_gets_no_second_one():
+    # "proceeds" is a noun of its own but reads as the 3sg of "proceed": no "proceedses".
+    money = Thesaurus("money", {"profit": ["proceeds", "gain"]})
+    outs = {o for seed in range(8) for s in spin("Profits rose.", money, rate=1.0, seed=seed).swaps
+            for o in [s.out_text]}
+    assert outs == {"Gains"}
+
+
 def test_spacing_and_punctuation_copied_exactly():
     text = "  The quick\tdog ,  jumped !\n\nA lazy  fox ."
     r = spin(text, SMALL, rate=1.0)

@@ -99,14 +99,20 @@ def _phrase_index(th: Thesaurus) -> dict[str, set[int]]:
 @functools.lru_cache(maxsize=1 << 18)
 def _fits(syn: str, form: str) -> bool:
     """True when ``syn`` can take ``form``: the word to inflect is a WordNet lemma of a
-    matching part of speech and not already inflected (no "solemns", "fittingses")."""
+    matching part of speech and not already inflected (no "solemns", "fittingses"; no
+    "proceedses", whose -s reads as a verb's though the plural is wanted)."""
     if form == "base":
         return True
     words = syn.split(" ")
     word = words[0] if form in VERB_FORMS else words[-1]
     if lemma_pos(word).isdisjoint(FORM_POS[form]):
         return False
-    return not any(f == form and lemma != word for lemma, f in lemmatize(word))
+    same = _S_FORMS if form in _S_FORMS else {form}
+    return not any(f in same and lemma != word for lemma, f in lemmatize(word))
+
+
+#: Forms spelt with the same -s: a word that already has one takes neither.
+_S_FORMS = frozenset({"plural", "3sg"})
 
 
 def _options(th: Thesaurus, observed: str, participle: bool = False) -> tuple[str, ...]:
