@@ -26,7 +26,6 @@ from .channel import Channel, Option, Position
 from .lattice import Edge, Lattice, best_reading
 from .lm import BOS, Scorer
 from .params import FEATURES, Params
-from .repeats import release_repeats
 from .runs import BulkSwaps, Runs, SentenceWords, keep_run
 from .text import Token
 
@@ -185,11 +184,8 @@ class Decoder:
         ``least`` is the confidence below which the caller drops a swap. Above even
         odds it raises the decode floor by as much, so that options that could not
         come near it are not read (nor a sentence, if none is left). The
-        confidences of all sentences' swaps are scored in one batch. A word
-        written more than once whose other occurrences read as the same swap
-        loses its repeat cost first (see :mod:`unspin.repeats`).
+        confidences of all sentences' swaps are scored in one batch.
         """
-        release_repeats(tokens, [pos for s in sentences for pos in s.positions], self.p)
         log_keep = math.log1p(-rate)
         log_swap = math.log(rate)
         floor = self.p.decode_floor

@@ -24,9 +24,6 @@ class Params:
     w_freq_gap: float = 0.0
     w_in_document: float = 0.0
     w_observed_repeats: float = 0.0
-    #: First-pass odds (the repeat cost taken off) that every other occurrence of a repeated word
-    #: must give a one-word original for that cost to come off it (see unspin.repeats); 99: never.
-    repeat_release: float = 99.0
     #: Weight of the log-odds of a model that reads more than the trigram's window: SmolLM2's in
     #: deep mode (see unspin.neural), the context model's on the fast path (see unspin.context_model).
     w_neural: float = 0.0
