@@ -50,11 +50,13 @@ DIGIT_WORDS: dict[str, str] = {d: w for w, d in NUMBER_WORDS.items()}
 NUMERALS: dict[str, str] = {**NUMBER_WORDS, **DIGIT_WORDS}
 
 #: Auxiliaries after which a verb stands as a past participle ("has taken", "was taken"),
-#: contracted ("they've", "wasn't") as the tokenizer keeps them, one token each.
+#: contracted ("wasn't") as the tokenizer keeps them, one token each.
 PARTICIPLE_AUXILIARIES = frozenset(
-    "have has had having 've 'd 's be is are was were been being am 're "
+    "have has had having be is are was were been being am 're "
     "haven't hasn't hadn't isn't aren't wasn't weren't".split()
 )
+#: Endings of a token that holds such an auxiliary contracted ("they've", "he'd", "it's").
+PARTICIPLE_AUXILIARY_ENDINGS = ("'ve", "'d", "'s")
 #: Words that may stand between such an auxiliary and its participle ("has not yet taken").
 BETWEEN_AUXILIARY_AND_PARTICIPLE = frozenset(
     "not never ever also already just yet still now all both since recently long once only always often "

@@ -22,6 +22,7 @@ from .langdata import (
     BETWEEN_AUXILIARY_AND_PARTICIPLE,
     NUMERALS,
     PARTICIPLE_AUXILIARIES,
+    PARTICIPLE_AUXILIARY_ENDINGS,
     SPINNER_FILLERS,
     STOPWORDS,
 )
@@ -96,6 +97,10 @@ def _phrase_index(th: Thesaurus) -> dict[str, set[int]]:
     return idx
 
 
+#: Forms spelt with the same -s: a word that already has one takes neither.
+_S_FORMS = frozenset({"plural", "3sg"})
+
+
 @functools.lru_cache(maxsize=1 << 18)
 def _fits(syn: str, form: str) -> bool:
     """True when ``syn`` can take ``form``: the word to inflect is a WordNet lemma of a
@@ -110,9 +115,6 @@ def _fits(syn: str, form: str) -> bool:
     same = _S_FORMS if form in _S_FORMS else {form}
     return not any(f in same and lemma != word for lemma, f in lemmatize(word))
 
-
-#: Forms spelt with the same -s: a word that already has one takes neither.
-_S_FORMS = frozenset({"plural", "3sg"})
 
 
 def _options(th: Thesaurus, observed: str, participle: bool = False) -> tuple[str, ...]:
@@ -179,7 +181,7 @@ class _Doc:
         """Whether token i follows "has", "was" or the like, with at most two adverbs between."""
         for k in range(i - 1, max(i - 4, -1), -1):
             low = self.lowers[k]
-            if low in PARTICIPLE_AUXILIARIES or low.endswith(("'ve", "'d", "'s")):
+            if low in PARTICIPLE_AUXILIARIES or low.endswith(PARTICIPLE_AUXILIARY_ENDINGS):
                 return True
             if low not in BETWEEN_AUXILIARY_AND_PARTICIPLE and not low.endswith("ly"):
                 return False
@@ -225,6 +227,7 @@ def _units(doc: _Doc, th: Thesaurus) -> tuple[list[_Unit], int]:
             continue
         unit = None
         low = doc.lowers[i]
+        participle = doc.after_auxiliary(i)
         lengths = {n for a in lemmatize(low) for n in index.get(a[0], ())}
         lengths |= index.get(low, set())
         for n in sorted(lengths, reverse=True):
@@ -233,12 +236,12 @@ def _units(doc: _Doc, th: Thesaurus) -> tuple[list[_Unit], int]:
                 continue
             if not any(doc.is_content(k) for k in range(i, j)):
                 continue
-            options = _options(th, " ".join(doc.lowers[i:j]), doc.after_auxiliary(i))
+            options = _options(th, " ".join(doc.lowers[i:j]), participle)
             if options:
                 unit = _Unit(i, j, options)
                 break
         if unit is None and doc.is_content(i):
-            unit = _Unit(i, i + 1, _options(th, low, doc.after_auxiliary(i)))
+            unit = _Unit(i, i + 1, _options(th, low, participle))
         if unit is None:
             i += 1
             continue
