@@ -103,3 +103,20 @@ def test_span_ends_word_counts_and_frequency_gaps_read_from_columns_match_the_ob
         assert gaps == [o.features[3] for o in objects]
     assert any(len(set(p.span_ends().tolist())) > 1 for p in held)
     assert any(len(set(p.word_counts().tolist())) > 1 for p in held)
+
+
+def test_raising_an_option_held_in_columns_changes_it_alone():
+    engine, tokens, sents = _positions()
+    engine.decoder.estimate_rate(tokens, sents)
+    pos = next(p for s in sents for p in s.positions if p.swaps is not None and len(p) > 3)
+    before = pos.readings()
+    odds = pos.odds.copy()
+    t = len(pos) - 2  # held in columns: the listed options come first
+    assert t >= len(pos.listed)
+    up = pos.raised(t, 1.25)
+    after = up.readings()
+    assert after[t][1] == before[t][1] + 1.25 and up.odds[t] == odds[t] + 1.25
+    assert [r for k, r in enumerate(after) if k != t] == [r for k, r in enumerate(before) if k != t]
+    assert np.delete(up.odds, t).tolist() == np.delete(odds, t).tolist()
+    assert pos.readings() == before and pos.odds.tolist() == odds.tolist()  # the position is unchanged
+    assert up.option(t).logq == before[t][1] + 1.25 and up.option(t).features == pos.option(t).features

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .agreement import agreeing, anchors
 from .channel import Channel, Option, Position
 from .lattice import Edge, Lattice, best_reading
 from .lm import BOS, Scorer
@@ -184,15 +185,31 @@ class Decoder:
         ``least`` is the confidence below which the caller drops a swap. Above even
         odds it raises the decode floor by as much, so that options that could not
         come near it are not read (nor a sentence, if none is left). The
-        confidences of all sentences' swaps are scored in one batch.
+        confidences of all sentences' swaps are scored in one batch. Where the
+        weights set ``agree_bonus`` or ``agree_lift``, the sentences in which a
+        swap settled elsewhere could recur are then decoded again with it raised
+        (see :mod:`unspin.agreement`).
         """
-        log_keep = math.log1p(-rate)
-        log_swap = math.log(rate)
         floor = self.p.decode_floor
         if least >= 1:
             floor = math.inf
         elif least > 0.5:
             floor += math.log(least / (1 - least))
+        out = self._decode(tokens, sentences, rate, floor)
+        if self.p.agree_bonus > 0 or self.p.agree_lift > 0:
+            found = anchors(tokens, out, least, self.p)
+            again = agreeing(tokens, sentences, out, found, self.p) if found else {}
+            redone = self._decode(tokens, list(again.values()), rate, floor)
+            for k, choices in zip(again, redone, strict=True):
+                out[k] = choices
+        return out
+
+    def _decode(self, tokens: Sequence[Token], sentences: Sequence[Sentence], rate: float,
+                floor: float) -> list[list[Choice]]:
+        """:meth:`decode_all` of each sentence on its own, before the document's swaps are read
+        together."""
+        log_keep = math.log1p(-rate)
+        log_swap = math.log(rate)
         lattices = [self._lattice(tokens, s, log_keep, log_swap, floor) for s in sentences]
         chosen = [[] if lat is None else best_reading(lat, self.lm, self.p.beam) for lat in lattices]
         decoded = [(lat.words, s, picks) for lat, s, picks in zip(lattices, sentences, chosen, strict=True)

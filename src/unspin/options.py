@@ -86,6 +86,13 @@ class Swaps:
         out.prior = prior
         return out
 
+    def raised(self, t: int, by: float) -> Swaps:
+        """These swaps with option t's score raised by ``by`` (see :meth:`Position.raised`)."""
+        out = copy.copy(self)
+        out.logq = self.logq.copy()
+        out.logq[t] += by
+        return out
+
     def __len__(self) -> int:
         return len(self.group_of)
 
@@ -173,6 +180,23 @@ class Position:
             return listed
         assert self.swaps is not None
         return listed + self.swaps.readings(rest)
+
+    def raised(self, t: int, by: float) -> Position:
+        """This position with option t's score, and its first-pass odds, raised by ``by``: what
+        the rest of the document says for it (see :mod:`unspin.agreement`)."""
+        n = len(self._options)
+        options, swaps = list(self._options), self.swaps
+        if t < n:
+            o = options[t]
+            options[t] = Option(o.i, o.j, o.words, o.logq + by, o.label, o.features, o.ids)
+        else:
+            assert swaps is not None
+            swaps = swaps.raised(t - n, by)
+        out = Position(self.index, options, self.guarded, swaps)
+        if self.odds is not None:
+            out.odds = self.odds.copy()
+            out.odds[t] += by
+        return out
 
     def span_ends(self) -> np.ndarray:
         """The token each option's span ends at, in option order."""

