@@ -10,7 +10,7 @@ import pytest
 from unspin.channel import Channel, Originals, _cut, document_counts
 from unspin.inflect import FORMS, inflect, lemmatize
 from unspin.params import Params
-from unspin.pipeline import default_engine
+from unspin.pipeline import default_engine, load_tuned
 from unspin.text import tokenize
 
 TEXT = ("The delegation has gone to Beijing and is visiting the Great Hall of the People, where leaders "
@@ -93,6 +93,15 @@ def test_an_inflected_first_word_starts_its_lemmas_phrases(channel):
 def test_a_phrase_keeps_its_readings_beside_a_common_first_words_many(channel):
     assert len(channel.originals("go")) > channel.params.max_candidates
     spans = _spans_at(channel, "Kim began a four-day go to to China ahead of a summit.", "go")
+    assert (2, ("visit",)) in spans
+
+
+def test_deep_weights_keep_the_phrase_reading_before_a_comma():
+    # The guide's example: deep mode's weights fit "visit" less well before a comma than the fast
+    # path's, and with 10 options reserved per group cut it at "a four-day go to,".
+    engine = default_engine()
+    deep = engine._channel(load_tuned("params_deep.json")[0])
+    spans = _spans_at(deep, "Kim arrived on Tuesday for a four-day go to, his fourth trip to China.", "go")
     assert (2, ("visit",)) in spans
 
 
