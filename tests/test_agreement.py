@@ -94,6 +94,11 @@ SPUN = ("North Korean leader Kim Jong Un arrived in Beijing on Tuesday for a fou
         "was accompanied by his wife. Chinese President Xi Jinping held talks with Kim at the Great Hall "
         "of the Individuals, the Korean Central News Firm reported.")
 
+ORIGINAL = ("North Korean leader Kim Jong Un arrived in Beijing on Tuesday for a four-day visit, his fourth "
+            "trip to China, ahead of a second summit with President Trump. The Korean Central News Agency "
+            "said Kim was accompanied by his wife. Chinese President Xi Jinping held talks with Kim at the "
+            "Great Hall of the People, the Korean Central News Agency reported.")
+
 
 def test_deep_mode_restores_a_name_spun_the_same_way_twice():
     # The guide's real example: a spinner wrote "Firm" for "Agency" both times. SmolLM2, having
@@ -107,5 +112,7 @@ def test_deep_mode_restores_a_name_spun_the_same_way_twice():
     assert deep.params.agree_lift > 0
     restored = deep.analyze(SPUN).restored_text
     assert restored.count("Korean Central News Agency") == 2
+    # The rest of the example comes back too: the story as the agency wrote it.
+    assert restored == ORIGINAL
     alone = Engine(deep=True, params=replace(deep.params, agree_lift=0.0, agree_bonus=0.0))
     assert alone.analyze(SPUN).restored_text.count("Korean Central News Agency") == 1
