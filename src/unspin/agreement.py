@@ -6,9 +6,11 @@ against a repeated word: the channel counts repetition as the writer's habit
 (``Params.w_observed_repeats``), and in deep mode the neural model reads the
 second "Firm" as expected because it has just read the first. So once the
 decoder has settled on a swap, the other occurrences of the same written words
-get that original's option raised by ``Params.agree_bonus`` and their sentences
-are decoded again: where their own context speaks for the written word they
-stay, where it is in doubt they follow the swap the document has shown.
+get that original's option raised (by ``Params.agree_bonus``, and after the
+swap by ``Params.agree_lift`` times the model evidence they lack beside it) and
+their sentences are decoded again: where their own context speaks for the
+written word they stay, where it is in doubt they follow the swap the document
+has shown.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from .text import Token
 
 if TYPE_CHECKING:
     from .decoder import Choice, Sentence
+
 
 class Anchor(NamedTuple):
     """A settled swap of some written words: its original, what the model beyond the trigram's
@@ -72,7 +75,8 @@ def agreeing(tokens: Sequence[Token], sentences: Sequence[Sentence], chosen: Seq
     ``Params.agree_lift`` times what the anchor's evidence has over the option's own: a model
     that has just read the written words expects them again, so its evidence for a swap runs low
     at every occurrence after the first."""
-    from .decoder import Sentence
+    from .decoder import Sentence  # here: the decoder imports this module
+
 
     firsts = {key[0] for key in found}
     out: dict[int, Sentence] = {}
