@@ -77,7 +77,6 @@ def agreeing(tokens: Sequence[Token], sentences: Sequence[Sentence], chosen: Seq
     at every occurrence after the first."""
     from .decoder import Sentence  # here: the decoder imports this module
 
-
     firsts = {key[0] for key in found}
     out: dict[int, Sentence] = {}
     for k, (s, choices) in enumerate(zip(sentences, chosen, strict=True)):

@@ -199,9 +199,10 @@ class Decoder:
         if self.p.agree_bonus > 0 or self.p.agree_lift > 0:
             found = anchors(tokens, out, least, self.p)
             again = agreeing(tokens, sentences, out, found, self.p) if found else {}
-            redone = self._decode(tokens, list(again.values()), rate, floor)
-            for k, choices in zip(again, redone, strict=True):
-                out[k] = choices
+            if again:
+                redone = self._decode(tokens, list(again.values()), rate, floor)
+                for k, choices in zip(again, redone, strict=True):
+                    out[k] = choices
         return out
 
     def _decode(self, tokens: Sequence[Token], sentences: Sequence[Sentence], rate: float,

@@ -116,7 +116,6 @@ def _fits(syn: str, form: str) -> bool:
     return not any(f in same and lemma != word for lemma, f in lemmatize(word))
 
 
-
 def _options(th: Thesaurus, observed: str, participle: bool = False) -> tuple[str, ...]:
     """Inflected synonyms of a lower-case word or phrase, from its first analysis that has any.
 
