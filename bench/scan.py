@@ -3,6 +3,7 @@
     python bench/scan.py [--docs 120] [--workers 1 2] [--ray]
     python bench/scan.py --docs 200 --workers 2 --spun-every 10 --screen   # a crawl-like mix, screened
     python bench/scan.py --docs 40 --deep      # deep mode: one worker on every core against one per core
+    python bench/scan.py --docs 200 --workers 2 --spun-every 10 --deep-from 0.05   # the cascade
 
 The mix: Wikinews articles cut at about 500 words, every other one (or
 every ``--spun-every``-th) spun at 20% with the stylish-plagiarism
@@ -13,7 +14,8 @@ checked to be identical. With ``--ray`` the same file is also scanned by the
 Ray engine (a local Ray instance, usage stats off) with the largest worker
 count, and its throughput is given relative to the local pool's. With
 ``--deep`` the scan runs in deep mode; a lone worker's PyTorch uses every core,
-and a pool's workers share the cores out. Prints one JSON object.
+and a pool's workers share the cores out. With ``--deep-from`` it runs the cascade
+(``unspin scan --deep-from``) and counts the documents deep mode read. Prints one JSON object.
 """
 
 from __future__ import annotations
@@ -44,6 +46,9 @@ def main() -> None:
     ap.add_argument("--spun-every", type=int, default=2, help="spin every N-th document (default: 2)")
     ap.add_argument("--screen", action="store_true", help="scan with the fast screen in front")
     ap.add_argument("--deep", action="store_true", help="scan in deep mode (needs the deep extra)")
+    ap.add_argument("--deep-from", type=float, default=None, metavar="SCORE",
+                    help="scan with the cascade: deep mode for the documents the fast analysis scores at "
+                         "least this (needs the deep extra)")
     args = ap.parse_args()
     thesaurus = THESAURI["stylish"]()
     long_ones = (d["text"] for d in wikinews() if len(d["text"].split()) >= 500)
@@ -67,7 +72,7 @@ def main() -> None:
         for engine, n in plan:
             out = Path(tmp) / f"out-{engine}{n}.jsonl"
             t0 = time.perf_counter()
-            options = ScanOptions(shard_size=10, screen=args.screen, deep=args.deep)
+            options = ScanOptions(shard_size=10, screen=args.screen, deep=args.deep, deep_from=args.deep_from)
             summary = scan([src], out, options, workers=n, engine=engine)
             wall = time.perf_counter() - t0
             rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
@@ -77,13 +82,15 @@ def main() -> None:
                                      "docs_per_second": round(summary.documents / wall, 2),
                                      "words_per_second": round(words / wall), "flagged": summary.flagged,
                                      "flagged_spun": flagged_spun,
-                                     "screened_out": sum(r["stage"] == "screen" for r in rows)}
+                                     "screened_out": sum(r["stage"] == "screen" for r in rows),
+                                     "read_deep": (sum(r["stage"] == "full" for r in rows)
+                                                   if args.deep_from is not None else None)}
             outputs.append(out.read_bytes())
     first = runs[f"local-{args.workers[0]}"]["docs_per_second"]
     print(json.dumps({
         "machine": machine(),
         "documents": len(texts), "spun": len(texts) // args.spun_every, "screen": args.screen,
-        "deep": args.deep,
+        "deep": args.deep, "deep_from": args.deep_from,
         "mean_words": round(words / len(texts)),
         "runs": runs,
         "relative_to_one_local_worker": {k: round(r["docs_per_second"] / first, 2) for k, r in runs.items()},

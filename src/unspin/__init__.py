@@ -18,6 +18,7 @@ _EXPORTS = {
     "analyze": "unspin.pipeline",
     "restore": "unspin.pipeline",
     "Engine": "unspin.pipeline",
+    "Cascade": "unspin.cascade",
     "Index": "unspin.index",
     "spin": "unspin.spinner",
     "load_document": "unspin.documents",

@@ -10,7 +10,9 @@ from typing import Any
 
 import click
 
+from unspin.cascade import DEEP_FROM
 from unspin.cli_common import F, input_options, load, progress, screen_option, working
+from unspin.result import SHORT_TEXT_WORDS
 
 
 @click.group()
@@ -143,6 +145,11 @@ def trace(source: str, encoding: str | None, max_bytes: int, any_language: bool,
 @click.option("--deep", is_flag=True, help="Add the neural language model (the deep extra).")
 @click.option("--model", type=click.Path(exists=True), default=None,
               help="Deep mode with this GGUF file or Hugging Face folder.")
+@click.option("--deep-from", type=click.FloatRange(0.0, 1.0), default=None, metavar="SCORE",
+              help="Read every document with the fast analysis and, in deep mode, only those it scores at "
+                   f"least SCORE and those under {SHORT_TEXT_WORDS} words: deep mode's findings at a "
+                   f"fraction of its cost where most documents are clean ({DEEP_FROM} is the tuned cut; "
+                   "the deep extra).")
 @click.option("--any-language", is_flag=True, help="Analyse documents that do not look like English.")
 @click.option("--html-extractor", type=click.Choice(["resiliparse", "trafilatura"]), default="resiliparse",
               show_default=True,
@@ -153,8 +160,8 @@ def trace(source: str, encoding: str | None, max_bytes: int, any_language: bool,
                    "(a local Ray instance if unset; pip install \"unspin[ray]\").")
 def scan(inputs: tuple[str, ...], out: str, text_field: str, id_field: str, only_spun: bool,
          with_restored: bool, workers: int | None, resume: bool, shard_size: int, threshold: float | None,
-         min_score: float | None, deep: bool, model: str | None, any_language: bool, html_extractor: str,
-         screen: bool, engine: str) -> None:
+         min_score: float | None, deep: bool, model: str | None, deep_from: float | None, any_language: bool,
+         html_extractor: str, screen: bool, engine: str) -> None:
     """Analyse every document of JSONL (.gz), Parquet or .txt collections into one output file.
 
     One record per document: id, source file and offset, score, is_spun,
@@ -172,7 +179,7 @@ def scan(inputs: tuple[str, ...], out: str, text_field: str, id_field: str, only
                           deep=deep or model is not None, model=model, restore=with_restored,
                           only_spun=only_spun, any_language=any_language,
                           shard_size=shard_size, html_extractor=html_extractor, screen=screen,
-                          min_score=min_score)
+                          min_score=min_score, deep_from=deep_from)
     piped = not sys.stderr.isatty()
     with progress("Scanning") as advance:
         seen, logged = [0], [time.monotonic()]

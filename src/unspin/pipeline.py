@@ -22,6 +22,7 @@ from .result import EVEN_ODDS, Analysis, Span, apply_spans
 from .text import Token, restore_case, sentences, tokenize
 
 if TYPE_CHECKING:
+    from .cascade import Cascade
     from .context_model import ContextModel
     from .index import Index, Match
     from .neural import NeuralScorer
@@ -275,6 +276,17 @@ def _span(text: str, tokens: list[Token], choice: Choice, calibration: Calibrati
 def default_engine(deep: bool = False, model: str | None = None) -> Engine:
     """The process-wide engine for a mode, built on first use."""
     return Engine(deep=deep, model=model)
+
+
+def engine_for(deep: bool = False, model: str | None = None,
+               deep_from: float | None = None) -> Engine | Cascade:
+    """What a scan reads with: one mode's engine, or with ``deep_from`` a cascade from the fast
+    analysis to deep mode's (see :mod:`unspin.cascade`)."""
+    if deep_from is None:
+        return default_engine(deep, model)
+    from .cascade import Cascade
+
+    return Cascade(deep_from, model=model)
 
 
 def confidence_bar(score: float, threshold: float, params: Params) -> float | None:

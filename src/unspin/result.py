@@ -75,8 +75,9 @@ class Analysis:
     n_words: int = 0
     #: The indexed source the text was traced to ({"id", "similarity"}), when an index was given.
     source: dict[str, Any] | None = None
-    #: "full", or "screen" when the fast screen scored the text too low to be worth the full
-    #: analysis (then no spans were looked for).
+    #: "full"; "screen" when the fast screen scored the text too low to be worth the full
+    #: analysis (then no spans were looked for); or "fast" when a cascade's fast analysis scored
+    #: it under the cut, so the neural model did not read it (see unspin.cascade).
     stage: str = "full"
     #: The least span score reported, when the caller chose one (``--min-score``); swaps
     #: scored under it were left out of ``spans`` and ``restored_text``.
@@ -91,7 +92,7 @@ class Analysis:
     def in_doubt(self) -> bool:
         """True when the text scored at least even odds but under the threshold: it may be
         lightly spun, and only the swaps the decoder is surest of were restored."""
-        return not self.is_spun and self.score >= EVEN_ODDS and self.stage == "full"
+        return not self.is_spun and self.score >= EVEN_ODDS and self.stage != "screen"
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON-ready form shared by the CLI, files and HTTP."""

@@ -54,6 +54,14 @@ class ScanOptions:
     screen: bool = False
     #: Report and restore only the swaps whose span scores at least this (see Engine.analyze).
     min_score: float | None = None
+    #: Read every document with the fast analysis and, in deep mode, those it scores at least
+    #: this, and short ones (see unspin.cascade). None: one mode for all, as ``deep`` says.
+    deep_from: float | None = None
+
+    @property
+    def neural(self) -> bool:
+        """Whether any document may be read by the neural model."""
+        return self.deep or self.deep_from is not None
 
 
 @dataclass
@@ -87,14 +95,14 @@ _OPTIONS: ScanOptions | None = None
 def _init_worker(options: ScanOptions, workers: int = 1) -> None:
     """Load the engine once per worker process, with the worker's share of the cores."""
     global _ENGINE, _OPTIONS
-    from .pipeline import default_engine
+    from .pipeline import engine_for
 
-    share_cores(workers, options.deep)
+    share_cores(workers, options.neural)
     _OPTIONS = options
     # The caller's own process (one worker) raises at once, and its objects and collector are not
     # ours to settle; a pool worker's error is raised by its first shard (see _analyse_shard).
-    _ENGINE = (default_engine(options.deep, options.model) if workers <= 1
-               else worker_engine(options.deep, options.model))
+    _ENGINE = (engine_for(options.deep, options.model, options.deep_from) if workers <= 1
+               else worker_engine(options.deep, options.model, options.deep_from))
 
 
 def analyse_record(rec: Record, options: ScanOptions, engine: Any) -> dict[str, Any]:
@@ -322,12 +330,18 @@ def _write_parquet(rows: Iterator[dict[str, Any]], path: Path) -> None:
 
 
 def _write_manifest(out: Path, inputs: list[Path], options: ScanOptions, summary: ScanSummary) -> None:
-    from .pipeline import default_engine
+    from .pipeline import Engine, engine_for
 
-    engine = default_engine(options.deep, options.model)
+    engine = engine_for(options.deep, options.model, options.deep_from)
+    if options.threshold is not None:
+        threshold: float | dict[str, float] = options.threshold
+    elif isinstance(engine, Engine):
+        threshold = engine.calibration.threshold
+    else:  # a cascade: each record carries the threshold of the mode that read it
+        threshold = {"fast": engine.fast.calibration.threshold, "deep": engine.deep.calibration.threshold}
     manifest = {
         "unspin_version": __version__, "lexicon_version": engine.lexicon.version, "model": engine.model_name,
-        "threshold": engine.calibration.threshold if options.threshold is None else options.threshold,
+        "threshold": threshold,
         "inputs": [str(p) for p in inputs], "options": asdict(options), "output": str(out),
         "documents": summary.documents, "flagged": summary.flagged, "in_doubt": summary.in_doubt,
         "errors": summary.errors,

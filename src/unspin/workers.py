@@ -40,7 +40,7 @@ def share_cores(workers: int, deep: bool = False) -> None:
         torch.set_num_threads(share)
 
 
-def worker_engine(deep: bool = False, model: str | None = None) -> Any:
+def worker_engine(deep: bool = False, model: str | None = None, deep_from: float | None = None) -> Any:
     """A worker process's engine, its collector settled once it is loaded (see :func:`settle_worker`);
     if the engine cannot load, the :class:`UnspinError` instead, for the worker to hand over with
     its first piece of work.
@@ -49,10 +49,10 @@ def worker_engine(deep: bool = False, model: str | None = None) -> Any:
     pool starts new workers for ever, an executor breaks for good, and Ray reports only that
     the actor died.
     """
-    from .pipeline import default_engine
+    from .pipeline import engine_for
 
     try:
-        engine = default_engine(deep, model)
+        engine = engine_for(deep, model, deep_from)
     except UnspinError as err:
         return err
     settle_worker()

@@ -32,7 +32,7 @@ class _ShardAnalyser:
         self.options = ScanOptions(**options)
         # An error instead of an engine is sent back as data by each batch (see _results): raised
         # in a batch, Ray hands the caller a wrapped copy without the error's class.
-        self.engine = worker_engine(self.options.deep, self.options.model)
+        self.engine = worker_engine(self.options.deep, self.options.model, self.options.deep_from)
 
     def __call__(self, batch: dict[str, Any]) -> dict[str, list[str]]:
         if isinstance(self.engine, UnspinError):
