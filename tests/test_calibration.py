@@ -46,3 +46,11 @@ def test_a_length_weight_lowers_a_longer_texts_score_for_the_same_evidence_per_p
     assert flat.score(*long) > flat.score(*short)
     assert for_length.score(*long) < for_length.score(*short)
     assert for_length.score(*short) == pytest.approx(flat.score(*short))  # 100 positions: no change
+
+
+def test_texts_of_100_positions_or_fewer_are_scored_as_without_the_length_weight():
+    flat = Calibration(intercept=-5.0, w_rate=20.0, w_llr=0.7)
+    for_length = Calibration(intercept=-5.0, w_rate=20.0, w_llr=0.7, w_length=-3.0)
+    for n in (1, 30, 99, 100):
+        assert for_length.score(0.1, 3.0, n) == flat.score(0.1, 3.0, n)
+        assert Calibration.features(0.1, 3.0, n)[2] == 0.0

@@ -19,9 +19,11 @@ class Calibration:
     intercept: float = -4.0
     w_rate: float = 40.0
     w_llr: float = 0.5
-    #: The weight on the log of the text's eligible positions over 100: the evidence of a long
-    #: text adds up, so a long clean text's log-likelihood ratio runs higher than a short one's
-    #: (bench/fit_doc_score.py fits it on texts of several lengths; 0: not read).
+    #: The weight on the log of the text's eligible positions over 100 (0 for 100 or fewer): the
+    #: evidence of a long text adds up, so a long clean text's log-likelihood ratio runs higher
+    #: than a short one's (bench/fit_doc_score.py fits it on texts of several lengths; 0: not
+    #: read). Shorter texts are left as they were: a log term without the floor lifted clean
+    #: 60-word texts into being judged spun.
     w_length: float = 0.0
     threshold: float = 0.5
     #: A span's score is sigma(span_intercept + span_slope * the decoder's log-odds for the swap),
@@ -42,9 +44,9 @@ class Calibration:
     @staticmethod
     def features(rate: float, llr: float, n_eligible: int) -> tuple[float, float, float]:
         """What :meth:`score` weighs: the rate, the ratio over the root of the positions, and the
-        log of the positions over 100."""
+        log of the positions over 100, which is 0 for 100 positions or fewer."""
         n = max(n_eligible, 1)
-        return rate, llr / math.sqrt(n), math.log(n / 100)
+        return rate, llr / math.sqrt(n), math.log(max(n, 100) / 100)
 
     def span_score(self, confidence: float) -> float:
         """The probability that a swap the decoder is ``confidence`` sure of is one (see
