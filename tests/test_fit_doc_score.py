@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -43,3 +44,14 @@ def test_the_report_counts_each_length_apart():
     assert set(out) == {"250", "1000"}
     assert sum(e["texts"] for e in out.values()) == sum(r["rate"] == 0 for r in rows)
     assert all(0.5 < e["auroc_0.2"] <= 1.0 for e in out.values())
+
+
+def test_the_fit_reads_length_from_the_calibrations_floor():
+    rows = _rows(3000, seed=5)
+    shipped = Calibration(intercept=-1.0, w_rate=10.0, w_llr=0.5)
+    at_100 = fit(rows, shipped)
+    at_400 = fit(rows, replace(shipped, length_from=400))
+    # Rows generated with the floor at 100: a floor at 400 reads less of the length, so its fitted
+    # weight differs and the floor is carried into the fitted calibration.
+    assert at_400.length_from == 400 and at_100.length_from == 100
+    assert at_400.w_length != at_100.w_length

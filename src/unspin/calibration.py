@@ -19,12 +19,14 @@ class Calibration:
     intercept: float = -4.0
     w_rate: float = 40.0
     w_llr: float = 0.5
-    #: The weight on the log of the text's eligible positions over 100 (0 for 100 or fewer): the
-    #: evidence of a long text adds up, so a long clean text's log-likelihood ratio runs higher
-    #: than a short one's (bench/fit_doc_score.py fits it on texts of several lengths; 0: not
-    #: read). Shorter texts are left as they were: a log term without the floor lifted clean
+    #: The weight on the log of the text's eligible positions over ``length_from`` (0 for that many
+    #: or fewer): the evidence of a long text adds up, so a long clean text's log-likelihood ratio
+    #: runs higher than a short one's (bench/fit_doc_score.py fits it on texts of several lengths;
+    #: 0: not read). Shorter texts are left as they were: a log term without the floor lifted clean
     #: 60-word texts into being judged spun.
     w_length: float = 0.0
+    #: The eligible positions from which the length weight counts.
+    length_from: int = 100
     threshold: float = 0.5
     #: A span's score is sigma(span_intercept + span_slope * the decoder's log-odds for the swap),
     #: fitted by bench/fit_span_score.py on tuning text to the share of reported spans at a
@@ -37,16 +39,17 @@ class Calibration:
     def score(self, rate: float, llr: float, n_eligible: int) -> float:
         """The probability that a text is spun, from its first pass's swap rate, log-likelihood ratio
         (spun at that rate against unspun) and number of eligible positions."""
-        x_rate, x_llr, x_length = self.features(rate, llr, n_eligible)
+        x_rate, x_llr, x_length = self.features(rate, llr, n_eligible, self.length_from)
         z = self.intercept + self.w_rate * x_rate + self.w_llr * x_llr + self.w_length * x_length
         return 1.0 / (1.0 + math.exp(-max(min(z, 50.0), -50.0)))
 
     @staticmethod
-    def features(rate: float, llr: float, n_eligible: int) -> tuple[float, float, float]:
+    def features(rate: float, llr: float, n_eligible: int,
+                 length_from: int = 100) -> tuple[float, float, float]:
         """What :meth:`score` weighs: the rate, the ratio over the root of the positions, and the
-        log of the positions over 100, which is 0 for 100 positions or fewer."""
+        log of the positions over ``length_from``, which is 0 for that many positions or fewer."""
         n = max(n_eligible, 1)
-        return rate, llr / math.sqrt(n), math.log(max(n, 100) / 100)
+        return rate, llr / math.sqrt(n), math.log(max(n, length_from) / length_from)
 
     def span_score(self, confidence: float) -> float:
         """The probability that a swap the decoder is ``confidence`` sure of is one (see
