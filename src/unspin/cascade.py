@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING
 from .result import SHORT_TEXT_WORDS, Analysis
 
 if TYPE_CHECKING:
+    from .index import Index
     from .lexicon import Lexicon
     from .pipeline import Engine
     from .screen import Screen
@@ -69,14 +70,15 @@ class Cascade:
         return self.fast.screen
 
     def analyze(self, text: str, *, threshold: float | None = None, screen: bool = False,
-                min_score: float | None = None) -> Analysis:
+                min_score: float | None = None, index: Index | None = None) -> Analysis:
         """The fast analysis of ``text`` (see :meth:`Engine.analyze`), or deep mode's where the fast
-        score reaches the cut or the text is short. ``threshold`` and ``min_score`` apply to whichever
-        analysis is returned; with ``screen``, a text the screen rules out stays ruled out."""
-        first = self.fast.analyze(text, threshold=threshold, screen=screen, min_score=min_score)
+        score reaches the cut or the text is short. ``threshold``, ``min_score`` and ``index`` apply
+        to whichever analysis is returned; with ``screen``, a text the screen rules out stays ruled
+        out."""
+        first = self.fast.analyze(text, threshold=threshold, screen=screen, min_score=min_score, index=index)
         if first.stage == "screen":
             return first
         if first.score < self.cut and first.n_words >= SHORT_TEXT_WORDS:
             first.stage = "fast"
             return first
-        return self.deep.analyze(text, threshold=threshold, min_score=min_score)
+        return self.deep.analyze(text, threshold=threshold, min_score=min_score, index=index)

@@ -400,16 +400,29 @@ def lexicon_info_cmd(as_json: bool) -> None:
               help="Largest request body accepted (413 above).")
 @click.option("--time-limit", type=click.FloatRange(min=0.1), default=60.0, show_default=True,
               help="Seconds an analysis may take before the request gets 504.")
+@click.option("--deep", is_flag=True,
+              help="Read every request in deep mode (the deep extra; about a twentieth of the fast speed).")
+@click.option("--model", type=click.Path(exists=True), default=None,
+              help="Deep mode with this GGUF file or Hugging Face folder (a Llama-architecture model).")
+@click.option("--deep-from", type=click.FloatRange(0.0, 1.0), default=None, metavar="SCORE",
+              help="Read every request with the fast analysis and, in deep mode, those it scores at least "
+                   f"SCORE and those under {SHORT_TEXT_WORDS} words (the deep extra; see `unspin scan "
+                   "--help`).")
 def serve(host: str, port: int, index_path: str | None, workers: int, max_bytes: int,
-          time_limit: float) -> None:
+          time_limit: float, deep: bool, model: str | None, deep_from: float | None) -> None:
     """Serve the HTTP API (needs `pip install "unspin[serve]"`); OpenAPI docs at /docs."""
     try:
         import uvicorn
     except ImportError as exc:
         raise MissingDependencyError("the HTTP server", '"unspin[serve]"') from exc
+    if deep or model is not None or deep_from is not None:
+        from unspin.neural import check_deep_extra
+
+        check_deep_extra(model)
     from unspin.integrations.server import create_app
 
-    app = create_app(index=index_path, workers=workers, max_bytes=max_bytes, time_limit=time_limit)
+    app = create_app(index=index_path, workers=workers, max_bytes=max_bytes, time_limit=time_limit,
+                     deep=deep, model=model, deep_from=deep_from)
     # access_log off: request lines carry no text, but nothing about requests is logged unless asked.
     uvicorn.run(app, host=host, port=port, access_log=False)
 

@@ -181,6 +181,10 @@ def scan(inputs: tuple[str, ...], out: str, text_field: str, id_field: str, only
                           only_spun=only_spun, any_language=any_language,
                           shard_size=shard_size, html_extractor=html_extractor, screen=screen,
                           min_score=min_score, deep_from=deep_from)
+    if options.neural:
+        from unspin.neural import check_deep_extra
+
+        check_deep_extra(model)
     piped = not sys.stderr.isatty()
     with progress("Scanning") as advance:
         seen, logged = [0], [time.monotonic()]

