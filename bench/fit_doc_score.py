@@ -53,8 +53,7 @@ DICTIONARIES = ("mythes", "moby", "compact")
 
 def evidence(engine: Engine, text: str) -> tuple[float, float, int]:
     """The first pass's swap rate, log-likelihood ratio and eligible positions for one text."""
-    tokens = tokenize(text)
-    return engine.decoder.estimate_rate(tokens, engine.sentences(text, tokens))
+    return engine.evidence(text, tokenize(text))[0]
 
 
 def read(deep: bool, docs: int, lengths: list[int]) -> list[dict]:

@@ -59,9 +59,7 @@ def main() -> None:
     n_words = sum(1 for t in texts for tok in tokens[id(t)] if tok.kind == "word")
 
     def full(text: str, by: Engine = engine) -> float:
-        toks = tokens[id(text)]
-        rate, llr, n = by.decoder.estimate_rate(toks, by.sentences(text, toks))
-        return by.calibration.score(rate, llr, n)
+        return by.calibration.score(*by.evidence(text, tokens[id(text)])[0])
 
     full_clean = [full(t) for t in texts]
     full_spun = {rate: [full(s) for s in spun[rate]] for rate in args.rates}

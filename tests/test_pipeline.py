@@ -370,3 +370,11 @@ def test_deep_mode_finds_and_restores_more_than_fast_on_the_same_texts(engine, n
     assert got["recall"] >= fast["recall"] + 0.1
     assert got["exact"] >= fast["exact"] + 0.05
     assert got["precision"] >= fast["precision"] - 0.1
+
+
+def test_the_document_score_is_the_calibration_of_the_first_passs_evidence(engine):
+    for k, text in enumerate(OWN_TEXTS):
+        spun = spin(text, "moby", rate=0.3, seed=k).text
+        (rate, llr, n), sents = engine.evidence(spun, tokenize(spun))
+        assert 0.0 <= rate <= 1.0 and n == sum(len(s.positions) for s in sents) > 0
+        assert engine.score(spun) == engine.calibration.score(rate, llr, n)

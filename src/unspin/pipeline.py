@@ -162,10 +162,16 @@ class Engine:
             raise EmptyInputError(EMPTY_TEXT)
         return self._score(text, tokenize(text))[0]
 
+    def evidence(self, text: str, tokens: list[Token]) -> tuple[tuple[float, float, int], list[Sentence]]:
+        """What the document score reads, from the decoder's first pass (the estimated swap rate, the
+        log-likelihood ratio of the text spun at that rate against unspun, and the eligible
+        positions; see :meth:`Calibration.score`), and the sentences with their options."""
+        sents = self.sentences(text, tokens)
+        return self.decoder.estimate_rate(tokens, sents), sents
+
     def _score(self, text: str, tokens: list[Token]) -> tuple[float, float, list[Sentence]]:
         """The document's score, its estimated swap rate and its sentences with their options."""
-        sents = self.sentences(text, tokens)
-        rate, llr, n_eligible = self.decoder.estimate_rate(tokens, sents)
+        (rate, llr, n_eligible), sents = self.evidence(text, tokens)
         return self.calibration.score(rate, llr, n_eligible), rate, sents
 
     def analyze(self, text: str, *, threshold: float | None = None, index: Index | None = None,
