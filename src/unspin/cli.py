@@ -98,6 +98,14 @@ def _analysis_options(f: F) -> F:
         help="Deep mode with this GGUF file or Hugging Face folder (a Llama-architecture model).",
     )(f)
     f = click.option(
+        "--deep-from",
+        type=click.FloatRange(0.0, 1.0),
+        default=None,
+        metavar="SCORE",
+        help="Read the text with the fast analysis first, and in deep mode only if it scores at least SCORE "
+             f"or has fewer than {SHORT_TEXT_WORDS} words (the deep extra; see `unspin scan --help`).",
+    )(f)
+    f = click.option(
         "--deep",
         is_flag=True,
         help="Add the neural language model (needs `pip install \"unspin[deep]\"`; loads in a few seconds).",
@@ -134,6 +142,7 @@ def check(
     threshold: float | None,
     min_score: float | None,
     deep: bool,
+    deep_from: float | None,
     model: str | None,
     index_path: str | None,
     as_json: bool,
@@ -153,7 +162,7 @@ def check(
 
     with working("Analysing…"):
         analysis = analyze(text, threshold=threshold, deep=deep, model=model, index=index_path, screen=screen,
-                           min_score=min_score)
+                           min_score=min_score, deep_from=deep_from)
     if html_path is not None:
         from pathlib import Path
 
@@ -164,7 +173,8 @@ def check(
     if as_json:
         click.echo(analysis.to_json(indent=2))
         return
-    _render_check(analysis, stdout_console(), fast=not (deep or model), as_list=as_list)
+    fast = not (deep or model or deep_from is not None)
+    _render_check(analysis, stdout_console(), fast=fast, as_list=as_list)
 
 
 def _render_check(analysis: Analysis, console: Console, *, fast: bool, as_list: bool = False) -> None:
@@ -255,6 +265,7 @@ def restore(
     threshold: float | None,
     min_score: float | None,
     deep: bool,
+    deep_from: float | None,
     model: str | None,
     index_path: str | None,
 ) -> None:
@@ -264,7 +275,7 @@ def restore(
 
     with working("Analysing…"):
         analysis = analyze(text, threshold=threshold, deep=deep, model=model, index=index_path,
-                           min_score=min_score)
+                           min_score=min_score, deep_from=deep_from)
     # The restored text keeps the input's own line endings; add nothing.
     click.echo(analysis.restored_text, nl=False)
 
