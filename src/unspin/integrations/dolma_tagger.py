@@ -44,17 +44,18 @@ class UnspinTagger(BaseTagger):
     """Tags the spun probability of a document (``spun``) and its swapped words (``swap``)."""
 
     def __init__(self, threshold: float | None = None, deep: bool = False,
-                 any_language: bool = False, screen: bool = False) -> None:
+                 any_language: bool = False, screen: bool = False, deep_from: float | None = None) -> None:
         # dolma builds taggers without arguments, so every setting has a default.
-        self.options = ScanOptions(threshold=threshold, deep=deep, any_language=any_language, screen=screen)
+        self.options = ScanOptions(threshold=threshold, deep=deep, any_language=any_language, screen=screen,
+                                   deep_from=deep_from)
         self._engine: Any = None
 
     def predict(self, doc: Document) -> DocResult:
         """dolma's per-document entry point; never raises for a document's content."""
         if self._engine is None:  # loaded in the dolma process that runs the tagger, once
-            from ..pipeline import default_engine
+            from ..pipeline import engine_for
 
-            self._engine = default_engine(self.options.deep)
+            self._engine = engine_for(self.options.deep, self.options.model, self.options.deep_from)
         text = doc.text if isinstance(doc.text, str) else None
         out = analyse_record(Record(str(doc.id), text, str(doc.source), 0), self.options, self._engine)
         whole = len(text or "")

@@ -29,12 +29,18 @@ UNSCORED = -1.0
 
 
 class UnspinDocumentFilter(_Base):  # type: ignore[misc,valid-type]
-    """Scores documents with unspin's calibrated spun probability; keeps those below the threshold."""
+    """Scores documents with unspin's calibrated spun probability; keeps those below the threshold.
 
-    def __init__(self, threshold: float | None = None, deep: bool = False, screen: bool = False) -> None:
+    ``deep`` reads every document in deep mode, ``deep_from`` only those the fast analysis scores at
+    least that, and short ones (the cascade, :class:`unspin.cascade.Cascade`).
+    """
+
+    def __init__(self, threshold: float | None = None, deep: bool = False, screen: bool = False,
+                 deep_from: float | None = None) -> None:
         super().__init__()
         self.threshold = threshold
         self.deep = deep
+        self.deep_from = deep_from
         self.screen = screen
         self._engine: Any = None
         self._name = "unspin"
@@ -42,9 +48,9 @@ class UnspinDocumentFilter(_Base):  # type: ignore[misc,valid-type]
     def _loaded(self) -> Any:
         """The engine, loaded in the process that first needs it."""
         if self._engine is None:
-            from ..pipeline import default_engine
+            from ..pipeline import engine_for
 
-            self._engine = default_engine(self.deep)
+            self._engine = engine_for(self.deep, None, self.deep_from)
         return self._engine
 
     def score_document(self, text: str) -> float:
@@ -56,5 +62,6 @@ class UnspinDocumentFilter(_Base):  # type: ignore[misc,valid-type]
 
     def keep_document(self, score: float) -> bool:
         """Keep documents under the spun threshold (and those that could not be scored)."""
-        limit = self._loaded().calibration.threshold if self.threshold is None else self.threshold
+        # The contract gives only the score: the threshold is that of the mode that gave it.
+        limit = self._loaded().threshold_at(score) if self.threshold is None else self.threshold
         return score < limit
