@@ -391,7 +391,7 @@ def fake_pipeline(monkeypatch: pytest.MonkeyPatch) -> list[float | None]:
 
     def analyze(text: str, *, threshold: float | None = None, deep: bool = False,
                 model: str | None = None, index: str | None = None, screen: bool = False,
-                min_score: float | None = None) -> Analysis:
+                min_score: float | None = None, deep_from: float | None = None) -> Analysis:
         seen.append(threshold)
         start = text.index("Firm")
         spans = [Span(start, start + 4, "Firm", "Agency", 0.9, "synonym_swap", 0.8)]
@@ -447,7 +447,7 @@ def test_check_view_points_a_short_text_judged_unspun_to_deep_mode(
 
     def analyze(text: str, *, threshold: float | None = None, deep: bool = False,
                 model: str | None = None, index: str | None = None, screen: bool = False,
-                min_score: float | None = None) -> Analysis:
+                min_score: float | None = None, deep_from: float | None = None) -> Analysis:
         return Analysis(text=text, score=0.03, threshold=0.97, spans=[], restored_text=text,
                         n_words=len(text.split()))
 
