@@ -277,3 +277,15 @@ def test_a_text_in_doubt_says_it_may_be_lightly_spun(page, server):
     page.unroute("**/v1/analyze")
     analyse_pasted(page, server, clean)
     expect(page.get_by_role("status")).not_to_contain_text("lightly spun")
+
+
+def test_a_text_the_cascades_fast_analysis_cleared_says_so(page, server):
+    clean = (EXAMPLES / "original_wikinews.txt").read_text(encoding="utf-8").strip()
+    body = api(server, "/v1/analyze", json={"text": clean}).json()
+    # As a server started with --deep-from answers for a text the fast analysis scores under the cut.
+    page.route("**/v1/analyze", lambda route: route.fulfill(json={**body, "stage": "fast"}))
+    analyse_pasted(page, server, clean)
+    expect(page.get_by_role("status")).to_contain_text("The fast analysis cleared it")
+    page.unroute("**/v1/analyze")
+    analyse_pasted(page, server, clean)
+    expect(page.get_by_role("status")).not_to_contain_text("cleared it")

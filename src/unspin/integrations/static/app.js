@@ -132,6 +132,10 @@ function show() {
     status.textContent += " More likely spun than not, but under the threshold: it may be lightly spun, " +
       "so only the swaps unspin is surest of are marked.";
   }
+  if (a.stage === "fast") {
+    // A server started with --deep-from: the fast analysis scored the text under the cut.
+    status.textContent += " The fast analysis cleared it, so the neural model did not read it.";
+  }
   status.className = `status ${a.is_spun ? "spun" : "clean"}`;
   let source = "";
   if (a.document) {
