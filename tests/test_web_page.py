@@ -289,3 +289,17 @@ def test_a_text_the_cascades_fast_analysis_cleared_says_so(page, server):
     page.unroute("**/v1/analyze")
     analyse_pasted(page, server, clean)
     expect(page.get_by_role("status")).not_to_contain_text("cleared it")
+
+
+@pytest.mark.parametrize(("mode", "deep_from", "reads"), [
+    ("fast", None, ""),
+    ("deep", None, ", reading in deep mode"),
+    ("cascade", 0.05, ", reading in deep mode what the fast analysis scores 0.05 or more"),
+])
+def test_the_footer_says_how_the_server_reads(page, server, mode, deep_from, reads):
+    health = httpx.get(f"{server}/v1/health").json()
+    # As servers started plain, with --deep and with --deep-from 0.05 answer.
+    answer = {**health, "mode": mode, "deep_from": deep_from}
+    page.route("**/v1/health", lambda route: route.fulfill(json=answer))
+    page.goto(server)
+    expect(page.locator("#version")).to_have_text(f"unspin {health['version']}{reads}.")

@@ -372,5 +372,7 @@ $("download-html").addEventListener("click", downloadReport);
 send("/v1/health").then((r) => r.json()).then((health) => {
   state.index = health.index;
   $("trace").hidden = !health.index;
-  $("version").textContent = `unspin ${health.version}.`;
+  const reads = { deep: ", reading in deep mode",
+                  cascade: `, reading in deep mode what the fast analysis scores ${health.deep_from} or more` };
+  $("version").textContent = `unspin ${health.version}${reads[health.mode] ?? ""}.`;
 }).catch((err) => fail(err.message));
