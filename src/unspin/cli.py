@@ -14,7 +14,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 import click
 
-from unspin.cli_common import F, input_options, load, screen_option, stdout_console, working
+from unspin.cli_common import F, deep_from_option, input_options, load, screen_option, stdout_console, working
 from unspin.errors import MissingDependencyError, UnspinError
 from unspin.result import IN_DOUBT_ADVICE, SHORT_TEXT_ADVICE, SHORT_TEXT_WORDS
 
@@ -97,14 +97,7 @@ def _analysis_options(f: F) -> F:
         default=None,
         help="Deep mode with this GGUF file or Hugging Face folder (a Llama-architecture model).",
     )(f)
-    f = click.option(
-        "--deep-from",
-        type=click.FloatRange(0.0, 1.0),
-        default=None,
-        metavar="SCORE",
-        help="Read the text with the fast analysis first, and in deep mode only if it scores at least SCORE "
-             f"or has fewer than {SHORT_TEXT_WORDS} words (the deep extra; see `unspin scan --help`).",
-    )(f)
+    f = deep_from_option(f)
     f = click.option(
         "--deep",
         is_flag=True,
@@ -415,10 +408,7 @@ def lexicon_info_cmd(as_json: bool) -> None:
               help="Read every request in deep mode (the deep extra; about a twentieth of the fast speed).")
 @click.option("--model", type=click.Path(exists=True), default=None,
               help="Deep mode with this GGUF file or Hugging Face folder (a Llama-architecture model).")
-@click.option("--deep-from", type=click.FloatRange(0.0, 1.0), default=None, metavar="SCORE",
-              help="Read every request with the fast analysis and, in deep mode, those it scores at least "
-                   f"SCORE and those under {SHORT_TEXT_WORDS} words (the deep extra; see `unspin scan "
-                   "--help`).")
+@deep_from_option
 def serve(host: str, port: int, index_path: str | None, workers: int, max_bytes: int,
           time_limit: float, deep: bool, model: str | None, deep_from: float | None) -> None:
     """Serve the HTTP API (needs `pip install "unspin[serve]"`); OpenAPI docs at /docs."""

@@ -10,9 +10,7 @@ from typing import Any
 
 import click
 
-from unspin.cascade import DEEP_FROM
-from unspin.cli_common import F, input_options, load, progress, screen_option, working
-from unspin.result import SHORT_TEXT_WORDS
+from unspin.cli_common import F, deep_from_option, input_options, load, progress, screen_option, working
 
 
 @click.group()
@@ -145,12 +143,7 @@ def trace(source: str, encoding: str | None, max_bytes: int, any_language: bool,
 @click.option("--deep", is_flag=True, help="Add the neural language model (the deep extra).")
 @click.option("--model", type=click.Path(exists=True), default=None,
               help="Deep mode with this GGUF file or Hugging Face folder.")
-@click.option("--deep-from", type=click.FloatRange(0.0, 1.0), default=None, metavar="SCORE",
-              help="Read every document with the fast analysis and, in deep mode, only those it scores at "
-                   f"least SCORE and those under {SHORT_TEXT_WORDS} words: deep mode's findings at a "
-                   f"fraction of its cost where most documents are clean ({DEEP_FROM}, tuned on 250-word "
-                   "texts, kept deep mode's findings; on 500-word news articles, one in ten spun, it read "
-                   "29% of them in deep mode, 0.5 read 13% and every spun one; the deep extra).")
+@deep_from_option
 @click.option("--any-language", is_flag=True, help="Analyse documents that do not look like English.")
 @click.option("--html-extractor", type=click.Choice(["resiliparse", "trafilatura"]), default="resiliparse",
               show_default=True,
