@@ -29,6 +29,10 @@ class StandIn:
         return Analysis(text=text, score=score, threshold=kwargs.get("threshold") or 0.5, n_words=n_words,
                         model=self.model_name, stage=stage)
 
+    def analyze_below(self, text: str, cut: float, *, min_words: int = 0, **kwargs) -> Analysis | None:
+        a = self.analyze(text, **kwargs)
+        return a if a.stage == "screen" or (a.score < cut and a.n_words >= min_words) else None
+
 
 def cascade(fast_score: float, n_words: int = LONG, stage: str = "full", cut: float = DEEP_FROM):
     fast, deep = StandIn("fast", fast_score, n_words, stage), StandIn("deep", 0.9, n_words)

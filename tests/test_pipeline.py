@@ -194,6 +194,20 @@ def test_score_alone_is_the_analysis_score(engine):
         engine.score(" \n")
 
 
+def test_analysis_below_a_cut_is_the_analysis_and_above_it_nothing_is_decoded(engine, monkeypatch):
+    spun = spin(OWN_TEXTS[2], "moby", rate=0.3, seed=3).text
+    full = engine.analyze(spun)
+    below = engine.analyze_below(spun, full.score + 1e-9)
+    assert below is not None and below.to_dict() == full.to_dict()
+    assert engine.analyze_below(spun, 1.0, min_words=full.n_words + 1) is None
+
+    def no_decoding(*args, **kwargs):
+        raise AssertionError("a text at the cut or above must not be decoded")
+
+    monkeypatch.setattr(engine.decoder, "decode_all", no_decoding)
+    assert engine.analyze_below(spun, full.score) is None
+
+
 @pytest.mark.parametrize(("score", "threshold", "bar"), [
     (0.98, 0.97, "min_confidence"), (0.97, 0.97, "min_confidence"), (0.8, 0.97, "doubt_confidence"),
     (0.5, 0.97, "doubt_confidence"), (0.49, 0.97, None), (0.3, 0.2, "min_confidence"),

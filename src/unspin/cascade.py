@@ -18,6 +18,9 @@ deep mode for the same findings.
 
 A text the fast analysis clears comes back with ``stage == "fast"``; one
 read in deep mode with ``stage == "full"`` and deep mode's model in ``model``.
+A text handed to deep mode costs the fast path only the first pass its
+score comes from (``Engine.analyze_below``): it is neither decoded nor traced
+twice.
 """
 
 from __future__ import annotations
@@ -84,10 +87,10 @@ class Cascade:
         score reaches the cut or the text is short. ``threshold``, ``min_score`` and ``index`` apply
         to whichever analysis is returned; with ``screen``, a text the screen rules out stays ruled
         out."""
-        first = self.fast.analyze(text, threshold=threshold, screen=screen, min_score=min_score, index=index)
-        if first.stage == "screen":
-            return first
-        if first.score < self.cut and first.n_words >= SHORT_TEXT_WORDS:
+        first = self.fast.analyze_below(text, self.cut, min_words=SHORT_TEXT_WORDS, threshold=threshold,
+                                        screen=screen, min_score=min_score, index=index)
+        if first is None:
+            return self.deep.analyze(text, threshold=threshold, min_score=min_score, index=index)
+        if first.stage != "screen":
             first.stage = "fast"
-            return first
-        return self.deep.analyze(text, threshold=threshold, min_score=min_score, index=index)
+        return first

@@ -196,6 +196,18 @@ class Engine:
         probability that the words were swapped, see ``Calibration.span_score``)
         are reported and restored: a precision the caller chooses.
         """
+        analysis = self.analyze_below(text, None, threshold=threshold, index=index, screen=screen,
+                                      min_score=min_score)
+        assert analysis is not None
+        return analysis
+
+    def analyze_below(self, text: str, cut: float | None, *, min_words: int = 0,
+                      threshold: float | None = None, index: Index | None = None, screen: bool = False,
+                      min_score: float | None = None) -> Analysis | None:
+        """:meth:`analyze`, for a text whose document score stays under ``cut`` and that has at least
+        ``min_words`` words; None, before any tracing or decoding, for any other text (a screened-out
+        text is returned as :meth:`analyze` returns it). The cascade asks this of the fast engine, so
+        that a text it hands to deep mode costs the fast path only its first pass."""
         if not text.strip():
             raise EmptyInputError(EMPTY_TEXT)
         tokens = tokenize(text)
@@ -204,6 +216,9 @@ class Engine:
             quick = self.screen.score(tokens)
             if quick < min(self.screen.cut, limit):
                 return self._result(text, tokens, quick, limit, [], stage="screen", min_score=min_score)
+        first = self._score(text, tokens)
+        if cut is not None and (first[0] >= cut or _words(tokens) < min_words):
+            return None
         spans: list[Span] = []
         covered: list[tuple[int, int]] = []
         source = None
@@ -214,7 +229,7 @@ class Engine:
                 source = {"id": match.id, "similarity": round(match.similarity, 4)}
                 spans = source_spans(text, match)
                 covered = [(p.start, p.end) for p in match.passages]
-        score, choices = self.decoded(text, tokens, limit)
+        score, choices = self.decoded(text, tokens, limit, first)
         for choice in choices:
             span = _span(text, tokens, choice, self.calibration)
             if not _inside(span, covered) and (min_score is None or span.score >= min_score):
@@ -222,11 +237,13 @@ class Engine:
         spans.sort(key=lambda sp: sp.start)
         return self._result(text, tokens, score, limit, spans, source=source, min_score=min_score)
 
-    def decoded(self, text: str, tokens: list[Token], threshold: float) -> tuple[float, list[Choice]]:
+    def decoded(self, text: str, tokens: list[Token], threshold: float,
+                first: tuple[float, float, list[Sentence]] | None = None) -> tuple[float, list[Choice]]:
         """The document's score and, in reading order, the swaps the decoder settles on that its
         verdict at ``threshold`` lets it report (see :func:`confidence_bar`), with their unrounded
-        confidences: what :meth:`analyze` makes its spans of."""
-        score, rate, sents = self._score(text, tokens)
+        confidences: what :meth:`analyze` makes its spans of. ``first`` is the text's first pass
+        (score, estimated rate, sentences), where the caller has it already."""
+        score, rate, sents = first or self._score(text, tokens)
         bar = confidence_bar(score, threshold, self.params)
         if bar is None:
             return score, []
@@ -244,7 +261,7 @@ class Engine:
             restored_text=apply_spans(text, spans),
             lexicon_version=self.lexicon.version,
             model=self.model_name,
-            n_words=sum(1 for t in tokens if t.kind == "word"),
+            n_words=_words(tokens),
             source=source,
             stage=stage,
             min_score=min_score,
@@ -261,6 +278,10 @@ def source_spans(text: str, match: Match) -> list[Span]:
             end += 1
         out.append(Span(s.start, end, text[s.start : end], s.source_text, 1.0, "source_swap"))
     return out
+
+
+def _words(tokens: list[Token]) -> int:
+    return sum(1 for t in tokens if t.kind == "word")
 
 
 def _inside(span: Span, covered: list[tuple[int, int]]) -> bool:
