@@ -15,7 +15,7 @@ from unspin.context_model import (
     pack,
     shipped_context_model,
 )
-from unspin.params import FEATURES
+from unspin.params import FEATURES, weights_stamp
 from unspin.pipeline import Engine, default_engine
 from unspin.probe import SHIPPED_CONTEXT, Probe, shipped_probe
 from unspin.text import tokenize
@@ -164,15 +164,18 @@ def test_the_fast_path_weighs_the_evidence_only_with_a_weight():
     assert with_evidence and all(len(o.features) == len(FEATURES) for o in with_evidence)
     # The probe's prior is the last feature, the same for every option of a position.
     assert engine.params.w_probe > 0 and any(o.features[-1] != 0 for o in with_evidence)
-    assert engine.model_name == f"{engine.scorer.name} + {engine.context.name} + {engine.context_probe.name}"
+    weights = weights_stamp(engine.params, engine.calibration)
+    assert engine.model_name == (f"{engine.scorer.name} + {engine.context.name} + {engine.context_probe.name}"
+                                 f" + {weights}")
     assert engine.context.name.startswith("context:96x")
     no_probe = Engine(params=replace(engine.params, w_probe=0.0))
     assert no_probe.context_probe is None
-    assert no_probe.model_name == f"{engine.scorer.name} + {engine.context.name}"
+    assert no_probe.model_name == (f"{engine.scorer.name} + {engine.context.name}"
+                                   f" + {weights_stamp(no_probe.params, no_probe.calibration)}")
     assert all(o.features[-1] == 0 for s in no_probe.sentences(text, tokens) for p in s.positions
                for o in p.options)
     plain = Engine(params=replace(engine.params, w_neural=0.0))
-    assert plain.model_name == engine.scorer.name
+    assert plain.model_name == f"{engine.scorer.name} + {weights_stamp(plain.params, plain.calibration)}"
     without = [o for s in plain.sentences(text, tokens) for p in s.positions for o in p.options]
     assert all(len(o.features) == 6 for o in without)
 

@@ -4,7 +4,8 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from unspin.params import FEATURES, Params, log_share
+from unspin.calibration import Calibration
+from unspin.params import FEATURES, Params, log_share, shipped_data_stamp, weights_stamp
 
 
 def test_logq_weighs_each_feature_and_the_bias_only_for_thesaurus_swaps():
@@ -57,3 +58,24 @@ def test_original_probability_maps_the_choices_softmax():
     # Not among them (or no first pass): read as the only one.
     assert q.original_probability(np.array([4.0]), 0, crowded, -1) == pytest.approx(sigmoid(1.5))
     assert q.original_probability(np.array([4.0]), 0) == pytest.approx(sigmoid(1.5))
+
+
+def test_the_weights_stamp_tells_weights_apart_and_is_stable():
+    p, c = Params(bias=-3.0), Calibration()
+    assert weights_stamp(p, c) == weights_stamp(Params(bias=-3.0), Calibration())
+    assert weights_stamp(p, c).startswith("weights:")
+    assert weights_stamp(p, c) != weights_stamp(replace(p, bias=-3.1), c)
+    assert weights_stamp(p, c) != weights_stamp(p, replace(c, w_length=-1.0))
+
+
+def test_the_shipped_data_stamp_follows_the_package_data(tmp_path, monkeypatch):
+    import unspin.params as params
+
+    stamp = shipped_data_stamp()
+    assert stamp == shipped_data_stamp() and len(stamp) == 8
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "params.json").write_text("{}")
+    monkeypatch.setattr(params.resources, "files", lambda _: tmp_path)
+    first = shipped_data_stamp()
+    (tmp_path / "data" / "params.json").write_text('{"params": {"bias": 1}}')
+    assert shipped_data_stamp() not in (first, stamp)

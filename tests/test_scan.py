@@ -250,6 +250,27 @@ def test_resuming_with_other_options_is_refused(tmp_path):
         scan([src], tmp_path / "out.jsonl", resume=True)
 
 
+def test_resuming_a_scan_started_by_another_version_or_other_weights_is_refused(tmp_path, monkeypatch):
+    import unspin.params
+
+    src = tmp_path / "docs.jsonl"
+    write_collection(src, 6)
+    out = tmp_path / "out.jsonl"
+
+    def stop(live):
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        scan([src], out, ScanOptions(shard_size=3), progress=stop)
+    monkeypatch.setattr(unspin.params, "shipped_data_stamp", lambda: "0badf00d")
+    with pytest.raises(InputError, match="another version of unspin") as refused:
+        scan([src], out, ScanOptions(shard_size=3), resume=True)
+    assert "0badf00d" in str(refused.value)
+    monkeypatch.undo()
+    summary = scan([src], out, ScanOptions(shard_size=3), resume=True)
+    assert summary.shards_resumed == 1 and len(read_jsonl(out)) == summary.documents
+
+
 def test_a_screened_scan_skips_only_what_the_screen_rules_out(tmp_path):
     src = tmp_path / "docs.jsonl"
     write_collection(src)

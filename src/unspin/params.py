@@ -8,8 +8,11 @@ over its features (:data:`FEATURES`).
 
 from __future__ import annotations
 
+import json
 import math
-from dataclasses import dataclass
+import zlib
+from dataclasses import asdict, dataclass
+from importlib import resources
 from typing import Any
 
 import numpy as np
@@ -141,3 +144,21 @@ def log_share(scores: np.ndarray, k: int, scale: float) -> float:
 #: ``probe`` are present where a model beyond the trigram's window weighs in (deep mode, or the
 #: fast path's context model; ``probe`` is 0 where that model has no probe).
 FEATURES = ("logq", "numeral", "filler", "freq_gap", "in_document", "observed_repeats", "neural", "probe")
+
+
+def weights_stamp(*weights: Any) -> str:
+    """A checksum of fitted weights (dataclasses such as Params and Calibration), for analyses to
+    record: two analyses made with the same lexicon and models but other weights say so."""
+    blob = json.dumps([asdict(w) for w in weights], sort_keys=True, default=str)
+    return f"weights:{zlib.crc32(blob.encode()):08x}"
+
+
+def shipped_data_stamp() -> str:
+    """A checksum of every data file the package ships (weights, probes, the context model, the
+    tortured-phrase list): installs that share it read text the same way, so a scan resumed
+    after an upgrade can tell that its finished parts were read otherwise."""
+    crc = 0
+    for entry in sorted((resources.files("unspin") / "data").iterdir(), key=lambda e: e.name):
+        if entry.is_file():
+            crc = zlib.crc32(entry.name.encode() + entry.read_bytes(), crc)
+    return f"{crc:08x}"

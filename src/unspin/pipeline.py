@@ -17,7 +17,7 @@ from .decoder import Choice, Decoder, Sentence
 from .errors import EmptyInputError
 from .lexicon import Lexicon, cache_dir, default_lexicon
 from .lm import NGramScorer, Scorer, default_scorer
-from .params import Params
+from .params import Params, weights_stamp
 from .result import EVEN_ODDS, Analysis, Span, apply_spans
 from .text import Token, restore_case, sentences, tokenize
 
@@ -114,13 +114,15 @@ class Engine:
 
     @property
     def model_name(self) -> str:
-        """The language models behind the analysis, as recorded in it."""
+        """The language models behind the analysis and a checksum of the weights that combine them
+        (see :func:`unspin.params.weights_stamp`), as recorded in it."""
+        weights = weights_stamp(self.params, self.calibration)
         if self.neural is not None:
-            return f"{self.scorer.name} + {self.neural.name}"
+            return f"{self.scorer.name} + {self.neural.name} + {weights}"
         if self.context is None:
-            return self.scorer.name
+            return f"{self.scorer.name} + {weights}"
         probe = "" if self.context_probe is None else f" + {self.context_probe.name}"
-        return f"{self.scorer.name} + {self.context.name}{probe}"
+        return f"{self.scorer.name} + {self.context.name}{probe} + {weights}"
 
     def options(self, tokens: list[Token]) -> list[Sentence]:
         """Every sentence of the document with the channel's swap options, before any neural evidence."""

@@ -218,13 +218,7 @@ def scan(inputs: list[str | Path], out: str | Path, options: ScanOptions | None 
     if out.exists() and not resume:
         raise InputError(f"{out} exists; choose another --out or delete it")
     parts.mkdir(parents=True, exist_ok=True)
-    settings = json.dumps({"inputs": [str(p) for p in inputs], **asdict(options)}, sort_keys=True)
-    saved = parts / "options.json"
-    if saved.exists() and saved.read_text(encoding="utf-8") != settings:
-        # Parts made with other inputs or options would be mixed into this output.
-        raise InputError(f"the unfinished scan in {parts} used other inputs or options; resume it with "
-                         "the same ones, or delete the folder to start again")
-    saved.write_text(settings, encoding="utf-8")
+    _check_resumable(parts, {"inputs": [str(p) for p in inputs], **asdict(options)})
     live = ScanSummary()  # this run's work, for progress; the final counts come from the parts
     t0 = time.perf_counter()
     done = {p.stem for p in parts.glob("*.jsonl")}
@@ -327,6 +321,27 @@ def _write_parquet(rows: Iterator[dict[str, Any]], path: Path) -> None:
                 batch = []
         if batch:
             writer.write_table(pa.Table.from_pylist(batch, schema=schema))
+
+
+def _check_resumable(parts: Path, settings: dict[str, Any]) -> None:
+    """Record what this scan reads with in ``parts``, or refuse where the parts already there were
+    made with other inputs, options or another version of unspin and its data: they would be mixed
+    into this output."""
+    from .params import shipped_data_stamp
+
+    reader = {"unspin": __version__, "data": shipped_data_stamp()}
+    saved = parts / "options.json"
+    if saved.exists():
+        before = json.loads(saved.read_text(encoding="utf-8"))
+        if {k: v for k, v in before.items() if k != "reader"} != json.loads(json.dumps(settings)):
+            raise InputError(f"the unfinished scan in {parts} used other inputs or options; resume it with "
+                             "the same ones, or delete the folder to start again")
+        if before.get("reader") != reader:
+            raise InputError(f"the unfinished scan in {parts} was started by another version of unspin or of "
+                             f"its weights ({before.get('reader')}; this is {reader}): its finished parts "
+                             "were read otherwise. Finish it with that version, or delete the folder to "
+                             "start again")
+    saved.write_text(json.dumps({**settings, "reader": reader}, sort_keys=True), encoding="utf-8")
 
 
 def _write_manifest(out: Path, inputs: list[Path], options: ScanOptions, summary: ScanSummary) -> None:
