@@ -6,7 +6,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from unspin.cascade import DEEP_FROM, Cascade
+from unspin.cascade import DEEP_FROM, Cascade, mode_of
 from unspin.result import EVEN_ODDS, SHORT_TEXT_WORDS, Analysis
 
 LONG = SHORT_TEXT_WORDS + 50
@@ -128,3 +128,10 @@ def test_the_librarys_analyze_reads_through_the_cascade_with_deep_from():
     long_clean = " ".join([ORIGINAL] * 3)
     assert analyze(long_clean, deep_from=1.0).stage == "fast"
     assert restore(SPUN, deep_from=0.05) == ORIGINAL
+
+
+@pytest.mark.parametrize(("deep", "model", "deep_from", "mode"), [
+    (False, None, None, "fast"), (True, None, None, "deep"), (False, "m.gguf", None, "deep"),
+    (False, None, 0.05, "cascade"), (True, "m.gguf", 0.5, "cascade")])
+def test_the_mode_of_the_reading_settings(deep, model, deep_from, mode):
+    assert mode_of(deep, model, deep_from) == mode

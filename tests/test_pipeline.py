@@ -392,3 +392,4 @@ def test_the_document_score_is_the_calibration_of_the_first_passs_evidence(engin
         (rate, llr, n), sents = engine.evidence(spun, tokenize(spun))
         assert 0.0 <= rate <= 1.0 and n == sum(len(s.positions) for s in sents) > 0
         assert engine.score(spun) == engine.calibration.score(rate, llr, n)
+

@@ -40,6 +40,14 @@ if TYPE_CHECKING:
 DEEP_FROM = 0.05
 
 
+def mode_of(deep: bool = False, model: str | None = None, deep_from: float | None = None) -> str:
+    """How texts are read with these settings: "fast", "deep" (``deep``, or a ``model`` of one's
+    own) or "cascade" (``deep_from``: the fast analysis first, deep mode where it scores high)."""
+    if deep_from is not None:
+        return "cascade"
+    return "deep" if deep or model is not None else "fast"
+
+
 class Cascade:
     """The fast engine for every text, deep mode's for those it scores at least ``cut``.
 

@@ -166,8 +166,9 @@ def check(
     if as_json:
         click.echo(analysis.to_json(indent=2))
         return
-    fast = not (deep or model or deep_from is not None)
-    _render_check(analysis, stdout_console(), fast=fast, as_list=as_list)
+    from unspin.cascade import mode_of
+
+    _render_check(analysis, stdout_console(), fast=mode_of(deep, model, deep_from) == "fast", as_list=as_list)
 
 
 def _render_check(analysis: Analysis, console: Console, *, fast: bool, as_list: bool = False) -> None:
@@ -416,7 +417,9 @@ def serve(host: str, port: int, index_path: str | None, workers: int, max_bytes:
         import uvicorn
     except ImportError as exc:
         raise MissingDependencyError("the HTTP server", '"unspin[serve]"') from exc
-    if deep or model is not None or deep_from is not None:
+    from unspin.cascade import mode_of
+
+    if mode_of(deep, model, deep_from) != "fast":
         from unspin.neural import check_deep_extra
 
         check_deep_extra(model)

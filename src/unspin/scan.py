@@ -61,7 +61,9 @@ class ScanOptions:
     @property
     def neural(self) -> bool:
         """Whether any document may be read by the neural model."""
-        return self.deep or self.deep_from is not None
+        from .cascade import mode_of
+
+        return mode_of(self.deep, self.model, self.deep_from) != "fast"
 
 
 @dataclass

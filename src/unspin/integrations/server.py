@@ -114,12 +114,13 @@ _INDEX: str | None = None
 _MODE: dict[str, Any] = {}
 
 
-def _init_worker(index: str | None, workers: int = 1, deep: bool = False, model: str | None = None,
+def _init_worker(index: str | None, workers: int = 1, mode: str = "fast", model: str | None = None,
                  deep_from: float | None = None) -> None:
     global _INDEX, _MODE
     from ..workers import share_cores, worker_engine
 
-    share_cores(workers, deep or deep_from is not None)
+    share_cores(workers, mode != "fast")
+    deep = mode == "deep"
     _INDEX = index
     _MODE = {"deep": deep, "model": model, "deep_from": deep_from}
     # An engine that cannot load is met again, and reported, by the first request (see _safe).
@@ -186,12 +187,14 @@ def create_app(*, index: str | None = None, workers: int = 2, max_bytes: int = D
     :class:`unspin.cascade.Cascade`).
     """
     state: dict[str, Any] = {}
-    mode = "cascade" if deep_from is not None else "deep" if deep or model is not None else "fast"
+    from ..cascade import mode_of
+
+    mode = mode_of(deep, model, deep_from)
 
     def new_pool() -> ProcessPoolExecutor:
         return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
                                    initializer=_init_worker,
-                                   initargs=(index, workers, deep or model is not None, model, deep_from))
+                                   initargs=(index, workers, mode, model, deep_from))
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):  # type: ignore[no-untyped-def]
