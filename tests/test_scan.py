@@ -217,7 +217,8 @@ def test_warc_scan_counts_non_html_records_and_leaves_them_out(tmp_path):
     assert json.loads((tmp_path / "out.jsonl.manifest.json").read_text())["skipped"] == 1
 
 
-def test_parts_written_before_a_field_existed_resume_into_complete_records(tmp_path):
+def interrupted_scan(tmp_path: Path) -> tuple[Path, Path]:
+    """A collection of six documents and the output of its scan, stopped after the first shard of three."""
     src = tmp_path / "docs.jsonl"
     write_collection(src, 6)
     out = tmp_path / "out.jsonl"
@@ -227,6 +228,11 @@ def test_parts_written_before_a_field_existed_resume_into_complete_records(tmp_p
 
     with pytest.raises(KeyboardInterrupt):
         scan([src], out, ScanOptions(shard_size=3), progress=stop)
+    return src, out
+
+
+def test_parts_written_before_a_field_existed_resume_into_complete_records(tmp_path):
+    src, out = interrupted_scan(tmp_path)
     [part] = (tmp_path / "out.jsonl.parts").glob("*.jsonl")
     # As an older unspin wrote it: no in_doubt field.
     old = [{k: v for k, v in json.loads(line).items() if k != "in_doubt"}
@@ -253,15 +259,7 @@ def test_resuming_with_other_options_is_refused(tmp_path):
 def test_resuming_a_scan_started_by_another_version_or_other_weights_is_refused(tmp_path, monkeypatch):
     import unspin.params
 
-    src = tmp_path / "docs.jsonl"
-    write_collection(src, 6)
-    out = tmp_path / "out.jsonl"
-
-    def stop(live):
-        raise KeyboardInterrupt
-
-    with pytest.raises(KeyboardInterrupt):
-        scan([src], out, ScanOptions(shard_size=3), progress=stop)
+    src, out = interrupted_scan(tmp_path)
     monkeypatch.setattr(unspin.params, "shipped_data_stamp", lambda: "0badf00d")
     with pytest.raises(InputError, match="another version of unspin") as refused:
         scan([src], out, ScanOptions(shard_size=3), resume=True)
