@@ -285,34 +285,6 @@ def test_deep_engine_analysis_keeps_the_result_contract(smol):
         assert 0.0 <= s.score <= 1.0
 
 
-def test_chunks_cover_every_sentence_once_each_after_the_sentence_before():
-    from unspin.neural import _chunk_bounds
-
-    sents = [(0, 10, []), (10, 15, []), (15, 40, []), (40, 41, []), (41, 60, [])]
-    chunks = _chunk_bounds(sents, 20)
-    assert [m for _, m in chunks] == [[0, 1, 2], [3, 4]]
-    assert [first for first, _ in chunks] == [0, 0]  # the second chunk reads sentences 0-2 as context
-    assert [m for _, m in _chunk_bounds(sents, 1)] == [[0], [1], [2], [3], [4]]
-    assert [first for first, _ in _chunk_bounds(sents, 1)] == [0, 0, 0, 0, 0]
-
-
-def test_a_chunk_reads_the_sentences_before_it_that_fit_in_its_context(monkeypatch):
-    import unspin.neural as neural
-
-    monkeypatch.setattr(neural, "CONTEXT_TOKENS", 20)
-    sents = [(0, 10, []), (10, 15, []), (15, 40, []), (40, 41, []), (41, 60, [])]
-    # Sentences 0-1 fit before 2. Sentence 2 (25 tokens) does not fit: 3 reads its last 20 tokens,
-    # and 4 reads 3 alone.
-    assert [first for first, _ in neural._chunk_bounds(sents, 1)] == [0, 0, 0, 20, 40]
-
-
-def test_a_long_sentence_before_a_chunk_is_read_again_only_in_part():
-    from unspin.neural import CONTEXT_TOKENS, _chunk_bounds
-
-    sents = [(0, 300, []), (300, 320, []), (320, 330, [])]
-    assert _chunk_bounds(sents, 10) == [(0, [0]), (300 - CONTEXT_TOKENS, [1]), (300, [2])]
-
-
 # ---------------------------------------------------------------------------
 # the probe: read at the right rows, added to every option of its position
 

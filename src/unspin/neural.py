@@ -35,6 +35,7 @@ import numpy as np
 from .array_cache import load_or_build, versioned_folder
 from .bpe import BytePairEncoder
 from .channel import Position
+from .deep_chunks import CHUNK_TOKENS, Ask, Job, batches_of, chunk_bounds, leading_space, probe_rows
 from .errors import DataError, MissingDependencyError
 from .evidence import Evidence
 from .lexicon import cache_dir
@@ -54,22 +55,6 @@ if TYPE_CHECKING:
 DEFAULT_MODEL_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
 #: A neural log-odds beyond this adds nothing but the model's overconfidence.
 CLIP = 20.0
-#: Pieces per batch, read in one pass (see unspin.transformer.Transformer.read).
-BATCH_PIECES = 2048
-
-#: Tokens of consecutive sentences read in one sequence (after their context: CONTEXT_TOKENS). Left
-#: context matters: one sentence of it made clean text look far less spun to the model (mean best
-#: log-odds at unspun positions 0.75 -> 0.01); chunks of about 120 tokens read each piece once or
-#: so instead of twice, and gave the tuner a better optimum (objective 1.19 against 1.17).
-#: 1 reads each sentence after its predecessor alone.
-CHUNK_TOKENS = 120
-
-#: A chunk is read after as many whole sentences before it as fit in this many tokens, and at
-#: least the last this many tokens of the one before it. One whole sentence was read before: where
-#: sentence ends are missing (lists, captions) one "sentence" of 400 tokens was read twice, and
-#: attention costs the square of a sequence's length. Two short sentences instead of one gave
-#: slightly better tuning figures (BENCHMARKS.md, 2026-12-06) for 2% more pieces read.
-CONTEXT_TOKENS = 60
 
 #: Whole readings per position: up to RESCORE options, each only if its channel score plus its
 #: first-piece judgement is at least PLAUSIBLE, read with RIGHT observed pieces after it. Chosen on
@@ -158,7 +143,7 @@ class NeuralScorer:
                 surface: str) -> tuple[int, ...]:
         """Model pieces of ``surface`` written where token k stands, in a sequence that starts at
         token ``first`` (with the token's leading space, if any)."""
-        return self.bpe.encode(_lead(tokens, first, k) + surface)
+        return self.bpe.encode(leading_space(tokens, first, k) + surface)
 
     def evidence(self, text: str, tokens: Sequence[Token],
                  sentences: Sequence[tuple[int, int, Sequence[Position]]],
@@ -169,7 +154,7 @@ class NeuralScorer:
         ``sentences`` holds (lo, hi, positions) per sentence, in document
         order. Consecutive sentences are read in chunks of about
         ``chunk_tokens`` tokens, each chunk after the sentences before it
-        that fit in :data:`CONTEXT_TOKENS` tokens (at least the last that many
+        that fit in :data:`unspin.deep_chunks.CONTEXT_TOKENS` tokens (at least the last that many
         tokens of the one before it), so every word is judged with a sentence
         of left context or more.
 
@@ -213,11 +198,11 @@ class NeuralScorer:
             rows = iter(features)
             for b, job in enumerate(batch):
                 states = reading.middle[reading.index([(b, range(len(job.seq)))])]
-                out.append(ChunkStates(states.float().numpy(), [a.index for a in job.asks], _places(job),
+                out.append(ChunkStates(states.float().numpy(), [a.index for a in job.asks], probe_rows(job),
                                        np.stack([next(rows) for _ in job.asks])))
         return out
 
-    def _read(self, batch: list[_Job], layer: int | None
+    def _read(self, batch: list[Job], layer: int | None
               ) -> tuple[Reading, list[_Observed], list[dict[int, np.ndarray]], np.ndarray | None]:
         """One pass over a batch: the reading, what it says of each observed word (and the rows
         it computed, per job), and the probe's features if a ``layer`` is given."""
@@ -227,11 +212,11 @@ class NeuralScorer:
         return reading, words, known, features
 
     def _batches(self, text: str, tokens: Sequence[Token],
-                 sentences: Sequence[tuple[int, int, Sequence[Position]]]) -> list[list[_Job]]:
+                 sentences: Sequence[tuple[int, int, Sequence[Position]]]) -> list[list[Job]]:
         """The document's chunks as model sequences with their positions' options, batched."""
         jobs = []
         encode = self.bpe.encode
-        for first, members in _chunk_bounds(sentences, self.chunk_tokens):
+        for first, members in chunk_bounds(sentences, self.chunk_tokens):
             hi = sentences[members[-1]][1]
             seq = [self.bos]
             starts = {}
@@ -246,7 +231,7 @@ class NeuralScorer:
                     i = pos.index
                     # (words, channel score, span end) per option, without making option objects.
                     options = pos.readings()
-                    lead = _lead(tokens, first, i)
+                    lead = leading_space(tokens, first, i)
                     # The options' casing depends on their span and on how many words they have.
                     modes: dict[int, tuple[str, str]] = {}
                     cands = []
@@ -264,14 +249,14 @@ class NeuralScorer:
                     stop = starts[i + 2] if i + 2 <= hi else after
                     word = tokens[i].text
                     sentence_start = i == 0 or tokens[i - 1].text in _SENTENCE_ENDS
-                    asks.append(_Ask(i, starts[i], after, stop, [starts[j] for _, _, j in options], options,
+                    asks.append(Ask(i, starts[i], after, stop, [starts[j] for _, _, j in options], options,
                                      cands, word[:1].isupper(), sentence_start))
             if asks:
-                jobs.append(_Job(seq, asks))
-        return _group(jobs)
+                jobs.append(Job(seq, asks))
+        return batches_of(jobs)
 
     def _observed(self, reading: Reading,
-                  batch: list[_Job]) -> tuple[list[_Observed], list[dict[int, float]]]:
+                  batch: list[Job]) -> tuple[list[_Observed], list[dict[int, float]]]:
         """Per ask of the batch, in order: what the model says of the observed word, the next word
         and the first piece of every option (the output layer runs on the rows before the observed
         word's pieces and the next word's only); and per job, each of those rows' log-probability of
@@ -309,7 +294,7 @@ class NeuralScorer:
                                      following, h))
         return out, known
 
-    def _features(self, reading: Reading, batch: list[_Job], words: list[_Observed]) -> np.ndarray:
+    def _features(self, reading: Reading, batch: list[Job], words: list[_Observed]) -> np.ndarray:
         """The probe's features, one row per ask of the batch."""
         assert reading.middle is not None
         scalars = []
@@ -319,7 +304,7 @@ class NeuralScorer:
                 o = next(observed)
                 scalars.append((o.word, o.first, o.following if a.stop > a.after else o.word, o.entropy,
                                 a.after - a.at, float(a.capitalised), float(a.sentence_start)))
-        places = [_places(job).tolist() for job in batch]
+        places = [probe_rows(job).tolist() for job in batch]
         word_at = reading.index((b, [w for w, _ in p]) for b, p in enumerate(places))
         next_at = reading.index((b, [n for _, n in p]) for b, p in enumerate(places))
         # Only the picked rows are widened to float32, not the whole layer.
@@ -327,7 +312,7 @@ class NeuralScorer:
         next_state = reading.middle[next_at].float().numpy()
         return probe_features(word_state, next_state, np.array(scalars, dtype=np.float32))
 
-    def _judge(self, batch: list[_Job], weight: float) -> dict[int, Evidence]:
+    def _judge(self, batch: list[Job], weight: float) -> dict[int, Evidence]:
         """The evidence of one batch of chunks: first pieces for all options, whole readings for a few."""
         reading, words, known, features = self._read(batch, self.probe.layer if self.probe else None)
         priors = (self.probe.logits(features).tolist() if self.probe and features is not None
@@ -362,7 +347,7 @@ class NeuralScorer:
             self._read_whole(reading, batch, picked, known, out)
         return {i: Evidence(deltas, prior_of[i]) for i, deltas in out.items()}
 
-    def _read_whole(self, reading: Reading, batch: list[_Job], picked: list,
+    def _read_whole(self, reading: Reading, batch: list[Job], picked: list,
                     known: list[dict[int, float]],
                     out: dict[int, list[float]]) -> None:
         """Replace the first-piece judgement of the picked options with their whole readings."""
@@ -410,44 +395,9 @@ def _runtime_model(path: Path, files: ModelFiles) -> Transformer:
     return Transformer.from_layout(files.config, arrays)
 
 
-def _lead(tokens: Sequence[Token], first: int, k: int) -> str:
-    """The space that token k's pieces start with, in a sequence that starts at token ``first``."""
-    return " " if k > first and tokens[k - 1].end < tokens[k].start else ""
-
-
 def _taken(logprobs: torch.Tensor, pieces: Sequence[int]) -> list[float]:
     """Row t's log-probability of ``pieces[t]``, for every row of ``logprobs`` (rows, vocabulary)."""
     return logprobs[list(range(len(pieces))), list(pieces)].float().tolist()
-
-
-@dataclass(slots=True)
-class _Ask:
-    """One eligible position of a chunk: where its word's pieces lie in the sequence, and its options.
-
-    ``at``, ``after`` and ``stop``: the first pieces of the word, of the next
-    token and of the token after that (``stop == after`` where the chunk ends
-    after the word). ``ends``: the first piece after each
-    option's span. ``options``: (words, channel score, span end) per option;
-    ``cands``: each option's pieces.
-    """
-
-    index: int
-    at: int
-    after: int
-    stop: int
-    ends: list[int]
-    options: list[tuple[tuple[str, ...], float, int]]
-    cands: list[tuple[int, ...]]
-    capitalised: bool
-    sentence_start: bool
-
-
-@dataclass(slots=True)
-class _Job:
-    """One chunk read as a model sequence, with its positions."""
-
-    seq: list[int]
-    asks: list[_Ask]
 
 
 @dataclass(slots=True)
@@ -461,57 +411,6 @@ class _Observed:
     first: float
     following: float
     entropy: float
-
-
-def _places(job: _Job) -> np.ndarray:
-    """Per position of a chunk, the rows the probe reads: its word's last piece and the next
-    word's; without a next word (at a chunk's end, ``stop == after``) the word stands for it."""
-    return np.array([(a.after - 1, a.stop - 1) for a in job.asks], dtype=np.int64).reshape(-1, 2)
-
-
-def _chunk_bounds(sentences: Sequence[tuple[int, int, Sequence[Position]]],
-                  chunk_tokens: int) -> list[tuple[int, list[int]]]:
-    """(first token read, sentence indices scored) per chunk of consecutive sentences, each read
-    after its context (see :func:`_context_start`)."""
-    chunks: list[list[int]] = []
-    current: list[int] = []
-    size = 0
-    for n, (lo, hi, _) in enumerate(sentences):
-        current.append(n)
-        size += hi - lo
-        if size >= chunk_tokens:
-            chunks.append(current)
-            current, size = [], 0
-    if current:
-        chunks.append(current)
-    return [(_context_start(sentences, c[0]), c) for c in chunks]
-
-
-def _context_start(sentences: Sequence[tuple[int, int, Sequence[Position]]], n: int) -> int:
-    """The first token read before sentence n: the sentences before it that fit in
-    :data:`CONTEXT_TOKENS` tokens, or at least the last that many tokens of the one before it."""
-    start = sentences[n][0]
-    k = max(0, n - 1)
-    while k > 0 and start - sentences[k - 1][0] <= CONTEXT_TOKENS:
-        k -= 1
-    return max(sentences[k][0], start - CONTEXT_TOKENS)
-
-
-def _group(jobs: list[_Job]) -> list[list[_Job]]:
-    """Group consecutive jobs so that each batch holds at most BATCH_PIECES pieces (a longer job
-    is a batch of its own)."""
-    batches: list[list[_Job]] = []
-    current: list[_Job] = []
-    size = 0
-    for job in jobs:
-        if current and size + len(job.seq) > BATCH_PIECES:
-            batches.append(current)
-            current, size = [], 0
-        current.append(job)
-        size += len(job.seq)
-    if current:
-        batches.append(current)
-    return batches
 
 
 @cache

@@ -30,6 +30,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
+from .deep_chunks import BATCH_PIECES
 from .phrase_match import Words, stem
 from .result import Span
 from .text import match_case, sentences, tokenize
@@ -39,12 +40,10 @@ if TYPE_CHECKING:
     from .tortured_model import PhraseModel, PhraseParams
 
 #: Model pieces of left context before a compared passage, from the sentence before it on: about
-#: the context deep mode reads news with (unspin.neural.CONTEXT_TOKENS).
+#: the context deep mode reads news with (unspin.deep_chunks.CONTEXT_TOKENS).
 CONTEXT_PIECES = 60
 #: Model pieces of the sentence after the span read with each wording.
 RIGHT_PIECES = 16
-#: Pieces per model pass.
-BATCH_PIECES = 2048
 
 
 @dataclass(frozen=True)
