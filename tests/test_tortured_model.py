@@ -272,3 +272,44 @@ def test_a_weaker_spinner_word_needs_a_known_term_with_its_neighbours_unchanged(
     assert spans_of("Each ceaseless noise was scaled.", m) == []
     assert spans_of("Each ceaseless variable was scaled.", ceaseless_model(
         replace(WORDS_ONLY, spinner_threshold=20.0))) == []
+
+
+# -- a finding grown over the spinner's words beside it ------------------------
+
+# "organization" is a spinner's word (for "network") that the table's two-word terms do not hold.
+GROWING = [("irregular woodland", "random forest"), ("arbitrary woodland", "random forest"),
+           ("neural organization", "neural network"), ("social organization", "social network"),
+           ("sensor organization", "sensor network")]
+
+
+def growing_model(extend: float, extend_to: int = 4) -> PhraseModel:
+    ngrams = {("random", "forest"): 40, ("data",): 600, ("we",): 500, ("model",): 300}
+    # Only the term path flags here (spinner_threshold out of reach), so that a neighbour is found
+    # by growing a finding, not as a finding of its own.
+    params = replace(PARAMS, spinner_threshold=99.0, extend_threshold=extend, extend_to=extend_to)
+    return PhraseModel(ngrams, StubLexicon({}), StubLM(set()), learn_channel(GROWING), params,
+                       spinner_words=learn_spinner_words(GROWING))
+
+
+def test_a_finding_grows_over_a_neighbouring_spinners_word_read_as_its_commonest_original():
+    text = "We trained an irregular woodland organization on the data."
+    m = growing_model(2.0)
+    assert m.spinner_odds("organization") >= 2.0
+    assert flags(text, m) == [("irregular woodland organization", "random forest network")]
+    # Off (the default), the finding keeps the window it was read in.
+    assert flags(text, growing_model(99.0)) == [("irregular woodland", "random forest")]
+    # Before the finding too, and no further than extend_to words.
+    assert flags("An organization irregular woodland was grown.", m) == [
+        ("organization irregular woodland", "network random forest")]
+    assert flags(text, growing_model(2.0, extend_to=2)) == [("irregular woodland", "random forest")]
+
+
+def test_a_finding_does_not_grow_over_plain_words_punctuation_or_a_bar_it_misses():
+    m = growing_model(2.0)
+    assert flags("We trained an irregular woodland model on the data.", m) == [
+        ("irregular woodland", "random forest")]
+    assert flags("We trained an irregular woodland, organization first.", m) == [
+        ("irregular woodland", "random forest")]
+    odds = m.spinner_odds("organization")
+    assert flags("We trained an irregular woodland organization.", growing_model(odds + 0.1)) == [
+        ("irregular woodland", "random forest")]

@@ -22,6 +22,8 @@ together make a known term, while the sequence itself is not one.
   phrases than in clean abstracts (the table's word counts) is flagged too,
   read with its neighbours as a known term where the list's word swaps make
   one, else each such word as the original the list most often shows for it.
+- A finding read in a window of two or three words grows over the spinner's
+  words beside it, so a longer tortured phrase comes back whole.
 
 Rare vocabulary is never evidence by itself: a word counts against its
 sequence only for being far commoner in spinners' output than in science, and
@@ -31,6 +33,7 @@ expects together, is left alone.
 
 from __future__ import annotations
 
+import bisect
 import json
 import math
 import unicodedata
@@ -97,6 +100,10 @@ class PhraseParams:
     # cross-fitted folds, where 0.3 / 0.5 / 0.7 / 1.0 found 15.1 / 15.5 / 13.1 / 14.0% of the cases
     # by spinners' words alone at 2.5 false alarms per 1,000 clean abstracts (12.8% with none).
     spinner_second_weight: float = 0.5
+    # A finding grows over a neighbouring word whose spinner odds reach this (99: never), up to
+    # extend_to words (see PhraseModel._extended).
+    extend_threshold: float = 99.0
+    extend_to: int = 4
     # Deep mode (unspin.tortured_deep): the lower bars at which a sequence becomes a suspect for the
     # neural model to judge, the weight of how far it cleared them, the cut its judgement must
     # reach, and the log-odds below which it drops a finding of the ordinary bars. 99 turns the
@@ -328,18 +335,21 @@ class PhraseModel:
             if best is not None and best[0] >= self.params.threshold:
                 prob, n, key = best
                 term = self.terms.get(key)
-                span = self._span(text, words, i, n, " ".join(term.surface if term else key), prob)
+                at, n, expected = self._extended(text, words, i, n, " ".join(term.surface if term else key),
+                                                 next_free)
+                span = self._span(text, words, at, n, expected, prob)
                 yield span, {"source": "model", "evidence": "term", "term_count": term.count if term else 0}
-                next_free = i + n
+                next_free = at + n
                 continue
             for n in shaped:
-                found = self._spinner_find(text, words, i, n)
+                found = self._spinner_find(text, words, i, n, next_free)
                 if found is not None:
                     yield found
-                    next_free = i + n
+                    next_free = max(i + n, bisect.bisect_left(words.starts, found[0].end))
                     break
 
-    def _spinner_find(self, text: str, words: Words, i: int, n: int) -> tuple[Span, dict[str, Any]] | None:
+    def _spinner_find(self, text: str, words: Words, i: int, n: int,
+                      floor: int = 0) -> tuple[Span, dict[str, Any]] | None:
         """A finding if the sequence of ``n`` words at ``i`` holds a spinner's word and is no term.
 
         A word at ``spinner_threshold`` gives the sequence away by itself; one
@@ -366,7 +376,7 @@ class PhraseModel:
         found = self._spinner_reading(text, words, i, n, i + odds[0][1], word_bar, alone)
         if found is None:
             return None
-        at, size, expected = found
+        at, size, expected = self._extended(text, words, *found, floor)
         # The margin over the threshold, as odds: a ranking, not a calibrated probability.
         score = 1.0 / (1.0 + math.exp(-(evidence - bar)))
         swapped = [w for w, s in zip(words.lowers[at:at + size], words.stems[at:at + size], strict=True)
@@ -418,6 +428,41 @@ class PhraseModel:
         readings = [self._likeliest_original(x, s) if self.spinner_odds(s) >= bar else x
                     for x, s in zip(gram, stems[at:at + size], strict=True)]
         return at, size, " ".join(readings) if readings != list(gram) else None
+
+    def _extended(self, text: str, words: Words, at: int, size: int, expected: str | None,
+                  floor: int) -> tuple[int, int, str | None]:
+        """A finding grown over the spinner's words beside it: (first word, length, original).
+
+        A window holds two or three words, so a longer tortured phrase was
+        found in part ("fluffy derivation" of "fluffy derivation framework").
+        A neighbouring word whose spinner odds reach ``extend_threshold`` and
+        that the list shows swapped, in the same clause and not before
+        ``floor`` (the end of the finding before), joins the finding, read as
+        the original the list shows most often for it; after, then before,
+        up to ``extend_to`` words.
+        """
+        p = self.params
+        if expected is None or p.extend_threshold >= 99.0:
+            return at, size, expected
+        reading = expected.split()
+        if len(reading) != size:
+            return at, size, expected
+
+        def joins(k: int, start: int) -> bool:
+            s = words.stems[k]
+            return (self.spinner_odds(s) >= p.extend_threshold and bool(self.channel.get(s))
+                    and _term_shaped(words.lowers[start:start + size + 1], text, words, start))
+
+        while size < p.extend_to:
+            if at + size < len(words.lowers) and joins(at + size, at):
+                reading.append(self._likeliest_original(words.lowers[at + size], words.stems[at + size]))
+            elif at - 1 >= floor and joins(at - 1, at - 1):
+                at -= 1
+                reading.insert(0, self._likeliest_original(words.lowers[at], words.stems[at]))
+            else:
+                break
+            size += 1
+        return at, size, " ".join(reading)
 
     def _may_flag(self, text: str, words: Words, at: int, size: int) -> bool:
         """Whether the ``size`` words at ``at`` are term-shaped content words and no known term.
