@@ -313,3 +313,20 @@ def test_a_finding_does_not_grow_over_plain_words_punctuation_or_a_bar_it_misses
     odds = m.spinner_odds("organization")
     assert flags("We trained an irregular woodland organization.", growing_model(odds + 0.1)) == [
         ("irregular woodland", "random forest")]
+
+
+def test_inside_a_finding_a_word_at_the_growing_bar_is_read_as_the_spinners_too():
+    # "bright" is written for "smart" twice on the list: too weak to flag, strong enough to grow on.
+    pairs = [*CEASELESS, ("bright idea", "smart idea"), ("bright phone", "smart phone")]
+    ngrams = {("data",): 600, ("value",): 300, ("bright",): 50}
+
+    def m(extend: float) -> PhraseModel:
+        return PhraseModel(ngrams, StubLexicon({}), StubLM(set()), learn_channel(pairs),
+                           replace(WORDS_ONLY, extend_threshold=extend),
+                           spinner_words=learn_spinner_words(pairs))
+
+    odds = m(99.0).spinner_odds("bright")
+    assert 0 < odds < WORDS_ONLY.spinner_threshold
+    assert spans_of("A bright ceaseless value was kept.", m(99.0)) == [("bright ceaseless", "bright chronic")]
+    assert spans_of("A bright ceaseless value was kept.", m(odds - 0.1)) == [
+        ("bright ceaseless", "smart chronic")]

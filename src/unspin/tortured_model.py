@@ -101,7 +101,8 @@ class PhraseParams:
     # by spinners' words alone at 2.5 false alarms per 1,000 clean abstracts (12.8% with none).
     spinner_second_weight: float = 0.5
     # A finding grows over a neighbouring word whose spinner odds reach this (99: never), up to
-    # extend_to words (see PhraseModel._extended).
+    # extend_to words (see PhraseModel._extended); a word at it inside a finding read without a
+    # known term is read as the spinner's too.
     extend_threshold: float = 99.0
     extend_to: int = 4
     # Deep mode (unspin.tortured_deep): the lower bars at which a sequence becomes a suspect for the
@@ -398,8 +399,8 @@ class PhraseModel:
         spinner's word if one is beside ``w``, else ``w`` and the word before
         it, else the word after it (on the tuning half a term's modifier came
         before its swapped head more often than the next word belonged to the
-        term), each spinner's word read as the original the list shows most
-        often for it; None otherwise.
+        term), each spinner's word (or word at ``extend_threshold``) read as
+        the original the list shows most often for it; None otherwise.
         """
         lowers, stems = words.lowers, words.stems
         windows = [(at, size) for size in (3, 2) for at in range(max(i, w - size + 1), w + 1)
@@ -425,7 +426,8 @@ class PhraseModel:
         else:
             at, size = i, n
         gram = lowers[at:at + size]
-        readings = [self._likeliest_original(x, s) if self.spinner_odds(s) >= bar else x
+        inner = min(bar, self.params.extend_threshold)
+        readings = [self._likeliest_original(x, s) if self.spinner_odds(s) >= inner else x
                     for x, s in zip(gram, stems[at:at + size], strict=True)]
         return at, size, " ".join(readings) if readings != list(gram) else None
 
