@@ -5,7 +5,7 @@ Consecutive sentences are read together in chunks of about
 in :data:`CONTEXT_TOKENS` (:func:`chunk_bounds`); a chunk becomes a
 :class:`Job`, its model pieces and its eligible positions (:class:`Ask`), and
 consecutive jobs are grouped into batches of at most :data:`BATCH_PIECES`
-pieces, each read in one pass (:func:`group`). :mod:`unspin.neural` builds
+pieces, each read in one pass (:func:`batches_of`). :mod:`unspin.neural` builds
 the jobs and reads them.
 """
 
@@ -79,7 +79,7 @@ def probe_rows(job: Job) -> np.ndarray:
 
 
 def chunk_bounds(sentences: Sequence[tuple[int, int, Sequence[Position]]],
-                  chunk_tokens: int) -> list[tuple[int, list[int]]]:
+                 chunk_tokens: int) -> list[tuple[int, list[int]]]:
     """(first token read, sentence indices scored) per chunk of consecutive sentences, each read
     after its context (see :func:`context_start`)."""
     chunks: list[list[int]] = []
