@@ -212,6 +212,25 @@ def test_only_plausible_options_among_the_likeliest_are_read_whole(tiny_scorer, 
     assert abs(bay_whole - bay) > 1e-3
 
 
+def test_a_picked_option_is_read_whole_however_its_first_piece_ranks_it(tiny_scorer, monkeypatch):
+    text = "He saw the sea today."
+    tokens = tokenize(text)
+    sea = next(k for k, t in enumerate(tokens) if t.text == "sea")
+    opts = [Option(sea, sea + 1, ("tide",), 30.0, "synonym_swap", (0.0,) * 6),
+            Option(sea, sea + 1, ("bay",), -30.0, "synonym_swap", (0.0,) * 6)]
+    position = [(0, len(tokens), [Position(sea, opts)])]
+    monkeypatch.setattr(tiny_scorer, "rescore", 1)
+    _, bay = tiny_scorer.evidence(text, tokens, position)[sea].deltas
+    _, bay_picked = tiny_scorer.evidence(text, tokens, position, picks={sea: [1]})[sea].deltas
+    monkeypatch.setattr(tiny_scorer, "rescore", 2)
+    monkeypatch.setattr(tiny_scorer, "plausible", -math.inf)
+    _, bay_whole = tiny_scorer.evidence(text, tokens, position)[sea].deltas
+    observed = ["He", "saw", "the", "sea", "today", "."]
+    assert bay == pytest.approx(_first_piece_judgement(tiny_scorer, observed, 3, "bay"), abs=0.05)
+    assert bay_picked == pytest.approx(bay_whole, abs=1e-4)
+    assert abs(bay_picked - bay) > 1e-3
+
+
 def test_the_options_read_whole_are_ranked_with_the_decoders_weight_on_the_model(tiny_scorer, monkeypatch):
     text = "He saw the sea today."
     tokens, sea = _rescoring_everything(tiny_scorer, monkeypatch, 2, text, "sea")

@@ -9,17 +9,19 @@ while ordinary tuning noise does not.
 
 from __future__ import annotations
 
+import math
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from unspin.errors import EmptyInputError
 from unspin.evaluation import SwapCounts, original_scores, score_spin, span_scores
 from unspin.langdata import STOPWORDS
 from unspin.params import Params
-from unspin.pipeline import analyze, confidence_bar, default_engine, restore
+from unspin.pipeline import Engine, analyze, confidence_bar, default_engine, restore
 from unspin.result import LABELS, Analysis, apply_spans
 from unspin.spinner import SpinResult, spin
 from unspin.text import leading_sentences, tokenize
@@ -392,4 +394,64 @@ def test_the_document_score_is_the_calibration_of_the_first_passs_evidence(engin
         (rate, llr, n), sents = engine.evidence(spun, tokenize(spun))
         assert 0.0 <= rate <= 1.0 and n == sum(len(s.positions) for s in sents) > 0
         assert engine.score(spun) == engine.calibration.score(rate, llr, n)
+
+
+
+class _RecordingNeural:
+    """Stands in for deep mode's scorer: records the picks it is handed and gives no evidence."""
+
+    name = "recorder"
+
+    def __init__(self) -> None:
+        self.picks: dict[int, list[int]] | None = None
+
+    def evidence(self, text, tokens, sentences, weight=1.0, picks=None):
+        self.picks = picks
+        return {}
+
+
+@pytest.mark.parametrize("weight", [0.0, 1e6])
+def test_deep_mode_reads_whole_the_options_the_context_model_ranks_first(engine, weight):
+    from unspin.context_model import option_log_odds
+
+    params = replace(engine.params, context_picks=2, context_pick_weight=weight)
+    picker = Engine(engine.lexicon, engine.scorer, params, engine.calibration)
+    if picker.context is None:
+        pytest.skip("this build ships no context model")
+    picker.neural = _RecordingNeural()
+    text = spin(OWN_TEXTS[0], "moby", rate=0.3, seed=3).text
+    tokens = tokenize(text)
+    picker.sentences(text, tokens)
+    picks = picker.neural.picks
+    positions = [p for s in picker.options(tokens) for p in s.positions]
+    context = option_log_odds(picker.context, tokens, positions, picker._lm_rows())
+    assert picks and set(picks) == set(context)
+    for pos in positions:
+        if pos.index not in picks:
+            continue
+        # Without weight the channel alone ranks; with a huge one, the context model's log-odds.
+        rank = [q for _, q, _ in pos.readings()] if weight == 0 else list(context[pos.index].deltas)
+        chosen = picks[pos.index]
+        assert len(chosen) == min(2, len(pos))
+        assert min(rank[k] for k in chosen) >= max(
+            [rank[k] for k in range(len(pos)) if k not in chosen], default=-math.inf)
+
+
+def test_deep_mode_reads_no_context_pick_under_the_floor(engine):
+    params = replace(engine.params, context_picks=2, context_pick_weight=0.0)
+    picker = Engine(engine.lexicon, engine.scorer, params, engine.calibration)
+    if picker.context is None:
+        pytest.skip("this build ships no context model")
+    text = spin(OWN_TEXTS[0], "moby", rate=0.3, seed=3).text
+    tokens = tokenize(text)
+    sents = picker.options(tokens)
+    unfloored = picker._context_picks(tokens, sents)
+    channel = {p.index: [q for _, q, _ in p.readings()] for s in sents for p in s.positions}
+    floor = float(np.median([channel[i][k] for i, ks in unfloored.items() for k in ks]))
+    picker.params = replace(params, context_pick_floor=floor)
+    floored = picker._context_picks(tokens, sents)
+    assert set(floored) == set(unfloored)
+    for i, ks in unfloored.items():
+        assert floored[i] == [k for k in ks if channel[i][k] >= floor]
+    assert 0 < sum(map(len, floored.values())) < sum(map(len, unfloored.values()))
 

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -147,7 +147,8 @@ class NeuralScorer:
 
     def evidence(self, text: str, tokens: Sequence[Token],
                  sentences: Sequence[tuple[int, int, Sequence[Position]]],
-                 weight: float = 1.0) -> dict[int, Evidence]:
+                 weight: float = 1.0,
+                 picks: Mapping[int, Sequence[int]] | None = None) -> dict[int, Evidence]:
         """Per eligible token index: each option's neural log-odds against keeping the observed word,
         and the probe's log-odds for the position.
 
@@ -170,11 +171,13 @@ class NeuralScorer:
         (the left context comes from the cached pass). Where a probe fits
         the model, its log-odds that the observed word was swapped in (see
         :mod:`unspin.probe`) come with them, to be weighed into every option
-        of the position.
+        of the position. ``picks`` names, per token index, options (by their
+        number among the position's) to read whole as well, whatever their
+        first piece says.
         """
         out: dict[int, Evidence] = {}
         for batch in self._batches(text, tokens, sentences):
-            out.update(self._judge(batch, weight))
+            out.update(self._judge(batch, weight, picks or {}))
         return out
 
     def probe_features(self, text: str, tokens: Sequence[Token],
@@ -312,8 +315,10 @@ class NeuralScorer:
         next_state = reading.middle[next_at].float().numpy()
         return probe_features(word_state, next_state, np.array(scalars, dtype=np.float32))
 
-    def _judge(self, batch: list[Job], weight: float) -> dict[int, Evidence]:
-        """The evidence of one batch of chunks: first pieces for all options, whole readings for a few."""
+    def _judge(self, batch: list[Job], weight: float,
+               picks: Mapping[int, Sequence[int]]) -> dict[int, Evidence]:
+        """The evidence of one batch of chunks: first pieces for all options, whole readings for a few
+        (and for the options ``picks`` names)."""
         reading, words, known, features = self._read(batch, self.probe.layer if self.probe else None)
         priors = (self.probe.logits(features).tolist() if self.probe and features is not None
                   else [0.0] * len(words))
@@ -334,9 +339,13 @@ class NeuralScorer:
                 options = a.options
                 ranked = sorted(range(len(options)), key=lambda k: options[k][1] + weight * firsts[k],
                                 reverse=True)
+                whole = []
                 for k in ranked[: self.rescore]:
                     if options[k][1] + firsts[k] < self.plausible:
                         break
+                    whole.append(k)
+                whole += [k for k in picks.get(a.index, ()) if k not in whole]
+                for k in whole:
                     j = a.ends[k]
                     right = seq[j : j + self.right]
                     # A deleted filler's wording is just what follows it.

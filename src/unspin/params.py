@@ -35,6 +35,15 @@ class Params:
     #: option of a position: on SmolLM2's states in deep mode, on the context model's reading on
     #: the fast path (see unspin.probe).
     w_probe: float = 0.0
+    #: Deep mode: options per position that the context model (three words each side and the
+    #: topic; see unspin.context_model) ranks first, by channel score plus ``context_pick_weight``
+    #: times its log-odds, read whole by SmolLM2 beside the options of its own first-piece ranking.
+    #: Judged by left context alone, an original that fits only the words after it ("a second
+    #: top with President Trump": "summit") never reached a whole reading. 0: none. A pick whose
+    #: score falls under ``context_pick_floor`` is not read: every whole reading costs time.
+    context_picks: int = 0
+    context_pick_weight: float = 1.0
+    context_pick_floor: float = -math.inf
     #: What swapping a guarded word costs: a capitalised word where a name would be, or a word of
     #: scientific prose (see unspin.register).
     name_penalty: float = 4.0

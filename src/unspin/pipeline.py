@@ -75,13 +75,15 @@ class Engine:
         self._screen: Screen | None = None
         # Deep mode has SmolLM2 for what the context model would add; options are matched to the
         # model's rows through the shipped n-gram model's word ids.
+        # In deep mode the context model only picks options for SmolLM2 to read whole.
         self.context: ContextModel | None = None
         self.context_probe: Probe | None = None
-        if self.neural is None and self.params.w_neural and isinstance(self.scorer, NGramScorer):
+        wanted = self.params.context_picks if self.neural else self.params.w_neural
+        if wanted and isinstance(self.scorer, NGramScorer):
             from .context_model import shipped_context_model
 
             self.context = shipped_context_model()
-            if self.context is not None and self.params.w_probe:
+            if self.context is not None and self.neural is None and self.params.w_probe:
                 from .probe import SHIPPED_CONTEXT, shipped_probe
 
                 self.context_probe = shipped_probe(self.context.name, self.context.table.shape[1],
@@ -137,8 +139,9 @@ class Engine:
         if self.neural is not None:
             from .evidence import with_evidence
 
+            picks = self._context_picks(tokens, sents) if self.context is not None else None
             evidence = self.neural.evidence(text, tokens, [(s.lo, s.hi, s.positions) for s in sents],
-                                            weight=self.params.w_neural)
+                                            weight=self.params.w_neural, picks=picks)
             for s in sents:
                 s.positions = with_evidence(s.positions, evidence, self.params)
         elif self.context is not None:  # loaded only where the weights give it a say
@@ -150,6 +153,25 @@ class Engine:
             for s in sents:
                 s.positions = with_evidence(s.positions, evidence, self.params)
         return sents
+
+    def _context_picks(self, tokens: list[Token], sents: list[Sentence]) -> dict[int, list[int]]:
+        """Per position, the ``Params.context_picks`` options that the context model ranks first (by
+        channel score plus ``context_pick_weight`` times its log-odds) and that score at least
+        ``context_pick_floor``, for deep mode to read whole."""
+        from .context_model import option_log_odds
+
+        assert self.context is not None
+        positions = [p for s in sents for p in s.positions]
+        found = option_log_odds(self.context, tokens, positions, self._lm_rows())
+        p = self.params
+        out = {}
+        for pos in positions:
+            if pos.index in found:
+                score = (np.array([q for _, q, _ in pos.readings()])
+                         + p.context_pick_weight * np.asarray(found[pos.index].deltas))
+                top = np.argsort(-score, kind="stable")[: p.context_picks]
+                out[pos.index] = top[score[top] >= p.context_pick_floor].tolist()
+        return out
 
     def _lm_rows(self) -> np.ndarray:
         """The context model's row of each n-gram model word id (see ContextModel.rows_with_none)."""
