@@ -188,13 +188,19 @@ def test_a_rescored_swap_compares_both_wordings_to_the_same_right_context(tiny_s
     assert tide == pytest.approx(max(-CLIP, min(CLIP, swapped - kept)), abs=0.1)
 
 
-def test_only_plausible_options_among_the_likeliest_are_read_whole(tiny_scorer, monkeypatch):
+def _tide_or_bay():
+    """A sentence with "sea" swappable for "tide" (channel score 30) or "bay" (-30): the text, its
+    tokens, the position's index and the one-sentence input :meth:`NeuralScorer.evidence` takes."""
     text = "He saw the sea today."
     tokens = tokenize(text)
     sea = next(k for k, t in enumerate(tokens) if t.text == "sea")
     opts = [Option(sea, sea + 1, ("tide",), 30.0, "synonym_swap", (0.0,) * 6),
             Option(sea, sea + 1, ("bay",), -30.0, "synonym_swap", (0.0,) * 6)]
-    position = [(0, len(tokens), [Position(sea, opts)])]
+    return text, tokens, sea, [(0, len(tokens), [Position(sea, opts)])]
+
+
+def test_only_plausible_options_among_the_likeliest_are_read_whole(tiny_scorer, monkeypatch):
+    text, tokens, sea, position = _tide_or_bay()
     monkeypatch.setattr(tiny_scorer, "rescore", 2)
     monkeypatch.setattr(tiny_scorer, "plausible", 0.0)
     tide, bay = tiny_scorer.evidence(text, tokens, position)[sea].deltas
@@ -213,12 +219,7 @@ def test_only_plausible_options_among_the_likeliest_are_read_whole(tiny_scorer, 
 
 
 def test_a_picked_option_is_read_whole_however_its_first_piece_ranks_it(tiny_scorer, monkeypatch):
-    text = "He saw the sea today."
-    tokens = tokenize(text)
-    sea = next(k for k, t in enumerate(tokens) if t.text == "sea")
-    opts = [Option(sea, sea + 1, ("tide",), 30.0, "synonym_swap", (0.0,) * 6),
-            Option(sea, sea + 1, ("bay",), -30.0, "synonym_swap", (0.0,) * 6)]
-    position = [(0, len(tokens), [Position(sea, opts)])]
+    text, tokens, sea, position = _tide_or_bay()
     monkeypatch.setattr(tiny_scorer, "rescore", 1)
     _, bay = tiny_scorer.evidence(text, tokens, position)[sea].deltas
     _, bay_picked = tiny_scorer.evidence(text, tokens, position, picks={sea: [1]})[sea].deltas
