@@ -91,16 +91,18 @@ def test_neural_evidence_weighed_into_columns_equals_summing_each_options_featur
     assert again.logq.tolist() == pos.swaps.with_neural(neural / 2, params.w_neural).logq.tolist()
 
 
-def test_span_ends_word_counts_and_frequency_gaps_read_from_columns_match_the_objects():
+def test_span_ends_word_counts_frequency_gaps_and_scores_read_from_columns_match_the_objects():
     _, _, sents = _positions()
     held = [p for s in sents for p in s.positions if p.swaps is not None]
     assert held
     for pos in held:
         ends, counts, gaps = pos.span_ends().tolist(), pos.word_counts().tolist(), pos.freq_gaps().tolist()
+        scores = pos.logqs().tolist()
         objects = pos.options  # makes every column an object
         assert ends == [o.j for o in objects]
         assert counts == [len(o.words) for o in objects]
         assert gaps == [o.features[3] for o in objects]
+        assert scores == [o.logq for o in objects]
     assert any(len(set(p.span_ends().tolist())) > 1 for p in held)
     assert any(len(set(p.word_counts().tolist())) > 1 for p in held)
 

@@ -203,6 +203,11 @@ class Position:
         listed = np.array([o.j for o in self._options], dtype=np.int64)
         return listed if self.swaps is None else np.concatenate([listed, self.swaps.ends])
 
+    def logqs(self) -> np.ndarray:
+        """Each option's score (``logq``), in option order."""
+        listed = np.array([o.logq for o in self._options])
+        return listed if self.swaps is None else np.concatenate([listed, self.swaps.logq])
+
     def word_counts(self) -> np.ndarray:
         """How many words each option puts in place of the written ones, in option order."""
         listed = np.array([len(o.words) for o in self._options], dtype=np.int64)

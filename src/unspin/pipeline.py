@@ -73,9 +73,9 @@ class Engine:
         self.channel = self._channel(self.params)
         self.decoder = Decoder(self.channel, self.scorer, self.params)
         self._screen: Screen | None = None
-        # Deep mode has SmolLM2 for what the context model would add; options are matched to the
-        # model's rows through the shipped n-gram model's word ids.
-        # In deep mode the context model only picks options for SmolLM2 to read whole.
+        # Deep mode has SmolLM2 for what the context model would add, so there the context model
+        # only picks options for SmolLM2 to read whole. Options are matched to the model's rows
+        # through the shipped n-gram model's word ids.
         self.context: ContextModel | None = None
         self.context_probe: Probe | None = None
         wanted = self.params.context_picks if self.neural else self.params.w_neural
@@ -167,8 +167,7 @@ class Engine:
         out = {}
         for pos in positions:
             if pos.index in found:
-                score = (np.array([q for _, q, _ in pos.readings()])
-                         + p.context_pick_weight * np.asarray(found[pos.index].deltas))
+                score = pos.logqs() + p.context_pick_weight * np.asarray(found[pos.index].deltas)
                 top = np.argsort(-score, kind="stable")[: p.context_picks]
                 out[pos.index] = top[score[top] >= p.context_pick_floor].tolist()
         return out
