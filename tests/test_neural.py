@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import sys
+from functools import partial
 
 import numpy as np
 import pytest
@@ -11,7 +12,7 @@ import pytest
 from unspin.channel import Option, Position
 from unspin.errors import MissingDependencyError
 from unspin.evidence import Evidence
-from unspin.neural import CLIP, default_model_path
+from unspin.neural import CLIP, WholeReadings, default_model_path
 from unspin.text import tokenize
 
 DEEP = "the deep extra is not installed: pip install '.[deep]'"
@@ -87,7 +88,8 @@ def _direct(scorer, pieces: list[str], row_after: int) -> dict[int, float]:
 @pytest.fixture
 def first_pieces_only(tiny_scorer, monkeypatch):
     """The tiny scorer with the whole-wording rescoring turned off."""
-    monkeypatch.setattr(tiny_scorer, "plausible", math.inf)
+    first_only = WholeReadings(floor=math.inf)
+    monkeypatch.setattr(tiny_scorer, "evidence", partial(tiny_scorer.evidence, whole=first_only))
     return tiny_scorer
 
 
@@ -148,18 +150,18 @@ def _first_piece_judgement(scorer, words: list[str], at: int, option: str) -> fl
     return max(-CLIP, min(CLIP, dist[scorer.bpe.encode(" " + option)[0]] - whole))
 
 
-def _rescoring_everything(scorer, monkeypatch, right: int, text: str, word: str):
-    """The scorer set to read every position's best option whole; the text's tokens and the word's index."""
-    monkeypatch.setattr(scorer, "plausible", -math.inf)
-    monkeypatch.setattr(scorer, "right", right)
+def _rescoring_everything(scorer, monkeypatch, right: int, text: str, word: str, options: int = 3):
+    """The scorer set to read every position's ``options`` best options whole, with ``right`` pieces
+    of right context; the text's tokens and the word's index."""
+    whole = WholeReadings(options, -math.inf, right)
+    monkeypatch.setattr(scorer, "evidence", partial(scorer.evidence, whole=whole))
     tokens = tokenize(text)
     return tokens, next(k for k, t in enumerate(tokens) if t.text == word)
 
 
 def test_the_likeliest_option_is_read_whole_with_its_right_context(tiny_scorer, monkeypatch):
     text = "He saw the very sea today."
-    tokens, very = _rescoring_everything(tiny_scorer, monkeypatch, 2, text, "very")
-    monkeypatch.setattr(tiny_scorer, "rescore", 1)
+    tokens, very = _rescoring_everything(tiny_scorer, monkeypatch, 2, text, "very", options=1)
     # Ranked by channel score: the deletion first, then "big"; one is read whole.
     opts = [Option(very, very + 1, ("big",), -50.0, "synonym_swap", (0.0,) * 6),
             Option(very, very + 1, (), 3.0, "inserted_filler", (0.0,) * 6)]
@@ -201,17 +203,15 @@ def _tide_or_bay():
 
 def test_only_plausible_options_among_the_likeliest_are_read_whole(tiny_scorer, monkeypatch):
     text, tokens, sea, position = _tide_or_bay()
-    monkeypatch.setattr(tiny_scorer, "rescore", 2)
-    monkeypatch.setattr(tiny_scorer, "plausible", 0.0)
-    tide, bay = tiny_scorer.evidence(text, tokens, position)[sea].deltas
-    monkeypatch.setattr(tiny_scorer, "plausible", -math.inf)
-    tide_again, bay_whole = tiny_scorer.evidence(text, tokens, position)[sea].deltas
+    tide, bay = tiny_scorer.evidence(text, tokens, position, whole=WholeReadings(2, 0.0))[sea].deltas
+    everything = WholeReadings(2, -math.inf)
+    tide_again, bay_whole = tiny_scorer.evidence(text, tokens, position, whole=everything)[sea].deltas
     # "tide" clears the bar both times; "bay" (channel score -30) only when there is none.
     assert tide == pytest.approx(tide_again, abs=1e-6)
     enc = tiny_scorer.bpe.encode
     observed = ["He", "saw", "the", "sea", "today", "."]
     assert bay == pytest.approx(_first_piece_judgement(tiny_scorer, observed, 3, "bay"), abs=0.05)
-    right = min(tiny_scorer.right, len(enc(" today")) + len(enc(".")))
+    right = min(everything.right, len(enc(" today")) + len(enc(".")))
     swapped = _reading(tiny_scorer, ["He", "saw", "the", "bay", "today", "."], 3, len(enc(" bay")) + right)
     kept = _reading(tiny_scorer, ["He", "saw", "the", "sea", "today", "."], 3, len(enc(" sea")) + right)
     assert bay_whole == pytest.approx(max(-CLIP, min(CLIP, swapped - kept)), abs=0.1)
@@ -220,12 +220,10 @@ def test_only_plausible_options_among_the_likeliest_are_read_whole(tiny_scorer, 
 
 def test_a_picked_option_is_read_whole_however_its_first_piece_ranks_it(tiny_scorer, monkeypatch):
     text, tokens, sea, position = _tide_or_bay()
-    monkeypatch.setattr(tiny_scorer, "rescore", 1)
-    _, bay = tiny_scorer.evidence(text, tokens, position)[sea].deltas
-    _, bay_picked = tiny_scorer.evidence(text, tokens, position, picks={sea: [1]})[sea].deltas
-    monkeypatch.setattr(tiny_scorer, "rescore", 2)
-    monkeypatch.setattr(tiny_scorer, "plausible", -math.inf)
-    _, bay_whole = tiny_scorer.evidence(text, tokens, position)[sea].deltas
+    one = WholeReadings(options=1)
+    _, bay = tiny_scorer.evidence(text, tokens, position, whole=one)[sea].deltas
+    _, bay_picked = tiny_scorer.evidence(text, tokens, position, picks={sea: [1]}, whole=one)[sea].deltas
+    _, bay_whole = tiny_scorer.evidence(text, tokens, position, whole=WholeReadings(2, -math.inf))[sea].deltas
     observed = ["He", "saw", "the", "sea", "today", "."]
     assert bay == pytest.approx(_first_piece_judgement(tiny_scorer, observed, 3, "bay"), abs=0.05)
     assert bay_picked == pytest.approx(bay_whole, abs=1e-4)
@@ -234,8 +232,7 @@ def test_a_picked_option_is_read_whole_however_its_first_piece_ranks_it(tiny_sco
 
 def test_the_options_read_whole_are_ranked_with_the_decoders_weight_on_the_model(tiny_scorer, monkeypatch):
     text = "He saw the sea today."
-    tokens, sea = _rescoring_everything(tiny_scorer, monkeypatch, 2, text, "sea")
-    monkeypatch.setattr(tiny_scorer, "rescore", 1)
+    tokens, sea = _rescoring_everything(tiny_scorer, monkeypatch, 2, text, "sea", options=1)
     observed = ["He", "saw", "the", "sea", "today", "."]
     first = {w: _first_piece_judgement(tiny_scorer, observed, 3, w) for w in ("tide", "bay")}
     low, high = sorted(first, key=first.__getitem__)

@@ -404,9 +404,10 @@ class _RecordingNeural:
 
     def __init__(self) -> None:
         self.picks: dict[int, list[int]] | None = None
+        self.whole = None
 
-    def evidence(self, text, tokens, sentences, weight=1.0, picks=None):
-        self.picks = picks
+    def evidence(self, text, tokens, sentences, weight=1.0, picks=None, whole=None):
+        self.picks, self.whole = picks, whole
         return {}
 
 
@@ -435,6 +436,23 @@ def test_deep_mode_reads_whole_the_options_the_context_model_ranks_first(engine,
         assert len(chosen) == min(2, len(pos))
         assert min(rank[k] for k in chosen) >= max(
             [rank[k] for k in range(len(pos)) if k not in chosen], default=-math.inf)
+
+
+def test_the_weights_say_how_much_deep_mode_reads_whole(engine):
+    from unspin.neural import WholeReadings
+    from unspin.pipeline import THOROUGH
+
+    text = spin(OWN_TEXTS[0], "moby", rate=0.3, seed=3).text
+    for params, expected in ((engine.params, WholeReadings()),
+                             (replace(engine.params, **THOROUGH), WholeReadings(4, -8.0, 3))):
+        reader = Engine(engine.lexicon, engine.scorer, params, engine.calibration)
+        reader.neural = _RecordingNeural()
+        reader.sentences(text, tokenize(text))
+        assert reader.neural.whole == expected
+    # A thorough reading reads more than the default on every count.
+    assert THOROUGH["whole_options"] > WholeReadings().options
+    assert THOROUGH["whole_floor"] < WholeReadings().floor
+    assert THOROUGH["whole_right"] > WholeReadings().right
 
 
 def test_deep_mode_reads_no_context_pick_under_the_floor(engine):

