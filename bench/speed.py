@@ -2,6 +2,7 @@
 
     python bench/speed.py [--docs 100] [--build]
     python bench/speed.py --deep --docs 50     # deep mode, on every core (PyTorch's threads)
+    python bench/speed.py --thorough --docs 50 # deep mode reading more whole (unspin check --thorough)
 
 Prints one JSON object:
 
@@ -122,7 +123,7 @@ def as_worker(pin: bool, settle_gc: bool) -> tuple[Callable[[], None], bool]:
 
 
 def bench_analysis(docs: int, max_words: int, thesaurus_spec: str, deep: bool = False,
-                   settle_gc: bool = True) -> dict:
+                   settle_gc: bool = True, thorough: bool = False) -> dict:
     from unspin.pipeline import Engine
 
     thesaurus = load_thesaurus(thesaurus_spec)
@@ -133,7 +134,7 @@ def bench_analysis(docs: int, max_words: int, thesaurus_spec: str, deep: bool = 
     screen_spun, screen_clean = spun[3 * docs : 4 * docs], texts[4 * docs :]
 
     t0 = time.perf_counter()
-    engine = Engine(deep=deep)
+    engine = Engine(deep=deep, thorough=thorough)
     load_s = time.perf_counter() - t0
     rss_loaded = peak_rss_mb()
 
@@ -232,14 +233,15 @@ def bench_model_load() -> dict:
             "cache_mb": round(cache_mb, 1)}
 
 
-def bench_cli(runs: int = 5, deep: bool = False) -> dict:
+def bench_cli(runs: int = 5, deep: bool = False, thorough: bool = False) -> dict:
     # One page: a Wikinews article cut at about 500 words.
     doc = next(d for d in wikinews() if len(d["text"].split()) >= 500)
     page = leading_sentences(doc["text"], 500)
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "page.txt"
         path.write_text(page, encoding="utf-8")
-        cmd = [*unspin_command(), "check", "--json", *(["--deep"] if deep else []), str(path)]
+        mode = ["--thorough"] if thorough else ["--deep"] if deep else []
+        cmd = [*unspin_command(), "check", "--json", *mode, str(path)]
         first = time.perf_counter()
         subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
         first_s = time.perf_counter() - first
@@ -249,7 +251,7 @@ def bench_cli(runs: int = 5, deep: bool = False) -> dict:
             subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
             times.append(time.perf_counter() - t0)
     return {
-        "command": " ".join(["unspin check --json", *(["--deep"] if deep else []), "<page>"]),
+        "command": " ".join(["unspin check --json", *mode, "<page>"]),
         "page_words": n_words(page),
         "first_run_seconds": round(first_s, 3),
         "median_seconds": round(statistics.median(times), 3),
@@ -287,7 +289,8 @@ def bench_build() -> dict:
             "table_mb": {name: round(mb, 1) for name, mb in sorted(sizes.items())}}
 
 
-def bench_stream(n: int, spec: str, block: int = 100, deep: bool = False, settle_gc: bool = True) -> dict:
+def bench_stream(n: int, spec: str, block: int = 100, deep: bool = False, settle_gc: bool = True,
+                 thorough: bool = False) -> dict:
     """One process through ``n`` different Wikinews articles cut at about 500 words, every other spun.
 
     Words per second and resident memory after each ``block`` of articles:
@@ -299,7 +302,7 @@ def bench_stream(n: int, spec: str, block: int = 100, deep: bool = False, settle
     thesaurus = load_thesaurus(spec)
     texts = [t if k % 2 == 0 else spin(t, thesaurus, rate=0.2, seed=k).text
              for k, t in enumerate(paragraphs(n, 500))]
-    engine = Engine(deep=deep)
+    engine = Engine(deep=deep, thorough=thorough)
     undo, _ = as_worker(not deep, settle_gc)
     blocks = []
     try:
@@ -327,23 +330,28 @@ def main() -> None:
     ap.add_argument("--build", action="store_true", help="also time a full lexicon build into a temp dir")
     ap.add_argument("--cli-runs", type=int, default=5)
     ap.add_argument("--deep", action="store_true", help="benchmark deep mode (needs the deep extra)")
+    ap.add_argument("--thorough", action="store_true",
+                    help="benchmark deep mode reading more whole, as unspin check --thorough does")
     ap.add_argument("--stream", type=int, default=0,
                     help="also run one process through this many different articles (Linux)")
     ap.add_argument("--default-gc", action="store_true",
                     help="analyse with Python's garbage-collector settings, not a scan worker's")
     args = ap.parse_args()
+    args.deep = args.deep or args.thorough
     spec = args.thesaurus or (str(STYLISH) if STYLISH.is_file() else "moby")
 
-    result: dict = {"machine": machine(), "mode": "deep" if args.deep else "fast"}
+    result: dict = {"machine": machine(),
+                    "mode": "thorough" if args.thorough else "deep" if args.deep else "fast"}
     if args.deep:
         result["model_load"] = bench_model_load()
     # The CLI runs first so the lexicon cache exists before anything is timed in-process.
-    result["cli_startup"] = bench_cli(args.cli_runs, args.deep)
-    analysis = bench_analysis(args.docs, args.max_words, spec, args.deep, not args.default_gc)
+    result["cli_startup"] = bench_cli(args.cli_runs, args.deep, args.thorough)
+    analysis = bench_analysis(args.docs, args.max_words, spec, args.deep, not args.default_gc, args.thorough)
     result["memory"] = analysis.pop("memory")
     result["analysis"] = analysis
     if args.stream:
-        result["stream"] = bench_stream(args.stream, spec, deep=args.deep, settle_gc=not args.default_gc)
+        result["stream"] = bench_stream(args.stream, spec, deep=args.deep, settle_gc=not args.default_gc,
+                                        thorough=args.thorough)
     if args.build:
         result["build"] = bench_build()
     print(json.dumps(result, indent=2))
